@@ -1,0 +1,259 @@
+#!/usr/bin/env bash
+# Local single-node Apache Kafka broker (KRaft, no ZooKeeper), resolved from Maven Central.
+#
+#   scripts/infra/kafka.sh up              start (idempotent) and wait until ready
+#   scripts/infra/kafka.sh down [--clean]  stop (idempotent); --clean or KAFKA_CLEAN=1 wipes data
+#   scripts/infra/kafka.sh status          print running / not running (exit 0 / 1)
+#
+# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_READY_TIMEOUT (120 s),
+#      KAFKA_HEAP_OPTS (-Xms256m -Xmx512m), JAVA_HOME (else java on PATH).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+CONF_DIR="$ROOT/infra/kafka"
+STATE_DIR="$ROOT/.infra/kafka"
+DATA_DIR="$STATE_DIR/data"
+LOG_DIR="$STATE_DIR/logs"
+PID_FILE="$STATE_DIR/kafka.pid"
+OUT_FILE="$LOG_DIR/server.out"
+
+PORT="${KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-120}"
+HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+STOP_TIMEOUT=30
+MAIN_CLASS="kafka.Kafka"
+
+log() { printf '[kafka] %s\n' "$*"; }
+die() { printf '[kafka] ERROR: %s\n' "$*" >&2; exit 1; }
+
+java_bin() {
+  if [[ -n "${JAVA_HOME:-}" ]]; then
+    [[ -x "$JAVA_HOME/bin/java" ]] || die "JAVA_HOME=$JAVA_HOME has no bin/java"
+    echo "$JAVA_HOME/bin/java"
+  else
+    command -v java >/dev/null 2>&1 || die "java not found (set JAVA_HOME or put java on PATH)"
+    command -v java
+  fi
+}
+
+port_open() {
+  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+# Sends a Kafka ApiVersions v0 request and checks the reply carries our correlation id
+# and error_code 0, i.e. a Kafka broker (not just any socket) is serving requests.
+broker_answers() {
+  port_open "$PORT" || return 1
+  local reply
+  reply="$(timeout 5 bash -c '
+    exec 3<>/dev/tcp/127.0.0.1/'"$PORT"'
+    # size=15 | api_key=18 | api_version=0 | correlation_id=0x4b414641 | client_id="probe"
+    printf "\x00\x00\x00\x0f\x00\x12\x00\x00\x4b\x41\x46\x41\x00\x05probe" >&3
+    head -c 10 <&3 | od -An -tx1 | tr -d " \n"' 2>/dev/null)" || return 1
+  # 4-byte size (any), correlation id, error code 0
+  [[ "${reply:8:12}" == "4b4146410000" ]]
+}
+
+read_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(<"$PID_FILE")"
+  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+  echo "$pid"
+}
+
+# True only if the pid is alive AND is our broker (guards against pid reuse).
+pid_is_ours() {
+  local pid="$1"
+  [[ -r "/proc/$pid/cmdline" ]] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "-Dkafka.infra.root=$ROOT " \
+    && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF " $MAIN_CLASS "
+}
+
+running_pid() {
+  local pid
+  pid="$(read_pid)" || return 1
+  pid_is_ours "$pid" || return 1
+  echo "$pid"
+}
+
+# The resolved classpath is cached per pom checksum so later starts skip Maven.
+resolve_classpath() {
+  local sum cp_file mvn_log
+  sum="$(sha256sum "$CONF_DIR/pom.xml" | cut -c1-16)"
+  cp_file="$STATE_DIR/classpath-$sum.txt"
+  if [[ -s "$cp_file" ]] && classpath_complete "$cp_file"; then
+    echo "$cp_file"
+    return
+  fi
+  command -v mvn >/dev/null 2>&1 || die "mvn not found; needed once to resolve the Kafka classpath"
+  mvn_log="$STATE_DIR/maven.log"
+  log "resolving Kafka classpath with Maven (first run downloads ~60 MB into ~/.m2)..." >&2
+  rm -f "$STATE_DIR"/classpath-*.txt
+  if ! mvn -B -q -f "$CONF_DIR/pom.xml" dependency:build-classpath \
+      -Dmdep.includeScope=runtime -Dmdep.outputFile="$cp_file.tmp" >"$mvn_log" 2>&1; then
+    cat "$mvn_log" >&2
+    rm -f "$cp_file.tmp"
+    die "Maven could not resolve the Kafka classpath (log: $mvn_log)"
+  fi
+  mv "$cp_file.tmp" "$cp_file"
+  echo "$cp_file"
+}
+
+# A cached classpath is stale if ~/.m2 was wiped since it was written.
+classpath_complete() {
+  local jar
+  local -a jars
+  IFS=: read -r -a jars <"$1"
+  for jar in "${jars[@]}"; do [[ -f "$jar" ]] || return 1; done
+}
+
+render_config() {
+  sed -e "s|@KAFKA_PORT@|$PORT|g" \
+      -e "s|@KAFKA_CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
+      -e "s|@KAFKA_DATA_DIR@|$DATA_DIR|g" \
+      "$CONF_DIR/server.properties" >"$STATE_DIR/server.properties"
+}
+
+jvm_opts() {
+  # shellcheck disable=SC2086  # HEAP_OPTS is a list of flags
+  printf '%s\n' $HEAP_OPTS \
+    -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
+    -XX:+ExplicitGCInvokesConcurrent \
+    -Djava.awt.headless=true \
+    "-Dlog4j2.configurationFile=$CONF_DIR/log4j2.yaml" \
+    "-Dkafka.logs.dir=$LOG_DIR"
+}
+
+format_storage() {
+  local java="$1" cp="$2" cluster_id
+  [[ -f "$DATA_DIR/meta.properties" ]] && return
+  # A cluster id is a base64url-encoded random 128-bit UUID (22 chars, no padding).
+  cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
+  log "formatting storage in $DATA_DIR (cluster id $cluster_id)"
+  mkdir -p "$DATA_DIR"
+  local -a opts
+  mapfile -t opts < <(jvm_opts)
+  if ! "$java" "${opts[@]}" -cp "$cp" kafka.tools.StorageTool format \
+      -t "$cluster_id" -c "$STATE_DIR/server.properties" >"$LOG_DIR/format.out" 2>&1; then
+    cat "$LOG_DIR/format.out" >&2
+    die "storage format failed"
+  fi
+}
+
+fail_start() {
+  printf '[kafka] ERROR: %s\n' "$1" >&2
+  local f
+  for f in "$OUT_FILE" "$LOG_DIR/server.log"; do
+    [[ -s "$f" ]] || continue
+    printf -- '----- last 40 lines of %s -----\n' "$f" >&2
+    tail -n 40 "$f" >&2
+  done
+  exit 1
+}
+
+wait_ready() {
+  local pid="$1" deadline=$((SECONDS + READY_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$PID_FILE"
+      fail_start "broker process $pid exited during startup"
+    fi
+    # server.out is truncated on each start, so the banner line is from this run.
+    if grep -q 'Kafka Server started' "$OUT_FILE" 2>/dev/null && broker_answers; then
+      return 0
+    fi
+    sleep 0.5
+  done
+  fail_start "broker not ready on 127.0.0.1:$PORT after ${READY_TIMEOUT}s (pid $pid still running)"
+}
+
+cmd_up() {
+  local pid start=$SECONDS
+  if pid="$(running_pid)"; then
+    if broker_answers; then
+      log "already running (pid $pid) on 127.0.0.1:$PORT"
+      return 0
+    fi
+    log "broker process $pid is starting; waiting for it"
+    wait_ready "$pid"
+    log "ready on 127.0.0.1:$PORT (pid $pid)"
+    return 0
+  fi
+  if broker_answers; then
+    log "a Kafka broker already answers on 127.0.0.1:$PORT (not started by this script); leaving it"
+    return 0
+  fi
+  port_open "$PORT" && die "port $PORT is in use by something that is not a Kafka broker"
+  port_open "$CONTROLLER_PORT" && die "controller port $CONTROLLER_PORT is already in use"
+
+  mkdir -p "$STATE_DIR" "$LOG_DIR"
+  rm -f "$PID_FILE"
+  local java cp_file cp
+  java="$(java_bin)"
+  cp_file="$(resolve_classpath)"
+  cp="$(<"$cp_file")"
+  render_config
+  format_storage "$java" "$cp"
+
+  local -a opts
+  mapfile -t opts < <(jvm_opts)
+  # -Dkafka.infra.root tags the process so `down` never signals an unrelated pid.
+  nohup "$java" "${opts[@]}" "-Dkafka.infra.root=$ROOT" -cp "$cp" \
+    "$MAIN_CLASS" "$STATE_DIR/server.properties" >"$OUT_FILE" 2>&1 </dev/null &
+  pid=$!
+  echo "$pid" >"$PID_FILE"
+  log "started pid $pid ($("$java" -version 2>&1 | head -n1)); waiting up to ${READY_TIMEOUT}s"
+  wait_ready "$pid"
+  log "ready on 127.0.0.1:$PORT (pid $pid) in $((SECONDS - start))s"
+}
+
+cmd_down() {
+  local clean="${KAFKA_CLEAN:-0}" pid
+  [[ "${1:-}" == "--clean" ]] && clean=1
+  if pid="$(running_pid)"; then
+    log "stopping pid $pid"
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + STOP_TIMEOUT))
+    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then
+      log "still running after ${STOP_TIMEOUT}s; sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+    fi
+    log "stopped"
+  else
+    log "not running"
+  fi
+  rm -f "$PID_FILE"
+  if [[ "$clean" == 1 ]]; then
+    rm -rf "$DATA_DIR"
+    log "removed $DATA_DIR"
+  fi
+}
+
+cmd_status() {
+  local pid
+  if pid="$(running_pid)"; then
+    if broker_answers; then
+      echo "running (pid $pid, 127.0.0.1:$PORT)"
+    else
+      echo "starting or unresponsive (pid $pid, 127.0.0.1:$PORT not answering)"
+    fi
+    return 0
+  fi
+  if broker_answers; then
+    echo "running (external broker on 127.0.0.1:$PORT, not managed by this script)"
+    return 0
+  fi
+  echo "not running"
+  return 1
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  down) shift; cmd_down "$@" ;;
+  status) cmd_status ;;
+  *) echo "usage: $0 {up|down [--clean]|status}" >&2; exit 2 ;;
+esac
