@@ -142,14 +142,22 @@ format_storage() {
   fi
 }
 
+# Byte offset of server.log when this start began, so a failure shows only this run's lines.
+LOG_OFFSET=0
+
 fail_start() {
   printf '[kafka] ERROR: %s\n' "$1" >&2
-  local f
-  for f in "$OUT_FILE" "$LOG_DIR/server.log"; do
-    [[ -s "$f" ]] || continue
-    printf -- '----- last 40 lines of %s -----\n' "$f" >&2
-    tail -n 40 "$f" >&2
-  done
+  if [[ -s "$OUT_FILE" ]]; then
+    printf -- '----- last 40 lines of %s -----\n' "$OUT_FILE" >&2
+    tail -n 40 "$OUT_FILE" >&2
+  fi
+  local server_log="$LOG_DIR/server.log" size
+  if [[ -f "$server_log" ]]; then
+    size="$(stat -c %s "$server_log")"
+    ((size >= LOG_OFFSET)) || LOG_OFFSET=0  # rolled over meanwhile
+    printf -- '----- last 40 lines of %s (this start) -----\n' "$server_log" >&2
+    tail -c +"$((LOG_OFFSET + 1))" "$server_log" | tail -n 40 >&2
+  fi
   exit 1
 }
 
@@ -166,7 +174,9 @@ wait_ready() {
     fi
     sleep 0.5
   done
-  fail_start "broker not ready on 127.0.0.1:$PORT after ${READY_TIMEOUT}s (pid $pid still running)"
+  stop_pid "$pid" >&2
+  rm -f "$PID_FILE"
+  fail_start "broker not ready on 127.0.0.1:$PORT after ${READY_TIMEOUT}s (stopped it)"
 }
 
 cmd_up() {
@@ -199,6 +209,7 @@ cmd_up() {
 
   local -a opts
   mapfile -t opts < <(jvm_opts)
+  LOG_OFFSET="$(stat -c %s "$LOG_DIR/server.log" 2>/dev/null || echo 0)"
   # -Dkafka.infra.root tags the process so `down` never signals an unrelated pid.
   nohup "$java" "${opts[@]}" "-Dkafka.infra.root=$ROOT" -cp "$cp" \
     "$MAIN_CLASS" "$STATE_DIR/server.properties" >"$OUT_FILE" 2>&1 </dev/null &
@@ -209,20 +220,24 @@ cmd_up() {
   log "ready on 127.0.0.1:$PORT (pid $pid) in $((SECONDS - start))s"
 }
 
+stop_pid() {
+  local pid="$1" deadline=$((SECONDS + STOP_TIMEOUT))
+  log "stopping pid $pid"
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "still running after ${STOP_TIMEOUT}s; sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
+  fi
+  log "stopped"
+}
+
 cmd_down() {
   local clean="${KAFKA_CLEAN:-0}" pid
   [[ "${1:-}" == "--clean" ]] && clean=1
   if pid="$(running_pid)"; then
-    log "stopping pid $pid"
-    kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + STOP_TIMEOUT))
-    while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "still running after ${STOP_TIMEOUT}s; sending SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-    fi
-    log "stopped"
+    stop_pid "$pid"
   else
     log "not running"
   fi
