@@ -1,0 +1,29 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { EVENT_BUS, type EventBus } from '@app/messaging';
+import { Readiness } from '@app/observability';
+import { ModelRegistry, RegistryModule } from '@app/registry';
+import { RuntimeModule, type ServiceContext } from '@app/runtime';
+import { RetrainRequestedHandler } from './training/retrain-requested.handler';
+import { TrainerService } from './training/trainer.service';
+
+@Module({})
+export class TrainerModule {
+  static register(ctx: ServiceContext): DynamicModule {
+    return {
+      module: TrainerModule,
+      imports: [RuntimeModule.forRoot(ctx), RegistryModule],
+      controllers: [RetrainRequestedHandler],
+      providers: [
+        TrainerService,
+        {
+          provide: 'TRAINER_READINESS',
+          inject: [Readiness, EVENT_BUS, TrainerService],
+          useFactory: (readiness: Readiness, bus: EventBus, trainer: TrainerService) => {
+            readiness.register('broker', () => bus.isConnected());
+            readiness.register('registry', () => trainer.ready);
+          },
+        },
+      ],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { FEATURE_NAMES } from '@app/model';
+
+/**
+ * Plausible range for an iris measurement in cm. The largest iris flowers measure a
+ * few cm; 100 cm leaves room for unit mistakes to be scored (and flagged as drift)
+ * while rejecting absurd values and overflow (1e400 parses to Infinity).
+ */
+export const FEATURE_MIN_EXCLUSIVE = 0;
+export const FEATURE_MAX = 100;
+
+const measurement = z
+  .number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') })
+  .refine(Number.isFinite, { message: 'must be a finite number' })
+  .refine((v) => v > FEATURE_MIN_EXCLUSIVE, { message: `must be greater than ${FEATURE_MIN_EXCLUSIVE} cm` })
+  .refine((v) => v <= FEATURE_MAX, { message: `must be at most ${FEATURE_MAX} cm` });
+
+export const featuresSchema = z.strictObject(
+  Object.fromEntries(FEATURE_NAMES.map((name) => [name, measurement])) as Record<
+    (typeof FEATURE_NAMES)[number],
+    typeof measurement
+  >,
+);
+
+export type Features = z.infer<typeof featuresSchema>;
+
+export const MAX_BATCH = 1000;
+
+export const batchSchema = z.strictObject({
+  instances: z
+    .array(featuresSchema, { error: 'must be an array of feature objects' })
+    .min(1, { message: 'must contain at least 1 instance' })
+    .max(MAX_BATCH, { message: `must contain at most ${MAX_BATCH} instances` }),
+});
+
+export function featureVector(f: Features): number[] {
+  return FEATURE_NAMES.map((name) => f[name]);
+}

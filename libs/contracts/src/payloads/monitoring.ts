@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+const finite = z.number().refine(Number.isFinite, { message: 'must be finite' });
+
+export const featureWindowStatsSchema = z.strictObject({
+  count: z.number().int().nonnegative(),
+  mean: finite,
+  std: finite,
+  min: finite,
+  max: finite,
+});
+
+export const inputStatsSchema = z.strictObject({
+  model_version: z.number().int().positive().nullable(),
+  count: z.number().int().nonnegative(),
+  features: z.record(z.string(), featureWindowStatsSchema),
+  class_mix: z.record(z.string(), z.number()),
+  latency_ms: z.strictObject({ p50: finite, p95: finite, p99: finite }),
+});
+export type InputStats = z.infer<typeof inputStatsSchema>;
+
+export const driftDetectedSchema = z.strictObject({
+  model_version: z.number().int().positive(),
+  window_size: z.number().int().nonnegative(),
+  drifted_features: z.array(z.string()),
+  features: z.record(
+    z.string(),
+    z.strictObject({ psi: finite, ks: finite, p_value: finite, drifted: z.boolean() }),
+  ),
+  retrain_requested: z.boolean(),
+});
+export type DriftDetected = z.infer<typeof driftDetectedSchema>;
+
+/** A message a consumer could not process, parked with the reason so nothing is silently lost. */
+export const deadLetterSchema = z.strictObject({
+  source_topic: z.string(),
+  partition: z.number().int(),
+  offset: z.string(),
+  consumer_group: z.string(),
+  reason: z.string(),
+  key: z.string().nullable(),
+  value: z.string().nullable(),
+  headers: z.record(z.string(), z.string()),
+});
+export type DeadLetter = z.infer<typeof deadLetterSchema>;

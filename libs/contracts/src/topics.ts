@@ -1,0 +1,49 @@
+/**
+ * Every Kafka topic the platform uses. The version suffix is part of the name so a
+ * breaking payload change ships as a new topic that old and new services can share
+ * during a rollout.
+ */
+export const TOPICS = {
+  predictionRequested: 'ml.prediction.requested.v1',
+  predictionMade: 'ml.prediction.made.v1',
+  retrainRequested: 'ml.retrain.requested.v1',
+  trainingRun: 'ml.training.run.v1',
+  retrainFailed: 'ml.retrain.failed.v1',
+  modelRegistered: 'ml.model.registered.v1',
+  modelReady: 'ml.model.ready.v1',
+  inputStats: 'ml.monitoring.input-stats.v1',
+  driftDetected: 'ml.monitoring.drift.v1',
+  deadLetter: 'ml.dead-letter.v1',
+} as const;
+
+export type TopicKey = keyof typeof TOPICS;
+export type Topic = (typeof TOPICS)[TopicKey];
+
+export interface TopicSpec {
+  partitions: number;
+  /** Compacted topics are state: the newest record per key is what a fresh reader needs. */
+  compacted: boolean;
+}
+
+/** Partition counts bound how many workers of one consumer group can share the load. */
+export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
+  [TOPICS.predictionRequested]: { partitions: 6, compacted: false },
+  [TOPICS.predictionMade]: { partitions: 6, compacted: false },
+  [TOPICS.retrainRequested]: { partitions: 1, compacted: false },
+  [TOPICS.trainingRun]: { partitions: 1, compacted: true },
+  [TOPICS.retrainFailed]: { partitions: 1, compacted: false },
+  [TOPICS.modelRegistered]: { partitions: 1, compacted: true },
+  [TOPICS.modelReady]: { partitions: 1, compacted: true },
+  [TOPICS.inputStats]: { partitions: 1, compacted: false },
+  [TOPICS.driftDetected]: { partitions: 1, compacted: false },
+  [TOPICS.deadLetter]: { partitions: 1, compacted: false },
+};
+
+export const ALL_TOPICS = Object.values(TOPICS) as Topic[];
+
+/** Kafka header names; the request id rides in headers so it survives any payload. */
+export const HEADERS = {
+  requestId: 'x-request-id',
+  eventType: 'x-event-type',
+  producer: 'x-producer',
+} as const;

@@ -1,0 +1,78 @@
+import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { Topic } from '@app/contracts';
+import type { JsonLogger } from '@app/observability';
+import { consumeContract, type Rejection } from './contract-consumer';
+import type { EventBus, Subscription } from './event-bus';
+import type { EventPublisher } from './event-publisher';
+
+/** Options a handler declares next to its topic: `@EventPattern(TOPICS.modelReady, { broadcast: true })`. */
+export interface EventPatternOptions {
+  /** Every instance receives every event (its own consumer group), e.g. model swaps and replies. */
+  broadcast?: boolean;
+  /** Replay the topic from the start for a new group (state topics). Defaults to broadcast's value. */
+  fromBeginning?: boolean;
+  /** The handler takes the whole batch (an array of envelopes) instead of one envelope. */
+  batch?: boolean;
+}
+
+/**
+ * A Nest microservice transport over our EventBus. Nest discovers the @EventPattern handlers;
+ * this binds each to its own consumer group and runs it through the contract consumer, so
+ * validation and dead-lettering happen before any handler code and in every transport.
+ */
+export class EventBusServer extends Server implements CustomTransportStrategy {
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly publisher: EventPublisher,
+    private readonly jsonLogger: JsonLogger,
+    private readonly service: string,
+    private readonly instanceId: string,
+  ) {
+    super();
+  }
+
+  async listen(callback: (err?: unknown) => void): Promise<void> {
+    try {
+      await Promise.all(
+        [...this.getHandlers()].map(async ([pattern, handler]) => {
+          const opts = (handler.extras ?? {}) as EventPatternOptions;
+          const broadcast = opts.broadcast ?? false;
+          const groupId = broadcast ? `${this.service}.${pattern}.${this.instanceId}` : `${this.service}.${pattern}`;
+          const subscription = await consumeContract(this.bus, this.publisher, this.jsonLogger, {
+            topic: pattern as Topic,
+            groupId,
+            fromBeginning: opts.fromBeginning ?? broadcast,
+            handle: async (events) => {
+              if (opts.batch) return (await this.invoke(handler, events)) as Rejection[] | void;
+              for (const event of events) await this.invoke(handler, event);
+            },
+          });
+          this.subscriptions.push(subscription);
+        }),
+      );
+      callback();
+    } catch (err) {
+      callback(err);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.subscriptions.map((s) => s.close()));
+  }
+
+  on(): never {
+    throw new Error('EventBusServer does not emit transport events');
+  }
+
+  unwrap<T>(): T {
+    return this.bus as T;
+  }
+
+  private async invoke(handler: (data: unknown) => unknown, data: unknown): Promise<unknown> {
+    const result = await handler(data);
+    return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+  }
+}

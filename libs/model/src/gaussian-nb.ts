@@ -1,0 +1,86 @@
+import { GaussianNB } from 'ml-naivebayes';
+import { assertLabeledDataset, countByClass, type LabeledDataset } from './labeled-dataset';
+
+export { compileScorer, scoreGaussianNB, type GaussianNBScore, type GaussianNBScorer } from './gaussian-nb-scorer';
+export { validateModelParams } from './validate-model-params';
+
+/** Plain-data Gaussian naive Bayes model; field-for-field equal to scikit-learn's fitted attributes. */
+export interface GaussianNBParams {
+  algorithm: 'gaussian_nb';
+  featureNames: string[];
+  classNames: string[];
+  classCounts: number[];
+  logPriors: number[];
+  /** [class][feature], sklearn `theta_`. */
+  means: number[][];
+  /** [class][feature], population variance + epsilon (sklearn `var_`), never below VARIANCE_FLOOR. */
+  variances: number[][];
+  varSmoothing: number;
+  epsilon: number;
+}
+
+export interface FitGaussianNBOptions {
+  /** Fraction of the largest feature variance added to every variance; sklearn's default is 1e-9. */
+  varSmoothing?: number;
+}
+
+/**
+ * sklearn's epsilon is 0 when varSmoothing is 0 or every feature is constant, and then a feature
+ * that is constant within a class has variance 0 and scoring divides by zero. The floor is far
+ * below any epsilon sklearn would add on real data, so it never changes a sklearn-comparable result.
+ */
+export const VARIANCE_FLOOR = 1e-12;
+
+export function fitGaussianNB(data: LabeledDataset, opts: FitGaussianNBOptions = {}): GaussianNBParams {
+  const varSmoothing = opts.varSmoothing ?? 1e-9;
+  if (!Number.isFinite(varSmoothing) || varSmoothing < 0) throw new RangeError(`varSmoothing must be a finite number >= 0, got ${varSmoothing}`);
+  assertLabeledDataset(data);
+  const classCount = data.classNames.length;
+  const featureCount = data.featureNames.length;
+
+  const nb = new GaussianNB();
+  nb.train(data.X, data.y);
+  const model = nb.toJSON();
+  if (model.means.length !== classCount) throw new Error(`ml-naivebayes fitted ${model.means.length} classes, expected ${classCount}`);
+
+  const classCounts = countByClass(data.y, classCount);
+  const epsilon = varSmoothing * maxPopulationVariance(data.X, featureCount);
+  const means = model.means.map((m) => Array.from(m));
+  const logPriors = model.calculateProbabilities.map((terms) => terms[0]);
+  const variances = model.calculateProbabilities.map(([, ...featureTerms], c) => {
+    const n = classCounts[c];
+    return featureTerms.map(([, minusTwoVariance]) => {
+      // The library keeps −2·std² with the sample (n−1) std; recover it and rescale to sklearn's population variance.
+      const sampleVariance = -minusTwoVariance / 2;
+      // A single-row class yields 0/0 = NaN, and a constant feature can come out as −1e−17 from cancellation: both mean 0.
+      const populationVariance = sampleVariance > 0 ? (sampleVariance * (n - 1)) / n : 0;
+      return Math.max(populationVariance + epsilon, VARIANCE_FLOOR);
+    });
+  });
+
+  return {
+    algorithm: 'gaussian_nb',
+    featureNames: [...data.featureNames],
+    classNames: [...data.classNames],
+    classCounts,
+    logPriors,
+    means,
+    variances,
+    varSmoothing,
+    epsilon,
+  };
+}
+
+/** Two-pass population variance per feature over all rows, as numpy's `X.var(axis=0)`. */
+function maxPopulationVariance(X: readonly number[][], featureCount: number): number {
+  let max = 0;
+  for (let j = 0; j < featureCount; j++) {
+    let sum = 0;
+    for (const row of X) sum += row[j];
+    const mean = sum / X.length;
+    let squares = 0;
+    for (const row of X) squares += (row[j] - mean) ** 2;
+    max = Math.max(max, squares / X.length);
+  }
+  return max;
+}

@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * One registry per process. In the embedded mode all four services share it, so each
+ * metric is defined once here and labelled by what it measures, not by who records it.
+ */
+export const metricsRegistry = new Registry();
+collectDefaultMetrics({ register: metricsRegistry });
+
+export const httpRequests = new Counter({
+  name: 'http_requests_total',
+  help: 'HTTP requests by route, method and status code',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [metricsRegistry],
+});
+
+export const httpLatency = new Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP request latency',
+  labelNames: ['method', 'route'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});
+
+export const eventsConsumed = new Counter({
+  name: 'events_consumed_total',
+  help: 'Events consumed by topic, consumer group and outcome (ok, dead_lettered, retried)',
+  labelNames: ['topic', 'group', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const consumerLag = new Gauge({
+  name: 'kafka_consumer_lag',
+  help: 'Messages behind the partition high watermark, per topic, partition and group',
+  labelNames: ['topic', 'partition', 'group'] as const,
+  registers: [metricsRegistry],
+});
+
+export const predictionsTotal = new Counter({
+  name: 'predictions_total',
+  help: 'Scored instances by predicted class and model version',
+  labelNames: ['class', 'model_version'] as const,
+  registers: [metricsRegistry],
+});
+
+export const scoringLatency = new Histogram({
+  name: 'scoring_duration_seconds',
+  help: 'Time to score one prediction request (all its instances) in the worker',
+  buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05],
+  registers: [metricsRegistry],
+});
+
+export const currentModelVersion = new Gauge({
+  name: 'model_current_version',
+  help: 'Model version this process is serving (0 before one is loaded)',
+  registers: [metricsRegistry],
+});
+
+export const driftScore = new Gauge({
+  name: 'drift_psi',
+  help: 'Latest population stability index per feature against the serving model baseline',
+  labelNames: ['feature'] as const,
+  registers: [metricsRegistry],
+});

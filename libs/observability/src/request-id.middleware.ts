@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { httpLatency, httpRequests } from './metrics';
+import type { JsonLogger } from './json-logger';
+import { runWithRequestId } from './request-context';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Gives every HTTP request a request id (the caller's X-Request-Id when it is sane),
+ * echoes it back, and writes one access-log line and the HTTP metrics when it finishes.
+ */
+export function requestIdMiddleware(logger: JsonLogger) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const given = req.header('x-request-id');
+    const requestId = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.setHeader('x-request-id', requestId);
+    res.locals.requestId = requestId;
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (req.route?.path as string | undefined) ?? 'unmatched';
+      httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
+      httpLatency.observe({ method: req.method, route }, seconds);
+      runWithRequestId(requestId, () =>
+        logger.event(res.statusCode >= 500 ? 'error' : 'info', 'http request', {
+          method: req.method,
+          path: req.originalUrl,
+          status: res.statusCode,
+          latency_ms: Math.round(seconds * 1e6) / 1e3,
+        }),
+      );
+    });
+    runWithRequestId(requestId, next);
+  };
+}

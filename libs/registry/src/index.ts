@@ -1,0 +1,3 @@
+export * from './model-registry';
+export * from './registry.handler';
+export * from './registry.module';

@@ -1,0 +1,41 @@
+import type { ModelRegistered } from '@app/contracts';
+import { ModelRegistry } from './model-registry';
+
+const record = (version: number, status: ModelRegistered['status'], at = '2026-01-01T00:00:00.000Z'): ModelRegistered =>
+  ({ version, status, status_reason: 'test', parent_version: version > 1 ? version - 1 : null, job_id: `job-${version}`, registered_at: at, model: {} as ModelRegistered['model'] }) as ModelRegistered;
+
+describe('ModelRegistry', () => {
+  it('keeps the newest record per version and lists versions in order', () => {
+    const r = new ModelRegistry();
+    r.apply(record(2, 'rejected'));
+    r.apply(record(1, 'current'));
+    r.apply(record(1, 'archived', '2026-01-02T00:00:00.000Z'));
+    expect(r.list().map((m) => [m.version, m.status])).toEqual([
+      [1, 'archived'],
+      [2, 'rejected'],
+    ]);
+    expect(r.current()).toBeUndefined();
+    expect(r.nextVersion()).toBe(3);
+  });
+
+  it('promotes an archived version back and archives the current one', () => {
+    const r = new ModelRegistry();
+    r.apply(record(1, 'archived'));
+    r.apply(record(2, 'current'));
+    const records = r.promotion(1, 'rollback', new Date('2026-02-01T00:00:00.000Z'));
+    expect(records.map((m) => [m.version, m.status])).toEqual([
+      [2, 'archived'],
+      [1, 'current'],
+    ]);
+    records.forEach((m) => r.apply(m));
+    expect(r.current()?.version).toBe(1);
+  });
+
+  it('refuses to promote a rejected or unknown version', () => {
+    const r = new ModelRegistry();
+    r.apply(record(1, 'current'));
+    r.apply(record(2, 'rejected'));
+    expect(() => r.promotion(2, 'x', new Date())).toThrow(/rejected/);
+    expect(() => r.promotion(9, 'x', new Date())).toThrow(/does not exist/);
+  });
+});

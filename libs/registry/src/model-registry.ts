@@ -1,0 +1,50 @@
+import type { ModelRegistered } from '@app/contracts';
+
+/**
+ * The registry as a fold over ModelRegistered records (a compacted topic keyed by version):
+ * any service can rebuild it by replaying the topic, so no service owns a database.
+ */
+export class ModelRegistry {
+  private readonly versions = new Map<number, ModelRegistered>();
+
+  apply(record: ModelRegistered): void {
+    this.versions.set(record.version, record);
+  }
+
+  get(version: number): ModelRegistered | undefined {
+    return this.versions.get(version);
+  }
+
+  list(): ModelRegistered[] {
+    return [...this.versions.values()].sort((a, b) => a.version - b.version);
+  }
+
+  /** The newest record marked current; during a promotion two may briefly claim it. */
+  current(): ModelRegistered | undefined {
+    return this.list()
+      .filter((r) => r.status === 'current')
+      .sort((a, b) => Date.parse(b.registered_at) - Date.parse(a.registered_at) || b.version - a.version)[0];
+  }
+
+  nextVersion(): number {
+    return Math.max(0, ...this.versions.keys()) + 1;
+  }
+
+  /**
+   * Records that make `version` current: it becomes current and the previous current is
+   * archived. Rejected versions cannot be promoted: they failed the gate for a reason.
+   */
+  promotion(version: number, reason: string, at: Date): ModelRegistered[] {
+    const target = this.versions.get(version);
+    if (!target) throw new RangeError(`model version ${version} does not exist`);
+    if (target.status === 'rejected') throw new RangeError(`model version ${version} was rejected by the promotion gate: ${target.status_reason}`);
+    const previous = this.current();
+    const stamp = at.toISOString();
+    const records: ModelRegistered[] = [];
+    if (previous && previous.version !== version) {
+      records.push({ ...previous, status: 'archived', status_reason: `superseded by version ${version}`, registered_at: stamp });
+    }
+    records.push({ ...target, status: 'current', status_reason: reason, registered_at: stamp });
+    return records;
+  }
+}

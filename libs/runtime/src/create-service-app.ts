@@ -1,0 +1,36 @@
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { EventBusServer } from '@app/messaging';
+import { requestIdMiddleware } from '@app/observability';
+import { HttpExceptionFilter } from './http-exception.filter';
+import { jsonBodyMiddleware } from './json-body.middleware';
+import type { ServiceContext } from './service-context';
+
+export interface ServiceAppOptions {
+  /** Serve HTTP (health, metrics, and the app's routes). The embedded mode serves only the gateway. */
+  listen: boolean;
+  /** Publish OpenAPI at /docs. */
+  openApiTitle?: string;
+}
+
+/** The one shape every service takes: an HTTP app with our event transport connected to it. */
+export async function createServiceApp(ctx: ServiceContext, module: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
+  const app = await NestFactory.create(module, { logger: ctx.logger, bodyParser: false, bufferLogs: true, abortOnError: false });
+  app.use(requestIdMiddleware(ctx.logger));
+  app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT));
+  app.useGlobalFilters(new HttpExceptionFilter(ctx.logger));
+  if (options.openApiTitle) {
+    const doc = new DocumentBuilder().setTitle(options.openApiTitle).setVersion('1').build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+  }
+  app.connectMicroservice(
+    { strategy: new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID) },
+    { inheritAppConfig: true },
+  );
+  // init first: bootstrap hooks (the trainer's registry replay) run before any event is handled.
+  await app.init();
+  await app.startAllMicroservices();
+  if (options.listen) await app.listen(ctx.config.PORT, '0.0.0.0');
+  return app;
+}

@@ -1,0 +1,36 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { ApiErrorBody } from './api-error';
+
+/**
+ * Body parsing owned by us rather than Nest's default, because body-parser errors happen
+ * before Nest's exception filters and Express would answer them with an HTML page.
+ */
+export function jsonBodyMiddleware(limit: string) {
+  const parse = express.json({ limit, strict: false });
+  return [
+    (req: Request, res: Response, next: NextFunction): void => {
+      const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
+      const length = Number(req.headers['content-length'] ?? 0);
+      if (hasBody && (length > 0 || req.headers['transfer-encoding']) && !req.is('application/json')) {
+        send(res, 415, { status: 'error', error: 'unsupported_media_type', message: 'Content-Type must be application/json' });
+        return;
+      }
+      next();
+    },
+    parse,
+    (err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction): void => {
+      if (!err) return next();
+      if (err.type === 'entity.too.large') {
+        send(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` });
+      } else if (err.type === 'entity.parse.failed') {
+        send(res, 400, { status: 'error', error: 'invalid_json', message: 'Request body is not valid JSON' });
+      } else {
+        send(res, err.status && err.status < 500 ? err.status : 400, { status: 'error', error: 'bad_request', message: 'Malformed request body' });
+      }
+    },
+  ];
+}
+
+function send(res: Response, status: number, body: ApiErrorBody): void {
+  res.status(status).json({ ...body, request_id: res.locals.requestId as string | undefined });
+}

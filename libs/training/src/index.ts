@@ -1,0 +1,2 @@
+export * from './model-checksum';
+export * from './train-model';
