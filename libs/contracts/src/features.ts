@@ -10,8 +10,10 @@ export const FEATURE_MIN_EXCLUSIVE = 0;
 export const FEATURE_MAX = 100;
 
 const measurement = z
-  .number({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a number') })
-  .refine(Number.isFinite, { message: 'must be a finite number' })
+  .number({
+    error: (issue) =>
+      issue.input === undefined ? 'is required' : typeof issue.input === 'number' ? 'must be a finite number' : 'must be a number',
+  })
   .refine((v) => v > FEATURE_MIN_EXCLUSIVE, { message: `must be greater than ${FEATURE_MIN_EXCLUSIVE} cm` })
   .refine((v) => v <= FEATURE_MAX, { message: `must be at most ${FEATURE_MAX} cm` });
 

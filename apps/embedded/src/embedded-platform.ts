@@ -1,0 +1,51 @@
+import type { INestApplication } from '@nestjs/common';
+import type { AppConfig } from '@app/config';
+import { EventPublisher, createEventBus, type EventBus } from '@app/messaging';
+import { JsonLogger } from '@app/observability';
+import { createServiceApp, type ServiceContext } from '@app/runtime';
+import { GatewayModule } from '../../gateway/src/gateway.module';
+import { InferenceWorkerModule } from '../../inference-worker/src/inference-worker.module';
+import { MonitorModule } from '../../monitor/src/monitor.module';
+import { TrainerModule } from '../../trainer/src/trainer.module';
+
+export interface EmbeddedPlatform {
+  bus: EventBus;
+  gateway: INestApplication;
+  close(): Promise<void>;
+}
+
+/**
+ * The four services in one process on one bus. Same modules, handlers and contracts as
+ * the distributed mode; only the transport differs.
+ */
+export async function startEmbeddedPlatform(config: AppConfig, dataDir?: string, logger = new JsonLogger('embedded', config.LOG_LEVEL)): Promise<EmbeddedPlatform> {
+  const bus = createEventBus(config, logger, dataDir);
+  await bus.connect();
+  const context = (service: string): ServiceContext => ({
+    service,
+    config,
+    logger: new JsonLogger(service, config.LOG_LEVEL),
+    bus,
+    publisher: new EventPublisher(bus, `${service}/${config.INSTANCE_ID}`),
+  });
+  const start = (service: string, module: (ctx: ServiceContext) => Parameters<typeof createServiceApp>[1], listen: boolean) => {
+    const ctx = context(service);
+    return createServiceApp(ctx, module(ctx), { listen, openApiTitle: listen ? 'Iris inference gateway' : undefined });
+  };
+  // Trainer first: on a fresh data directory it trains version 1 before anyone asks for a prediction.
+  const apps: INestApplication[] = [
+    await start('trainer', (c) => TrainerModule.register(c), false),
+    await start('inference-worker', (c) => InferenceWorkerModule.register(c), false),
+    await start('monitor', (c) => MonitorModule.register(c), false),
+  ];
+  const gateway = await start('gateway', (c) => GatewayModule.register(c), true);
+  apps.push(gateway);
+  return {
+    bus,
+    gateway,
+    close: async () => {
+      for (const app of apps.reverse()) await app.close();
+      await bus.close();
+    },
+  };
+}

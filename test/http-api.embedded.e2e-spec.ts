@@ -1,0 +1,181 @@
+import request from 'supertest';
+import { loadConfig } from '@app/config';
+import { TOPICS, decodeEvent } from '@app/contracts';
+import { BusUnavailableError, EventPublisher, InMemoryEventBus } from '@app/messaging';
+import { JsonLogger } from '@app/observability';
+import { createServiceApp } from '@app/runtime';
+import { startEmbeddedPlatform, type EmbeddedPlatform } from '../apps/embedded/src/embedded-platform';
+import { GatewayModule } from '../apps/gateway/src/gateway.module';
+
+const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
+const VERSICOLOR = { sepal_length: 6.4, sepal_width: 3.2, petal_length: 4.5, petal_width: 1.5 };
+const VIRGINICA = { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, petal_width: 2.5 };
+const quiet = new JsonLogger('test', 'error', () => undefined);
+
+describe('HTTP API (embedded mode, in-process bus)', () => {
+  let platform: EmbeddedPlatform;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    const config = loadConfig({ TRANSPORT: 'memory', PORT: '0', LOG_LEVEL: 'error', BODY_LIMIT: '256kb' });
+    platform = await startEmbeddedPlatform(config, undefined, quiet);
+    http = request(platform.gateway.getHttpServer());
+    for (let i = 0; i < 50 && (await http.get('/ready')).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  });
+  afterAll(() => platform.close());
+
+  it('answers a setosa prediction with the documented shape and echoes the request id', async () => {
+    const res = await http.post('/predict').set('X-Request-Id', 'abc-123').send(SETOSA).expect(200);
+    expect(res.headers['x-request-id']).toBe('abc-123');
+    expect(res.body).toMatchObject({ status: 'success', prediction: 'setosa', class_id: 0, model_version: 1, request_id: 'abc-123' });
+    const p = res.body.probabilities;
+    expect(Object.keys(p).sort()).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(p.setosa + p.versicolor + p.virginica).toBeCloseTo(1, 12);
+    expect(res.body.probability).toBe(p.setosa);
+    expect(res.body.latency_ms).toBeGreaterThan(0);
+  });
+
+  it('scores a batch in input order', async () => {
+    const res = await http.post('/predict/batch').send({ instances: [VIRGINICA, SETOSA, VERSICOLOR] }).expect(200);
+    expect(res.body.status).toBe('success');
+    expect(res.body.predictions.map((p: { prediction: string }) => p.prediction)).toEqual(['virginica', 'setosa', 'versicolor']);
+  });
+
+  it('accepts a batch of exactly 1000 rows', async () => {
+    const res = await http.post('/predict/batch').send({ instances: Array.from({ length: 1000 }, () => SETOSA) }).expect(200);
+    expect(res.body.predictions).toHaveLength(1000);
+  });
+
+  const invalid: Array<[string, unknown, string]> = [
+    ['a missing field', { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4 }, 'petal_width'],
+    ['an unknown field', { ...SETOSA, colour: 'blue' }, 'colour'],
+    ['a string', { ...SETOSA, sepal_length: '5.1' }, 'sepal_length'],
+    ['a boolean', { ...SETOSA, sepal_width: true }, 'sepal_width'],
+    ['null', { ...SETOSA, petal_length: null }, 'petal_length'],
+    ['an object', { ...SETOSA, petal_width: { cm: 0.2 } }, 'petal_width'],
+    ['an array', { ...SETOSA, petal_width: [0.2] }, 'petal_width'],
+    ['a negative value', { ...SETOSA, sepal_length: -1 }, 'sepal_length'],
+    ['zero', { ...SETOSA, petal_width: 0 }, 'petal_width'],
+    ['an absurd value', { ...SETOSA, sepal_length: 250 }, 'sepal_length'],
+    ['a JSON array body', [SETOSA], '(body)'],
+  ];
+  it.each(invalid)('rejects %s with 400 validation_failed naming the field', async (_name, body, field) => {
+    const res = await http.post('/predict').send(body as object).expect(400);
+    expect(res.body.status).toBe('error');
+    expect(res.body.error).toBe('validation_failed');
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+
+  it('rejects a number that overflows to Infinity (1e400)', async () => {
+    const res = await http
+      .post('/predict')
+      .set('Content-Type', 'application/json')
+      .send('{"sepal_length":1e400,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}')
+      .expect(400);
+    expect(res.body.details).toEqual([{ field: 'sepal_length', message: 'must be a finite number' }]);
+  });
+
+  it.each([
+    ['an empty batch', { instances: [] }, 'instances'],
+    ['a batch of 1001 rows', { instances: Array.from({ length: 1001 }, () => SETOSA) }, 'instances'],
+    ['a batch that is not an array', { instances: SETOSA }, 'instances'],
+    ['a batch with one bad row', { instances: [SETOSA, { ...SETOSA, petal_length: 'x' }] }, 'instances.1.petal_length'],
+  ])('rejects %s with 400', async (_name, body, field) => {
+    const res = await http.post('/predict/batch').send(body).expect(400);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);
+  });
+
+  it('rejects invalid JSON with 400 and no stack trace', async () => {
+    const res = await http.post('/predict').set('Content-Type', 'application/json').send('{"sepal_length": 5.1,').expect(400);
+    expect(res.body).toMatchObject({ status: 'error', error: 'invalid_json' });
+    expect(JSON.stringify(res.body)).not.toMatch(/at .*\.js|SyntaxError/);
+  });
+
+  it('rejects a non-JSON content type with 415', async () => {
+    const res = await http.post('/predict').set('Content-Type', 'text/plain').send('5.1,3.5,1.4,0.2').expect(415);
+    expect(res.body.error).toBe('unsupported_media_type');
+  });
+
+  it('rejects a body over the limit with 413', async () => {
+    const big = JSON.stringify({ instances: Array.from({ length: 1000 }, () => SETOSA), padding: 'x'.repeat(300_000) });
+    const res = await http.post('/predict/batch').set('Content-Type', 'application/json').send(big).expect(413);
+    expect(res.body.error).toBe('payload_too_large');
+  });
+
+  it('answers 404 in the error shape for an unknown route', async () => {
+    const res = await http.get('/nope').expect(404);
+    expect(res.body.status).toBe('error');
+  });
+
+  it('serves liveness, readiness, metrics and OpenAPI', async () => {
+    await http.get('/health').expect(200, { status: 'ok' });
+    expect((await http.get('/ready').expect(200)).body).toEqual({ status: 'ready', checks: { broker: true, model: true } });
+    const metrics = await http.get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/predictions_total\{class="setosa",model_version="1"\} \d+/);
+    expect(metrics.text).toMatch(/http_request_duration_seconds_bucket/);
+    const docs = await http.get('/docs-json').expect(200);
+    expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/predict', '/predict/batch', '/models/current']));
+  });
+
+  it('exposes the current model parameters', async () => {
+    const res = await http.get('/models/current').expect(200);
+    expect(res.body.version).toBe(1);
+    expect(res.body.status).toBe('current');
+    expect(res.body.params.classNames).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(res.body.params.means).toHaveLength(3);
+    expect(res.body.params.variances[0]).toHaveLength(4);
+    expect(res.body.checksum).toMatch(/^[a-f0-9]{64}$/);
+  });
+
+  it('parks a malformed prediction request on the dead-letter topic and keeps serving', async () => {
+    await platform.bus.send(TOPICS.predictionRequested, [{ key: 'bad', value: '{"not":"an envelope"}', headers: { 'x-request-id': 'bad-1' } }]);
+    let parked;
+    for (let i = 0; i < 50 && !parked; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      parked = (await platform.bus.readToEnd(TOPICS.deadLetter))
+        .map((m) => decodeEvent(TOPICS.deadLetter, m.value))
+        .find((d) => d.ok && d.event.request_id === 'bad-1');
+    }
+    expect(parked?.ok && parked.event.payload).toMatchObject({
+      source_topic: TOPICS.predictionRequested,
+      consumer_group: 'inference-worker.ml.prediction.requested.v1',
+      value: '{"not":"an envelope"}',
+    });
+    expect(parked?.ok && parked.event.payload.reason).toMatch(/^invalid envelope: /);
+    await http.post('/predict').send(SETOSA).expect(200);
+  });
+});
+
+describe('gateway failure answers', () => {
+  const gatewayOn = async (bus: InMemoryEventBus, timeoutMs: string) => {
+    const config = loadConfig({ TRANSPORT: 'memory', PORT: '0', LOG_LEVEL: 'error', PREDICT_TIMEOUT_MS: timeoutMs });
+    await bus.connect();
+    const ctx = { service: 'gateway', config, logger: quiet, bus, publisher: new EventPublisher(bus, 'gateway/test') };
+    return createServiceApp(ctx, GatewayModule.register(ctx), { listen: true });
+  };
+
+  it('answers 504 with the request id when no worker replies in time', async () => {
+    const app = await gatewayOn(new InMemoryEventBus(), '300');
+    try {
+      const res = await request(app.getHttpServer()).post('/predict').set('X-Request-Id', 'slow-1').send(SETOSA).expect(504);
+      expect(res.body).toMatchObject({ status: 'error', error: 'prediction_timeout', request_id: 'slow-1' });
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('answers 503 when the broker cannot take the request', async () => {
+    class UnreachableBus extends InMemoryEventBus {
+      override async send(): Promise<void> {
+        throw new BusUnavailableError('connection refused');
+      }
+    }
+    const app = await gatewayOn(new UnreachableBus(), '5000');
+    try {
+      const res = await request(app.getHttpServer()).post('/predict').send(SETOSA).expect(503);
+      expect(res.body).toMatchObject({ status: 'error', error: 'broker_unavailable' });
+    } finally {
+      await app.close();
+    }
+  });
+});
