@@ -1,1 +1,18 @@
-export default async function globalSetup(): Promise<void> {}
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { KAFKA_BROKERS, ROOT, runScript, tcpReachable } from './infra';
+
+/**
+ * End-to-end tests run the built services as real processes against a real broker: the one
+ * at KAFKA_BROKERS when it answers, otherwise the local one started here (and stopped in teardown).
+ */
+export default async function globalSetup(): Promise<void> {
+  execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', cwd: ROOT });
+  mkdirSync(join(ROOT, '.infra', 'test'), { recursive: true });
+  const firstBroker = KAFKA_BROKERS.split(',')[0];
+  if (!(await tcpReachable(firstBroker))) {
+    runScript('scripts/infra/kafka.sh', 'up');
+    writeFileSync(join(ROOT, '.infra', 'test', 'started-kafka'), '');
+  }
+}

@@ -1,0 +1,24 @@
+import { execFileSync } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+
+export const ROOT = join(__dirname, '..', '..');
+export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? 'localhost:9092';
+
+export function tcpReachable(hostPort: string, timeoutMs = 1500): Promise<boolean> {
+  const [host, port] = hostPort.split(':');
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port: Number(port) });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+export function runScript(script: string, ...args: string[]): void {
+  execFileSync('bash', [join(ROOT, script), ...args], { stdio: 'inherit', cwd: ROOT });
+}
