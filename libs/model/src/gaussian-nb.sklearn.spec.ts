@@ -14,15 +14,12 @@ interface SklearnResult {
   classes: number[];
 }
 
-const SCRIPT = join(__dirname, '../../../test/reference/sklearn_gnb.py');
-
-// Not skipped when scikit-learn is missing: a silently skipped reference check proves nothing.
-function sklearnGaussianNB(data: LabeledDataset, queries: number[][], varSmoothing: number): SklearnResult {
-  const run = spawnSync('python3', [SCRIPT], { input: JSON.stringify({ X: data.X, y: data.y, queries, var_smoothing: varSmoothing }), encoding: 'utf8' });
-  if (run.error) throw new Error(`could not run python3 (${run.error.message}); the scikit-learn reference check needs python3 with scikit-learn`);
-  if (run.status !== 0) throw new Error(`scikit-learn reference script failed (exit ${run.status}): ${run.stderr.trim()}`);
-  return JSON.parse(run.stdout) as SklearnResult;
+interface Case {
+  data: LabeledDataset;
+  varSmoothing: number;
 }
+
+const SCRIPT = join(__dirname, '../../../test/reference/sklearn_gnb.py');
 
 const QUERIES = [
   [5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5], [6.9, 3.1, 4.9, 1.5], [5.9, 3.2, 4.8, 1.8],
@@ -31,38 +28,62 @@ const QUERIES = [
   [4.3, 2.0, 1.0, 0.1], [7.9, 4.4, 6.9, 2.5], [5.8, 3.0, 4.35, 1.3], [1e3, 1, 1, 1], [6.5, 3.0, 5.2, 2.0],
 ];
 
-function maxRelativeError(ours: number[][], theirs: number[][]): number {
-  return Math.max(...ours.flatMap((row, i) => row.map((v, j) => Math.abs(v - theirs[i][j]) / Math.max(Math.abs(theirs[i][j]), 1e-300))));
+function subset(data: LabeledDataset, rows: number[]): LabeledDataset {
+  return { ...data, X: rows.map((i) => data.X[i]), y: rows.map((i) => data.y[i]) };
 }
 
-function expectAgreement(data: LabeledDataset, varSmoothing: number): void {
-  const ref = sklearnGaussianNB(data, QUERIES, varSmoothing);
-  const ours = fitGaussianNB(data, { varSmoothing });
-  expect(maxRelativeError(ours.means, ref.theta)).toBeLessThan(1e-9);
-  expect(maxRelativeError(ours.variances, ref.var)).toBeLessThan(1e-9);
-  expect(maxRelativeError([ours.logPriors.map(Math.exp)], [ref.class_prior])).toBeLessThan(1e-9);
-  expect(Math.abs(ours.epsilon - ref.epsilon) / ref.epsilon).toBeLessThan(1e-9);
-  QUERIES.forEach((q, i) => {
-    const score = scoreGaussianNB(ours, q);
-    score.probabilities.forEach((p, c) => expect(Math.abs(p - ref.proba[i][c])).toBeLessThan(1e-6));
-    expect({ query: q, classId: score.classId }).toEqual({ query: q, classId: ref.classes[i] });
-  });
+function buildCases(): Record<string, Case> {
+  const iris = irisDataset();
+  const setosaConstantPetalWidth = { ...iris, X: iris.X.map((x, i) => (iris.y[i] === 0 ? [x[0], x[1], x[2], 0.2] : x)) };
+  return {
+    fullIris: { data: iris, varSmoothing: 1e-9 },
+    heavySmoothingSplit: { data: subset(iris, stratifiedSplit(iris.y, 0.3, 7).trainIdx), varSmoothing: 1e-2 },
+    // Drops every third versicolor/virginica row so priors differ, and makes setosa's petal width constant.
+    unbalancedConstantFeature: { data: subset(setosaConstantPetalWidth, iris.y.flatMap((c, i) => (c === 0 || i % 3 !== 0 ? [i] : []))), varSmoothing: 1e-9 },
+  };
+}
+
+// Deliberately not skipped when scikit-learn is missing: a silently skipped reference check proves nothing.
+function runSklearn(cases: Case[]): SklearnResult[] {
+  const input = JSON.stringify(cases.map((c) => ({ X: c.data.X, y: c.data.y, queries: QUERIES, var_smoothing: c.varSmoothing })));
+  const run = spawnSync('python3', [SCRIPT], { input, encoding: 'utf8' });
+  if (run.error) throw new Error(`could not run python3 (${run.error.message}); this check needs python3 with scikit-learn (pip install scikit-learn)`);
+  if (run.status !== 0) throw new Error(`scikit-learn reference script failed (exit ${run.status}): ${run.stderr.trim()}`);
+  return JSON.parse(run.stdout) as SklearnResult[];
+}
+
+function maxRelativeError(ours: number[][], theirs: number[][]): number {
+  return Math.max(...ours.flatMap((row, i) => row.map((v, j) => Math.abs(v - theirs[i][j]) / Math.abs(theirs[i][j]))));
 }
 
 describe('fitGaussianNB / scoreGaussianNB against scikit-learn GaussianNB', () => {
-  it('matches theta_, var_, class_prior_ and predict_proba on all 150 iris rows with the default var_smoothing', () => {
-    expectAgreement(irisDataset(), 1e-9);
+  const cases = buildCases();
+  const names = Object.keys(cases);
+  let reference: Record<string, SklearnResult>;
+
+  beforeAll(() => {
+    const results = runSklearn(names.map((n) => cases[n]));
+    reference = Object.fromEntries(names.map((n, i) => [n, results[i]]));
   });
 
-  it('matches on a stratified 70% training split with heavy smoothing (unequal priors are not needed, smoothing is)', () => {
-    const iris = irisDataset();
-    const { trainIdx } = stratifiedSplit(iris.y, 0.3, 7);
-    expectAgreement({ ...iris, X: trainIdx.map((i) => iris.X[i]), y: trainIdx.map((i) => iris.y[i]) }, 1e-2);
-  });
+  describe.each(names)('%s', (name) => {
+    const { data, varSmoothing } = cases[name];
+    const ours = fitGaussianNB(data, { varSmoothing });
 
-  it('matches on unbalanced classes where one feature is constant within a class', () => {
-    const iris = irisDataset();
-    const rows = iris.X.map((x, i) => ({ x: iris.y[i] === 0 ? [x[0], x[1], x[2], 0.2] : x, y: iris.y[i] })).filter((_, i) => i % 3 !== 0 || i < 50);
-    expectAgreement({ ...iris, X: rows.map((r) => r.x), y: rows.map((r) => r.y) }, 1e-9);
+    it('has the same theta_, var_, class_prior_ and epsilon_ to 1e-9 relative', () => {
+      const ref = reference[name];
+      expect(maxRelativeError(ours.means, ref.theta)).toBeLessThan(1e-9);
+      expect(maxRelativeError(ours.variances, ref.var)).toBeLessThan(1e-9);
+      expect(maxRelativeError([ours.logPriors.map(Math.exp)], [ref.class_prior])).toBeLessThan(1e-9);
+      expect(Math.abs(ours.epsilon - ref.epsilon) / ref.epsilon).toBeLessThan(1e-9);
+    });
+
+    it('gives predict_proba to 1e-6 absolute and the same class for 20 queries including outliers', () => {
+      const ref = reference[name];
+      const scores = QUERIES.map((q) => scoreGaussianNB(ours, q));
+      const maxAbs = Math.max(...scores.flatMap((s, i) => s.probabilities.map((p, c) => Math.abs(p - ref.proba[i][c]))));
+      expect(maxAbs).toBeLessThan(1e-6);
+      expect(scores.map((s) => s.classId)).toEqual(ref.classes);
+    });
   });
 });

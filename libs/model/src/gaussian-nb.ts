@@ -52,7 +52,8 @@ export function fitGaussianNB(data: LabeledDataset, opts: FitGaussianNBOptions =
     return featureTerms.map(([, minusTwoVariance]) => {
       // The library keeps −2·std² with the sample (n−1) std; recover it and rescale to sklearn's population variance.
       const sampleVariance = -minusTwoVariance / 2;
-      // A single-row class yields 0/0 = NaN, and a constant feature can come out as −1e−17 from cancellation: both mean 0.
+      // A single-row class (0/0) and a constant feature whose variance rounds just below 0 (sqrt → NaN)
+      // both come back as NaN; the true variance there is 0.
       const populationVariance = sampleVariance > 0 ? (sampleVariance * (n - 1)) / n : 0;
       return Math.max(populationVariance + epsilon, VARIANCE_FLOOR);
     });

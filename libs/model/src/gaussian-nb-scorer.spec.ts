@@ -1,0 +1,76 @@
+import { GaussianNB } from 'ml-naivebayes';
+import { compileScorer, fitGaussianNB, scoreGaussianNB, type GaussianNBParams } from './gaussian-nb';
+import { irisDataset } from './iris-dataset';
+
+const params = fitGaussianNB(irisDataset());
+
+function expectValid(score: ReturnType<typeof scoreGaussianNB>): void {
+  expect(score.probabilities).toHaveLength(3);
+  expect(score.probabilities.every((p) => Number.isFinite(p) && p >= 0 && p <= 1)).toBe(true);
+  expect(score.probabilities.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 12);
+  expect(score.probability).toBe(Math.max(...score.probabilities));
+  expect(score.className).toBe(params.classNames[score.classId]);
+}
+
+describe('compileScorer', () => {
+  const score = compileScorer(params);
+
+  it('predicts setosa with near certainty for the first iris row', () => {
+    const s = score([5.1, 3.5, 1.4, 0.2]);
+    expect(s).toMatchObject({ classId: 0, className: 'setosa' });
+    expect(s.probability).toBeGreaterThan(1 - 1e-12);
+  });
+
+  it('splits a versicolor/virginica borderline row as scikit-learn does (0.456 / 0.544)', () => {
+    const s = score([6.9, 3.1, 4.9, 1.5]);
+    expect(s.className).toBe('virginica');
+    expect(s.probabilities[1]).toBeCloseTo(0.4561513166494231, 12);
+    expect(s.probabilities[2]).toBeCloseTo(0.5438486833505769, 12);
+  });
+
+  it.each([
+    [[100, 100, 100, 100], 'virginica'],
+    [[0.001, 0.001, 0.001, 0.001], 'versicolor'],
+    [[0, 0, 0, 0], 'versicolor'],
+    [[-1e6, 1e6, -1e6, 1e6], undefined],
+  ])('returns a valid class with finite probabilities summing to 1 for the outlier %j', (x, expected) => {
+    const s = score(x);
+    expectValid(s);
+    if (expected) expect(s.className).toBe(expected);
+  });
+
+  it('falls back to the nearest class in variance-weighted distance when the squared distance overflows', () => {
+    const s = score([1e200, 1e200, 1e200, 1e200]);
+    expectValid(s);
+    // virginica has the largest variances, so it is the least surprised by a point at infinity.
+    expect(s).toMatchObject({ className: 'virginica', probabilities: [0, 0, 1] });
+  });
+
+  it('matches scoreGaussianNB, which caches one compiled scorer per params object', () => {
+    const x = [5.8, 2.7, 5.1, 1.9];
+    expect(scoreGaussianNB(params, x)).toEqual(score(x));
+    expect(scoreGaussianNB(params, x)).toEqual(score(x));
+  });
+
+  it('rejects a feature vector of the wrong length or with non-finite values', () => {
+    expect(() => score([1, 2, 3])).toThrow(/expected 4 features/);
+    expect(() => score([1, 2, NaN, 4])).toThrow(/petal_length must be a finite number, got NaN/);
+    expect(() => score([1, 2, 3, Infinity])).toThrow(RangeError);
+  });
+
+  it('refuses to compile invalid params', () => {
+    const broken: GaussianNBParams = { ...params, variances: [[1, 1, 1, 0], ...params.variances.slice(1)] };
+    expect(() => compileScorer(broken)).toThrow(/variances\[0\]\[3\]/);
+  });
+
+  it('uses every feature, unlike ml-naivebayes predict, which only looks at the first two', () => {
+    // Classes are identical in features 1 and 2 and separated only by feature 3.
+    const X = [[1, 5, 1], [2, 6, 1.5], [1, 5, 9], [2, 6, 9.5]];
+    const y = [0, 0, 1, 1];
+    const lib = new GaussianNB();
+    lib.train(X, y);
+    expect(lib.predict([[1.5, 5.5, 1.2], [1.5, 5.5, 9.2]])).toEqual([0, 0]);
+    const ours = compileScorer(fitGaussianNB({ featureNames: ['a', 'b', 'c'], classNames: ['low', 'high'], X, y }));
+    expect([ours([1.5, 5.5, 1.2]).classId, ours([1.5, 5.5, 9.2]).classId]).toEqual([0, 1]);
+  });
+});
