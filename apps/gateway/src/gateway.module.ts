@@ -8,6 +8,7 @@ import { PendingReplies } from './prediction/pending-replies';
 import { PredictionController } from './prediction/prediction.controller';
 import { PredictionRepliesHandler } from './prediction/prediction-replies.handler';
 import { PredictionService } from './prediction/prediction.service';
+import { RetrainController } from './retrain/retrain.controller';
 
 @Module({})
 export class GatewayModule {
@@ -15,7 +16,7 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(ctx), RegistryModule],
-      controllers: [PredictionController, PredictionRepliesHandler, ModelsController],
+      controllers: [PredictionController, PredictionRepliesHandler, ModelsController, RetrainController],
       providers: [
         PendingReplies,
         PredictionService,

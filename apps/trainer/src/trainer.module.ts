@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
-import { ModelRegistry, RegistryModule } from '@app/registry';
+import { RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { RetrainRequestedHandler } from './training/retrain-requested.handler';
 import { TrainerService } from './training/trainer.service';

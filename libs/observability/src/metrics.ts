@@ -62,3 +62,9 @@ export const driftScore = new Gauge({
   labelNames: ['feature'] as const,
   registers: [metricsRegistry],
 });
+
+export const modelSwapLag = new Gauge({
+  name: 'model_swap_lag_seconds',
+  help: 'Time from a model-ready event being published to this process serving that model',
+  registers: [metricsRegistry],
+});

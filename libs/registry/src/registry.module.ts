@@ -1,11 +1,16 @@
 import { Module } from '@nestjs/common';
 import { ModelRegistry } from './model-registry';
 import { RegistryHandler } from './registry.handler';
+import { TrainingRuns } from './training-runs';
+import { TrainingRunsHandler } from './training-runs.handler';
 
-/** The registry read model plus the handler that feeds it; import it wherever the registry is read. */
+/** The registry and run read models plus the handlers that feed them; import wherever they are read. */
 @Module({
-  controllers: [RegistryHandler],
-  providers: [{ provide: ModelRegistry, useFactory: () => new ModelRegistry() }],
-  exports: [ModelRegistry],
+  controllers: [RegistryHandler, TrainingRunsHandler],
+  providers: [
+    { provide: ModelRegistry, useFactory: () => new ModelRegistry() },
+    { provide: TrainingRuns, useFactory: () => new TrainingRuns() },
+  ],
+  exports: [ModelRegistry, TrainingRuns],
 })
 export class RegistryModule {}

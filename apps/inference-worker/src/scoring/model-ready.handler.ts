@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TOPICS, type EventEnvelope, type ModelReady } from '@app/contracts';
 import type { EventPatternOptions } from '@app/messaging';
-import { JsonLogger } from '@app/observability';
+import { JsonLogger, modelSwapLag } from '@app/observability';
 import { ServingModel } from './serving-model';
 
 /**
@@ -22,6 +22,7 @@ export class ModelReadyHandler {
     const model = event.payload.model;
     this.serving.swap(model);
     const lagMs = Date.now() - Date.parse(event.occurred_at);
+    modelSwapLag.set(lagMs / 1000);
     this.logger.event('info', 'model swapped', { previous_version: previous, model_version: model.version, reason: event.payload.reason, swap_lag_ms: lagMs });
   }
 }

@@ -12,7 +12,7 @@ import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
 import { fingerprintDataset } from '@app/model';
 import { JsonLogger } from '@app/observability';
-import { ModelRegistry } from '@app/registry';
+import { ModelRegistry, TrainingRuns } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { modelChecksum, trainModel } from '@app/training';
 import { loadDataset } from './load-dataset';
@@ -22,13 +22,13 @@ const FINAL: ReadonlySet<TrainingRun['status']> = new Set(['promoted', 'rejected
 
 @Injectable()
 export class TrainerService implements OnApplicationBootstrap {
-  private readonly finishedJobs = new Set<string>();
   private bootstrapped = false;
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly publisher: EventPublisher,
     private readonly registry: ModelRegistry,
+    private readonly runs: TrainingRuns,
     private readonly logger: JsonLogger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -45,7 +45,7 @@ export class TrainerService implements OnApplicationBootstrap {
     }
     for (const m of await this.bus.readToEnd(TOPICS.trainingRun)) {
       const d = decodeEvent(TOPICS.trainingRun, m.value);
-      if (d.ok && FINAL.has(d.event.payload.status)) this.finishedJobs.add(d.event.payload.job_id);
+      if (d.ok) this.runs.apply(d.event.payload);
     }
     if (!this.registry.current()) {
       this.logger.event('info', 'no model registered: training version 1 on the bundled iris data');
@@ -56,7 +56,8 @@ export class TrainerService implements OnApplicationBootstrap {
 
   /** Returns null for a job already finished: a redelivered event must not train a second model. */
   async run(job: RetrainRequested, requestId: string): Promise<TrainingRun | null> {
-    if (this.finishedJobs.has(job.job_id)) {
+    const known = this.runs.get(job.job_id);
+    if (known && FINAL.has(known.status)) {
       this.logger.event('info', 'retrain job already finished; redelivery ignored', { job_id: job.job_id });
       return null;
     }
@@ -127,7 +128,6 @@ export class TrainerService implements OnApplicationBootstrap {
       await this.publisher.publish(TOPICS.retrainFailed, { job_id: job.job_id, reason }, { key: job.job_id, requestId });
     }
     await this.recordRun(run, requestId);
-    this.finishedJobs.add(job.job_id);
     this.logger.event('info', 'training run finished', { job_id: run.job_id, status: run.status, model_version: run.model_version, accuracy: run.metrics?.accuracy, reason: run.outcome_reason });
     return run;
   }
@@ -156,6 +156,7 @@ export class TrainerService implements OnApplicationBootstrap {
   }
 
   private async recordRun(run: TrainingRun, requestId: string): Promise<void> {
+    this.runs.apply(run);
     await this.publisher.publish(TOPICS.trainingRun, run, { key: run.job_id, requestId });
   }
 }
