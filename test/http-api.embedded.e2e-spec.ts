@@ -127,6 +127,27 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
     expect(res.body.checksum).toMatch(/^[a-f0-9]{64}$/);
   });
 
+  it('retrains on POST /retrain and lists both versions with their accuracy', async () => {
+    const accepted = await http.post('/retrain').send({ random_state: 3 }).expect(202);
+    expect(accepted.headers.location).toBe(`/retrain/${accepted.body.job_id}`);
+    let job = (await http.get(`/retrain/${accepted.body.job_id}`).expect(200)).body;
+    for (let i = 0; i < 100 && !['promoted', 'rejected', 'failed'].includes(job.status); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      job = (await http.get(`/retrain/${accepted.body.job_id}`).expect(200)).body;
+    }
+    expect(job).toMatchObject({ status: 'promoted', model_version: 2, code_version: 'dev' });
+    const models = (await http.get('/models').expect(200)).body;
+    expect(models.current_version).toBe(2);
+    expect(models.models.map((m: { version: number; status: string }) => [m.version, m.status])).toEqual([
+      [1, 'archived'],
+      [2, 'current'],
+    ]);
+    for (const m of models.models) expect(m.accuracy).toBeGreaterThan(0.85);
+    expect((await http.post('/predict').send(SETOSA).expect(200)).body.model_version).toBe(2);
+    await http.get('/retrain/no-such-job').expect(404);
+    await http.get('/models/99').expect(404);
+  });
+
   it('parks a malformed prediction request on the dead-letter topic and keeps serving', async () => {
     await platform.bus.send(TOPICS.predictionRequested, [{ key: 'bad', value: '{"not":"an envelope"}', headers: { 'x-request-id': 'bad-1' } }]);
     let parked;

@@ -4,15 +4,11 @@ import { ALL_TOPICS, TOPIC_SPECS, TOPICS, createEnvelope, decodeEvent } from '@a
 import { irisDataset } from '@app/model';
 import { KafkaEventBus } from '@app/messaging';
 import { KAFKA_BROKERS } from './support/infra';
+import { postJson as post } from './support/http';
 import { ServiceProcess } from './support/service-process';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const run = randomUUID().slice(0, 8);
-
-async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: res.status, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
 
 async function predictionsServed(worker: ServiceProcess): Promise<number> {
   const text = await (await fetch(`${worker.url}/metrics`)).text();
