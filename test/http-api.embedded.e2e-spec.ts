@@ -17,7 +17,7 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
   let http: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    const config = loadConfig({ TRANSPORT: 'memory', PORT: '0', LOG_LEVEL: 'error', BODY_LIMIT: '256kb' });
+    const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'log', PORT: '0', LOG_LEVEL: 'error', BODY_LIMIT: '256kb' });
     platform = await startEmbeddedPlatform(config, undefined, quiet);
     http = request(platform.gateway.getHttpServer());
     for (let i = 0; i < 50 && (await http.get('/ready')).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
@@ -148,6 +148,20 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
     await http.get('/models/99').expect(404);
   });
 
+  it('answers Prefer: respond-async with 202 and a Location where the prediction appears', async () => {
+    const res = await http.post('/predict').set('Prefer', 'respond-async').set('X-Request-Id', 'async-1').send(VIRGINICA).expect(202);
+    expect(res.headers.location).toBe('/predictions/async-1');
+    expect(res.body).toEqual({ status: 'accepted', request_id: 'async-1', location: '/predictions/async-1' });
+    let found = await http.get('/predictions/async-1');
+    for (let i = 0; i < 50 && found.status !== 200; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      found = await http.get('/predictions/async-1');
+    }
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ status: 'success', request_id: 'async-1', predictions: [{ prediction: 'virginica', input: VIRGINICA }] });
+    await http.get('/predictions/never-made').expect(404);
+  });
+
   it('parks a malformed prediction request on the dead-letter topic and keeps serving', async () => {
     await platform.bus.send(TOPICS.predictionRequested, [{ key: 'bad', value: '{"not":"an envelope"}', headers: { 'x-request-id': 'bad-1' } }]);
     let parked;
@@ -169,7 +183,7 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
 
 describe('gateway failure answers', () => {
   const gatewayOn = async (bus: InMemoryEventBus, timeoutMs: string) => {
-    const config = loadConfig({ TRANSPORT: 'memory', PORT: '0', LOG_LEVEL: 'error', PREDICT_TIMEOUT_MS: timeoutMs });
+    const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'log', PORT: '0', LOG_LEVEL: 'error', PREDICT_TIMEOUT_MS: timeoutMs });
     await bus.connect();
     const ctx = { service: 'gateway', config, logger: quiet, bus, publisher: new EventPublisher(bus, 'gateway/test') };
     return createServiceApp(ctx, GatewayModule.register(ctx), { listen: true });

@@ -6,7 +6,8 @@ import { startEmbeddedPlatform } from './embedded-platform';
 
 /** `npm start`: everything in one process, no servers needed. */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env, { TRANSPORT: process.env.TRANSPORT ?? 'memory' });
+  // No servers by default: the in-process bus, and monitor documents as log lines unless Elasticsearch is asked for.
+  const config = loadConfig(process.env, { TRANSPORT: process.env.TRANSPORT ?? 'memory', MONITOR_SINK: process.env.MONITOR_SINK ?? 'log' });
   const dataDir = process.env.EMBEDDED_DATA_DIR ?? join(process.cwd(), '.data', 'embedded');
   const logger = new JsonLogger('embedded', config.LOG_LEVEL);
   const platform = await startEmbeddedPlatform(config, dataDir, logger);

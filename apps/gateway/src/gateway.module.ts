@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { createElasticsearchClient } from '@app/elasticsearch';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
 import { ModelRegistry, RegistryModule } from '@app/registry';
@@ -8,6 +9,8 @@ import { PendingReplies } from './prediction/pending-replies';
 import { PredictionController } from './prediction/prediction.controller';
 import { PredictionRepliesHandler } from './prediction/prediction-replies.handler';
 import { PredictionService } from './prediction/prediction.service';
+import { PredictionLookupController, SEARCH_CLIENT } from './prediction/prediction-lookup.controller';
+import { RecentPredictions } from './prediction/recent-predictions';
 import { RetrainController } from './retrain/retrain.controller';
 
 @Module({})
@@ -16,10 +19,12 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(ctx), RegistryModule],
-      controllers: [PredictionController, PredictionRepliesHandler, ModelsController, RetrainController],
+      controllers: [PredictionController, PredictionLookupController, PredictionRepliesHandler, ModelsController, RetrainController],
       providers: [
         PendingReplies,
         PredictionService,
+        RecentPredictions,
+        ...(ctx.config.MONITOR_SINK === 'elasticsearch' ? [{ provide: SEARCH_CLIENT, useFactory: () => createElasticsearchClient(ctx.config.ELASTICSEARCH_URL) }] : []),
         {
           provide: 'GATEWAY_READINESS',
           inject: [Readiness, EVENT_BUS, ModelRegistry],

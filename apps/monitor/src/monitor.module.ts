@@ -1,19 +1,36 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { DOCUMENT_SINK, ElasticsearchSink, LogSink, createElasticsearchClient, type DocumentSink } from '@app/elasticsearch';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
+import { RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
+import { EventIndexerHandler } from './indexing/event-indexer.handler';
+import { TrafficService } from './statistics/traffic.service';
 
 @Module({})
 export class MonitorModule {
   static register(ctx: ServiceContext): DynamicModule {
+    const { config } = ctx;
     return {
       module: MonitorModule,
-      imports: [RuntimeModule.forRoot(ctx)],
+      imports: [RuntimeModule.forRoot(ctx), RegistryModule],
+      controllers: [EventIndexerHandler],
       providers: [
+        TrafficService,
+        {
+          provide: DOCUMENT_SINK,
+          useFactory: (): DocumentSink =>
+            config.MONITOR_SINK === 'elasticsearch'
+              ? new ElasticsearchSink(createElasticsearchClient(config.ELASTICSEARCH_URL), config.ES_INDEX_PREFIX)
+              : new LogSink(ctx.logger),
+        },
         {
           provide: 'MONITOR_READINESS',
-          inject: [Readiness, EVENT_BUS],
-          useFactory: (readiness: Readiness, bus: EventBus) => readiness.register('broker', () => bus.isConnected()),
+          inject: [Readiness, EVENT_BUS, DOCUMENT_SINK],
+          useFactory: (readiness: Readiness, bus: EventBus, sink: DocumentSink) => {
+            readiness.register('broker', () => bus.isConnected());
+            readiness.register('sink', () => sink.isHealthy());
+          },
         },
       ],
     };

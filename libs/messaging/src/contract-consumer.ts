@@ -21,9 +21,16 @@ export interface Rejection {
 }
 
 const ATTEMPTS = 3;
-const MAX_BACKOFF_MS = 30_000;
+/** Short enough that a sink coming back is noticed within seconds. */
+const MAX_BACKOFF_MS = 5_000;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits in slices, heartbeating, so a long outage does not get this consumer evicted from its group. */
+async function backoff(ms: number, heartbeat: () => Promise<void>): Promise<void> {
+  for (let left = ms; left > 0; left -= 1000) {
+    await new Promise((r) => setTimeout(r, Math.min(left, 1000)));
+    await heartbeat().catch(() => undefined);
+  }
+}
 
 /**
  * Subscribes to one topic and enforces its contract: malformed messages and events that
@@ -65,8 +72,7 @@ export async function consumeContract<T extends Topic>(
         const retryable = err instanceof RetryableError;
         logger.event('warn', 'event handler failed', { topic, group: groupId, attempt, retryable, error: (err as Error).message });
         if (!retryable && attempt >= ATTEMPTS) return { error: err as Error };
-        await sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt));
-        await heartbeat();
+        await backoff(Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt), heartbeat);
       }
     }
   };

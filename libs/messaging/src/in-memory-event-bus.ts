@@ -4,7 +4,7 @@ import type { EventBus, InboundMessage, OutboundRecord, SubscribeOptions, Subscr
 
 interface TopicLog {
   nextOffset: number;
-  /** Plain topics keep an array trimmed behind the slowest group; compacted ones keep the newest record per key. */
+  /** Plain topics keep the newest MAX_RETAINED records (like retention); compacted ones the newest record per key. */
   records: InboundMessage[];
   compacted: boolean;
 }
@@ -18,7 +18,7 @@ interface Group {
 }
 
 const BATCH = 100;
-/** Embedded mode keeps recent history only; a topic nobody consumes must not grow without bound. */
+/** Embedded mode keeps recent history only, like a retention limit; memory stays bounded. */
 const MAX_RETAINED = 10_000;
 
 /**
@@ -123,7 +123,6 @@ export class InMemoryEventBus implements EventBus {
             // Same as an uncommitted Kafka batch: redelivered, after a pause so a broken handler cannot spin.
             await new Promise((r) => setTimeout(r, 1000));
           }
-          this.trim(group.topic);
         }
       } finally {
         group.draining = false;
@@ -131,17 +130,6 @@ export class InMemoryEventBus implements EventBus {
         if (group.members.length > 0 && log.records.some((r) => Number(r.offset) >= group.cursor)) this.drain(group);
       }
     });
-  }
-
-  private trim(topic: string): void {
-    const log = this.log(topic);
-    if (log.compacted) return;
-    const cursors = [...this.groups.values()].filter((g) => g.topic === topic).map((g) => g.cursor);
-    if (cursors.length === 0) return;
-    const slowest = Math.min(...cursors);
-    if (log.records.length > 0 && Number(log.records[0].offset) < slowest) {
-      log.records = log.records.filter((r) => Number(r.offset) >= slowest);
-    }
   }
 
   private restore(dir: string): void {

@@ -3,6 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { TOPICS, type EventEnvelope, type PredictionMade } from '@app/contracts';
 import type { EventPatternOptions } from '@app/messaging';
 import { PendingReplies } from './pending-replies';
+import { RecentPredictions } from './recent-predictions';
 
 /**
  * Every gateway instance reads every prediction in its own group (broadcast) and keeps the
@@ -10,10 +11,14 @@ import { PendingReplies } from './pending-replies';
  */
 @Controller()
 export class PredictionRepliesHandler {
-  constructor(private readonly pending: PendingReplies) {}
+  constructor(
+    private readonly pending: PendingReplies,
+    private readonly recent: RecentPredictions,
+  ) {}
 
   @EventPattern(TOPICS.predictionMade, { broadcast: true, fromBeginning: false } satisfies EventPatternOptions)
   onPredictionMade(@Payload() event: EventEnvelope<PredictionMade>): void {
+    this.recent.remember(event);
     this.pending.resolve(event.request_id, event.payload);
   }
 }

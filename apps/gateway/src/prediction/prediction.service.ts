@@ -18,14 +18,15 @@ export class PredictionService {
     // Register before publishing: on the in-process bus the reply can arrive before send() resolves.
     const reply = this.pending.wait(requestId, this.config.PREDICT_TIMEOUT_MS);
     try {
-      await this.publisher.publish(
-        TOPICS.predictionRequested,
-        { instances, reply_to: this.config.INSTANCE_ID },
-        { key: requestId, requestId },
-      );
+      await this.submit(instances, requestId);
     } catch (err) {
       this.pending.cancel(requestId, err as Error);
     }
     return reply;
+  }
+
+  /** Publishes without waiting: the answer is looked up later at /predictions/{request_id}. */
+  async submit(instances: Features[], requestId: string): Promise<void> {
+    await this.publisher.publish(TOPICS.predictionRequested, { instances, reply_to: this.config.INSTANCE_ID }, { key: requestId, requestId });
   }
 }

@@ -10,12 +10,16 @@ export const featureWindowStatsSchema = z.strictObject({
   max: finite,
 });
 
+const featureDriftSchema = z.strictObject({ psi: finite, ks: finite, p_value: finite, drifted: z.boolean() });
+
 export const inputStatsSchema = z.strictObject({
   model_version: z.number().int().positive().nullable(),
   count: z.number().int().nonnegative(),
   features: z.record(z.string(), featureWindowStatsSchema),
   class_mix: z.record(z.string(), z.number()),
   latency_ms: z.strictObject({ p50: finite, p95: finite, p99: finite }),
+  /** Latest drift scores of this window against the serving model's baseline; null before the window is large enough. */
+  drift: z.record(z.string(), featureDriftSchema).nullable(),
 });
 export type InputStats = z.infer<typeof inputStatsSchema>;
 
@@ -23,10 +27,7 @@ export const driftDetectedSchema = z.strictObject({
   model_version: z.number().int().positive(),
   window_size: z.number().int().nonnegative(),
   drifted_features: z.array(z.string()),
-  features: z.record(
-    z.string(),
-    z.strictObject({ psi: finite, ks: finite, p_value: finite, drifted: z.boolean() }),
-  ),
+  features: z.record(z.string(), featureDriftSchema),
   retrain_requested: z.boolean(),
 });
 export type DriftDetected = z.infer<typeof driftDetectedSchema>;

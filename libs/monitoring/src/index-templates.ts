@@ -1,0 +1,72 @@
+import { CLASS_NAMES, FEATURE_NAMES } from '@app/model';
+import { INDEX_KINDS, indexPattern, type IndexKind } from './index-names';
+
+type Mapping = Record<string, unknown>;
+const keyword = { type: 'keyword' };
+const float = { type: 'float' };
+const integer = { type: 'integer' };
+const date = { type: 'date' };
+const bool = { type: 'boolean' };
+const text = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } };
+const object = (properties: Mapping) => ({ properties });
+const perFeature = (inner: Mapping) => object(Object.fromEntries(FEATURE_NAMES.map((f) => [f, inner])));
+const perClass = (inner: Mapping) => object(Object.fromEntries(CLASS_NAMES.map((c) => [c, inner])));
+const summary = object({ count: integer, mean: float, std: float, min: float, max: float });
+const drift = object({ psi: float, ks: float, p_value: float, drifted: bool });
+
+const COMMON: Mapping = { '@timestamp': date, event_id: keyword, event_type: keyword, request_id: keyword, producer: keyword, topic: keyword };
+
+/** Every field typed up front: `dynamic: strict` rejects (and so dead-letters) a document that does not fit. */
+const FIELDS: Record<IndexKind, Mapping> = {
+  predictions: {
+    model_version: integer,
+    worker: keyword,
+    prediction: keyword,
+    class_id: integer,
+    probability: float,
+    probabilities: perClass(float),
+    input: perFeature(float),
+    scoring_latency_ms: float,
+    batch_size: integer,
+    batch_index: integer,
+    input_stats: perFeature(summary),
+  },
+  stats: {
+    model_version: integer,
+    count: integer,
+    features: perFeature(summary),
+    class_mix: perClass(float),
+    latency_ms: object({ p50: float, p95: float, p99: float }),
+    drift: perFeature(drift),
+  },
+  drift: {
+    model_version: integer,
+    window_size: integer,
+    drifted_features: keyword,
+    features: perFeature(drift),
+    psi_max: float,
+    retrain_requested: bool,
+  },
+  models: { model_version: integer, status: keyword, job_id: keyword, accuracy: float, macro_f1: float, reason: text },
+  events: { job_id: keyword, reason: text, batch_size: integer, source_topic: keyword, consumer_group: keyword },
+};
+
+export interface IndexTemplate {
+  name: string;
+  index_patterns: string[];
+  priority: number;
+  template: { settings: Mapping; mappings: Mapping };
+}
+
+export function indexTemplates(prefix: string): IndexTemplate[] {
+  return INDEX_KINDS.map((kind) => ({
+    name: `${prefix}-${kind}`,
+    index_patterns: [indexPattern(prefix, kind)],
+    priority: 200,
+    template: {
+      // Replicas are left to the cluster's default: one on a cluster, and a single node simply runs yellow.
+      settings: { number_of_shards: 1, refresh_interval: '1s' },
+      mappings: { dynamic: 'strict', properties: { ...COMMON, ...FIELDS[kind] } },
+    },
+  }));
+}
