@@ -1,3 +1,7 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
+// Static checks of the container deployment (nothing here needs Docker): the compose file
+// against the Compose Specification, the Dockerfile, the init scripts run against stand-ins,
+// and the Kibana saved objects against the monitor's index templates.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,8 +11,8 @@ import draft07MetaSchema from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
 import { ALL_TOPICS, TOPIC_SPECS } from '@app/contracts';
 import { FEATURE_NAMES } from '@app/model';
+import { INDEX_KINDS, indexPattern, indexTemplates } from '@app/monitoring';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Doc = Record<string, any>;
 
 const ROOT = join(__dirname, '..', '..');
@@ -26,6 +30,28 @@ function composeValidator(): ValidateFunction {
   // The vendored schema names the draft-07 meta-schema by its https URI; Ajv registers http.
   ajv.addMetaSchema({ ...draft07MetaSchema, $id: 'https://json-schema.org/draft-07/schema' });
   return ajv.compile(JSON.parse(read('deploy/schema/compose-spec.json')));
+}
+
+/** Which Elasticsearch field types a Lens operation can run on. */
+const OPERATION_TYPES: Record<string, string[]> = {
+  date_histogram: ['date'],
+  terms: ['keyword'],
+  average: ['float', 'integer'],
+  percentile: ['float', 'integer'],
+  sum: ['float', 'integer'],
+  max: ['float', 'integer'],
+};
+
+/** Flattens index-template properties to dotted field names, as Kibana lists them. */
+function flattenMapping(properties: Doc, prefix = ''): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [name, def] of Object.entries(properties)) {
+    const path = prefix + name;
+    if (def.properties) Object.assign(fields, flattenMapping(def.properties, `${path}.`));
+    else fields[path] = def.type;
+    for (const [sub, subDef] of Object.entries((def.fields ?? {}) as Doc)) fields[`${path}.${sub}`] = subDef.type;
+  }
+  return fields;
 }
 
 function tempDir(): string {
@@ -154,7 +180,11 @@ describe('docker-compose.yml', () => {
   it('runs Elasticsearch single-node without security, and Kibana of the same version against it', () => {
     const es = services.elasticsearch;
     const kibana = services.kibana;
-    expect(es.environment).toMatchObject({ 'discovery.type': 'single-node', 'xpack.security.enabled': 'false', ES_JAVA_OPTS: '-Xms1g -Xmx1g' });
+    expect(es.environment).toMatchObject({
+      'discovery.type': 'single-node',
+      'xpack.security.enabled': 'false',
+      ES_JAVA_OPTS: '-Xms1g -Xmx1g',
+    });
     expect(es.image).toMatch(/^docker\.elastic\.co\/elasticsearch\/elasticsearch:/);
     expect(kibana.image).toMatch(/^docker\.elastic\.co\/kibana\/kibana:/);
     expect(kibana.image.split(':').slice(1).join(':')).toBe(es.image.split(':').slice(1).join(':'));
@@ -293,12 +323,10 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
   const byId = new Map(objects.map((o) => [`${o.type}/${o.id}`, o]));
   const ofType = (type: string) => objects.filter((o) => o.type === type);
 
-  // Fields the monitor writes, per data view (see README: Monitoring).
-  const FIELDS: Record<string, string[]> = {
-    'mlops-predictions': ['@timestamp', 'prediction', 'probability', 'model_version', 'request_id', 'worker', 'scoring_latency_ms'],
-    'mlops-stats': ['@timestamp', ...FEATURE_NAMES.map((f) => `drift.${f}.psi`)],
-    'mlops-drift': ['@timestamp', 'drifted_features', 'model_version', 'window_size', 'retrain_requested', 'request_id'],
-  };
+  // Field name -> Elasticsearch type, per data view id, from the monitor's own strict index templates.
+  const FIELDS: Record<string, Record<string, string>> = Object.fromEntries(
+    indexTemplates('mlops').map((t) => [t.name, flattenMapping(t.template.mappings.properties as Doc)]),
+  );
 
   it('has one JSON object per line with unique type/id pairs', () => {
     expect(text.endsWith('\n')).toBe(true);
@@ -306,11 +334,11 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
     expect(byId.size).toBe(objects.length);
   });
 
-  it('defines a data view with @timestamp as time field for each monitoring index', () => {
+  it('defines a data view with @timestamp as time field for each index the monitor writes', () => {
     const views = Object.fromEntries(ofType('index-pattern').map((o) => [o.id, o.attributes]));
-    expect(Object.keys(views).sort()).toEqual(['mlops-drift', 'mlops-events', 'mlops-models', 'mlops-predictions', 'mlops-stats']);
-    for (const [id, attrs] of Object.entries(views)) {
-      expect(attrs).toMatchObject({ title: `${id}-*`, timeFieldName: '@timestamp' });
+    expect(Object.keys(views).sort()).toEqual(INDEX_KINDS.map((kind) => `mlops-${kind}`).sort());
+    for (const kind of INDEX_KINDS) {
+      expect(views[`mlops-${kind}`]).toMatchObject({ title: indexPattern('mlops', kind), timeFieldName: '@timestamp' });
     }
   });
 
@@ -332,12 +360,18 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
     expect(search!.attributes.columns).toEqual(['prediction', 'probability', 'model_version', 'request_id']);
     const source = JSON.parse(search!.attributes.kibanaSavedObjectMeta.searchSourceJSON);
     expect(source.query).toEqual({ query: 'probability < 0.6', language: 'kuery' });
-    expect(search!.references).toEqual([
-      { id: 'mlops-predictions', name: source.indexRefName, type: 'index-pattern' },
-    ]);
+    expect(search!.references).toEqual([{ id: 'mlops-predictions', name: source.indexRefName, type: 'index-pattern' }]);
   });
 
-  it('builds each Lens visualization from columns that exist, on fields the monitor writes', () => {
+  it('shows only mapped fields as columns of the saved searches', () => {
+    for (const search of ofType('search')) {
+      const fields = FIELDS[search.references[0].id];
+      for (const column of search.attributes.columns as string[])
+        expect({ search: search.id, column, mapped: column in fields }).toEqual({ search: search.id, column, mapped: true });
+    }
+  });
+
+  it('builds each Lens visualization from columns that exist, on mapped fields of a fitting type', () => {
     const lenses = ofType('lens');
     expect(lenses.length).toBeGreaterThanOrEqual(4);
     for (const lens of lenses) {
@@ -348,11 +382,10 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
         expect(Object.keys(layer.columns).sort()).toEqual([...layer.columnOrder].sort());
         for (const column of Object.values(layer.columns) as Doc[]) {
           if (column.sourceField === '___records___') continue;
-          expect({ lens: lens.id, field: column.sourceField, known: (FIELDS[ref.id] ?? []).includes(column.sourceField) }).toEqual({
-            lens: lens.id,
-            field: column.sourceField,
-            known: true,
-          });
+          const esType = FIELDS[ref.id]?.[column.sourceField];
+          const fits = OPERATION_TYPES[column.operationType]?.includes(esType) ?? false;
+          const seen = { lens: lens.id, field: column.sourceField, operation: column.operationType, esType };
+          expect({ ...seen, fits }).toEqual({ ...seen, fits: true });
         }
       }
       const vis = lens.attributes.state.visualization;
@@ -360,15 +393,20 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
       const used: string[] = (vis.layers as Doc[]).flatMap((l) =>
         [l.xAccessor, l.splitAccessor, ...(l.accessors ?? []), ...(l.primaryGroups ?? []), ...(l.metrics ?? [])].filter(Boolean),
       );
-      for (const id of used) expect({ lens: lens.id, accessor: id, exists: columnIds.has(id) }).toEqual({ lens: lens.id, accessor: id, exists: true });
+      for (const id of used)
+        expect({ lens: lens.id, accessor: id, exists: columnIds.has(id) }).toEqual({ lens: lens.id, accessor: id, exists: true });
     }
   });
 
   it('charts the PSI of every model feature from the rolling statistics', () => {
     const psi = objects.find((o) => o.id === 'mlops-lens-feature-drift-psi')!;
     expect(psi.references.map((r: Doc) => r.id)).toEqual(['mlops-stats']);
-    const columns = Object.values(psi.attributes.state.datasourceStates.formBased.layers).flatMap((l: any) => Object.values(l.columns)) as Doc[];
-    expect(columns.filter((c) => c.sourceField?.endsWith('.psi')).map((c) => c.sourceField)).toEqual(FEATURE_NAMES.map((f) => `drift.${f}.psi`));
+    const columns = Object.values(psi.attributes.state.datasourceStates.formBased.layers).flatMap((l: any) =>
+      Object.values(l.columns),
+    ) as Doc[];
+    expect(columns.filter((c) => c.sourceField?.endsWith('.psi')).map((c) => c.sourceField)).toEqual(
+      FEATURE_NAMES.map((f) => `drift.${f}.psi`),
+    );
   });
 
   it('lays out the overview dashboard with every panel resolving to a saved object of its type', () => {
