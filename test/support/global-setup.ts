@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKA_BROKERS, ROOT, runScript, tcpReachable } from './infra';
+import { ELASTICSEARCH_URL, KAFKA_BROKERS, ROOT, runScript, tcpReachable } from './infra';
 
 /**
  * End-to-end tests run the built services as real processes against a real broker: the one
- * at KAFKA_BROKERS when it answers, otherwise the local one started here (and stopped in teardown).
+ * at KAFKA_BROKERS (and Elasticsearch at ELASTICSEARCH_URL) when it answers, otherwise the local
+ * one started here (and stopped in teardown).
  */
 export default async function globalSetup(): Promise<void> {
   execFileSync('npm', ['run', 'build', '--silent'], { stdio: 'inherit', cwd: ROOT });
@@ -14,5 +15,9 @@ export default async function globalSetup(): Promise<void> {
   if (!(await tcpReachable(firstBroker))) {
     runScript('scripts/infra/kafka.sh', 'up');
     writeFileSync(join(ROOT, '.infra', 'test', 'started-kafka'), '');
+  }
+  if (!(await tcpReachable(new URL(ELASTICSEARCH_URL).host))) {
+    runScript('scripts/infra/elasticsearch.sh', 'up');
+    writeFileSync(join(ROOT, '.infra', 'test', 'started-elasticsearch'), '');
   }
 }

@@ -2,10 +2,12 @@ import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runScript } from './infra';
 
+/** Stops only what global-setup started. */
 export default async function globalTeardown(): Promise<void> {
-  const marker = join(ROOT, '.infra', 'test', 'started-kafka');
-  if (existsSync(marker)) {
-    runScript('scripts/infra/kafka.sh', 'down');
+  for (const server of ['elasticsearch', 'kafka']) {
+    const marker = join(ROOT, '.infra', 'test', `started-${server}`);
+    if (!existsSync(marker)) continue;
+    runScript(`scripts/infra/${server}.sh`, 'down');
     rmSync(marker);
   }
 }

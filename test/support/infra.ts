@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 export const ROOT = join(__dirname, '..', '..');
 export const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? 'localhost:9092';
+export const ELASTICSEARCH_URL = process.env.ELASTICSEARCH_URL ?? 'http://localhost:9200';
 
 export function tcpReachable(hostPort: string, timeoutMs = 1500): Promise<boolean> {
   const [host, port] = hostPort.split(':');

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { KAFKA_BROKERS, ROOT } from './infra';
+import { ELASTICSEARCH_URL, KAFKA_BROKERS, ROOT } from './infra';
 
 /** A built service started as its own OS process, as in production; logs in .infra/test/<name>.log. */
 export class ServiceProcess {
@@ -17,7 +17,7 @@ export class ServiceProcess {
     const log = createWriteStream(join(dir, `${name}.log`));
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
       cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '', KAFKA_BROKERS, PORT: String(port), INSTANCE_ID: name, LOG_LEVEL: 'info', ...env },
+      env: { ...process.env, NODE_OPTIONS: '', KAFKA_BROKERS, ELASTICSEARCH_URL, PORT: String(port), INSTANCE_ID: name, LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.pipe(log);

@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { EventBusServer } from '@app/messaging';
+import { EventBusServer, RethrowRpcFilter } from '@app/messaging';
 import { requestIdMiddleware } from '@app/observability';
 import { HttpExceptionFilter } from './http-exception.filter';
 import { jsonBodyMiddleware } from './json-body.middleware';
@@ -24,10 +24,9 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
     const doc = new DocumentBuilder().setTitle(options.openApiTitle).setVersion('1').build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   }
-  app.connectMicroservice(
-    { strategy: new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID) },
-    { inheritAppConfig: true },
-  );
+  // Not inheritAppConfig: the HTTP filter must not see event handler errors; the transport validates events itself.
+  const events = app.connectMicroservice({ strategy: new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID) });
+  events.useGlobalFilters(new RethrowRpcFilter());
   // init first: bootstrap hooks (the trainer's registry replay) run before any event is handled.
   await app.init();
   await app.startAllMicroservices();
