@@ -5,4 +5,3 @@ export * from './event-publisher';
 export * from './contract-consumer';
 export * from './event-bus.server';
 export * from './create-event-bus';
-export * from './rethrow-rpc.filter';

@@ -1,9 +1,9 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { EventBusServer, RethrowRpcFilter } from '@app/messaging';
+import { EventBusServer } from '@app/messaging';
 import { requestIdMiddleware } from '@app/observability';
-import { HttpExceptionFilter } from './http-exception.filter';
+import { ExceptionsFilter } from './exceptions.filter';
 import { jsonBodyMiddleware } from './json-body.middleware';
 import type { ServiceContext } from './service-context';
 
@@ -19,14 +19,16 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   const app = await NestFactory.create(module, { logger: ctx.logger, bodyParser: false, bufferLogs: true, abortOnError: false });
   app.use(requestIdMiddleware(ctx.logger));
   app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT));
-  app.useGlobalFilters(new HttpExceptionFilter(ctx.logger));
+  app.useGlobalFilters(new ExceptionsFilter(ctx.logger));
   if (options.openApiTitle) {
     const doc = new DocumentBuilder().setTitle(options.openApiTitle).setVersion('1').build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   }
-  // Not inheritAppConfig: the HTTP filter must not see event handler errors; the transport validates events itself.
-  const events = app.connectMicroservice({ strategy: new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID) });
-  events.useGlobalFilters(new RethrowRpcFilter());
+  // inheritAppConfig hands the exception filter to event handlers too; it passes their errors through unchanged.
+  app.connectMicroservice(
+    { strategy: new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID) },
+    { inheritAppConfig: true },
+  );
   // init first: bootstrap hooks (the trainer's registry replay) run before any event is handled.
   await app.init();
   await app.startAllMicroservices();

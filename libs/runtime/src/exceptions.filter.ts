@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { throwError, type Observable } from 'rxjs';
 import type { JsonLogger } from '@app/observability';
 import type { ApiErrorBody } from './api-error';
 
@@ -15,14 +16,18 @@ const CODES: Record<number, string> = {
 };
 
 /**
- * Turns every exception into the documented error body. Unknown errors become a 500
- * with a generic message: stack traces go to the log, never to the client.
+ * HTTP: every exception becomes the documented error body; unknown errors a 500 with a
+ * generic message (stack traces go to the log, never to the client).
+ * Events: the error passes through unchanged. Nest's default would turn it into a generic
+ * object, and the contract consumer needs the original to choose retry (RetryableError)
+ * or dead-letter.
  */
 @Catch()
-export class HttpExceptionFilter implements ExceptionFilter {
+export class ExceptionsFilter implements ExceptionFilter {
   constructor(private readonly logger: JsonLogger) {}
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(exception: unknown, host: ArgumentsHost): void | Observable<never> {
+    if (host.getType() !== 'http') return throwError(() => exception);
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
