@@ -1,4 +1,4 @@
-import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { Topic } from '@app/contracts';
 import type { JsonLogger } from '@app/observability';
@@ -36,27 +36,38 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
-      await Promise.all(
-        [...this.getHandlers()].map(async ([pattern, handler]) => {
-          const opts = (handler.extras ?? {}) as EventPatternOptions;
-          const broadcast = opts.broadcast ?? false;
-          const groupId = broadcast ? `${this.service}.${pattern}.${this.instanceId}` : `${this.service}.${pattern}`;
-          const subscription = await consumeContract(this.bus, this.publisher, this.jsonLogger, {
-            topic: pattern as Topic,
-            groupId,
-            fromBeginning: opts.fromBeginning ?? broadcast,
-            handle: async (events) => {
-              if (opts.batch) return (await this.invoke(handler, events)) as Rejection[] | void;
-              for (const event of events) await this.invoke(handler, event);
-            },
-          });
-          this.subscriptions.push(subscription);
-        }),
-      );
+      await Promise.all(this.handlerChains().map(([pattern, handler, n]) => this.bind(pattern, handler, n)));
       callback();
     } catch (err) {
       callback(err);
     }
+  }
+
+  /** Nest chains several event handlers of one pattern through `next`; each gets a subscription of its own. */
+  private handlerChains(): Array<[string, MessageHandler, number]> {
+    const chains: Array<[string, MessageHandler, number]> = [];
+    for (const [pattern, head] of this.getHandlers()) {
+      let n = 0;
+      for (let h: MessageHandler | undefined = head; h; h = h.next) chains.push([pattern, h, n++]);
+    }
+    return chains;
+  }
+
+  private async bind(pattern: string, handler: MessageHandler, n: number): Promise<void> {
+    const opts = (handler.extras ?? {}) as EventPatternOptions;
+    const broadcast = opts.broadcast ?? false;
+    const base = n === 0 ? `${this.service}.${pattern}` : `${this.service}.${pattern}.${n}`;
+    const groupId = broadcast ? `${base}.${this.instanceId}` : base;
+    const subscription = await consumeContract(this.bus, this.publisher, this.jsonLogger, {
+      topic: pattern as Topic,
+      groupId,
+      fromBeginning: opts.fromBeginning ?? broadcast,
+      handle: async (events) => {
+        if (opts.batch) return (await this.invoke(handler, events)) as Rejection[] | void;
+        for (const event of events) await this.invoke(handler, event);
+      },
+    });
+    this.subscriptions.push(subscription);
   }
 
   async close(): Promise<void> {

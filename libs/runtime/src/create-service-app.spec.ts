@@ -19,13 +19,24 @@ class FlakyHandler {
   }
 }
 
+const audited: string[] = [];
+
+/** A second handler of the same topic (as the monitor and the registry both read model events). */
+@Controller()
+class BatchAudit {
+  @EventPattern(TOPICS.retrainFailed, { batch: true })
+  onBatch(@Payload() events: Array<EventEnvelope<RetrainFailed>>): void {
+    audited.push(...events.map((e) => e.payload.job_id));
+  }
+}
+
 describe('event handlers in a service app', () => {
-  it('retries a RetryableError without parking it, and parks an event that keeps failing with the reason', async () => {
+  it('retries a RetryableError without parking it, parks an event that keeps failing, and feeds every handler of a topic', async () => {
     const bus = new InMemoryEventBus();
     await bus.connect();
     const logger = new JsonLogger('test', 'error', () => undefined);
     const ctx = { service: 'svc', config: loadConfig({ TRANSPORT: 'memory', PORT: '0' }), logger, bus, publisher: new EventPublisher(bus, 'svc/test') };
-    @Module({ imports: [RuntimeModule.forRoot(ctx)], controllers: [FlakyHandler] })
+    @Module({ imports: [RuntimeModule.forRoot(ctx)], controllers: [FlakyHandler, BatchAudit] })
     class TestModule {}
     const app = await createServiceApp(ctx, TestModule, { listen: false });
     try {
@@ -34,6 +45,7 @@ describe('event handlers in a service app', () => {
       const parkedCount = async () => (await bus.readToEnd(TOPICS.deadLetter)).length;
       for (let i = 0; i < 100 && (await parkedCount()) === 0; i++) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 300));
+      expect(audited).toEqual(['transient', 'poison']);
       // Batches are redelivered whole, so the transient event may run once more: at least once, never parked.
       expect(calls.transient).toBeGreaterThanOrEqual(5);
       expect(calls.poison).toBeGreaterThanOrEqual(3);
