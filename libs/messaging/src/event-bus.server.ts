@@ -22,6 +22,8 @@ export interface EventPatternOptions {
  * validation and dead-lettering happen before any handler code and in every transport.
  */
 export class EventBusServer extends Server implements CustomTransportStrategy {
+  /** Handler errors reach the contract consumer, which retries or dead-letters; Nest must not just log them. */
+  override readonly propagatesEventHandlerErrors = true;
   private readonly subscriptions: Subscription[] = [];
 
   constructor(
@@ -43,12 +45,20 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
     }
   }
 
-  /** Nest chains several event handlers of one pattern through `next`; each gets a subscription of its own. */
+  /**
+   * Nest chains several event handlers of one pattern through `next`, and calling the head calls
+   * the rest with the same data. Each gets a subscription of its own here (a batch handler and a
+   * per-event handler cannot share data), so the chain is unlinked.
+   */
   private handlerChains(): Array<[string, MessageHandler, number]> {
     const chains: Array<[string, MessageHandler, number]> = [];
     for (const [pattern, head] of this.getHandlers()) {
-      let n = 0;
-      for (let h: MessageHandler | undefined = head; h; h = h.next) chains.push([pattern, h, n++]);
+      const handlers: MessageHandler[] = [];
+      for (let h: MessageHandler | undefined = head; h; h = h.next) handlers.push(h);
+      handlers.forEach((h, n) => {
+        h.next = undefined;
+        chains.push([pattern, h, n]);
+      });
     }
     return chains;
   }
