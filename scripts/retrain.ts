@@ -53,6 +53,7 @@ async function main(): Promise<number> {
         groupId: `retrain-cli.${jobId}`,
         topic: TOPICS.trainingRun,
         fromBeginning: true,
+        commitOffsets: false,
         handleBatch: async (messages) => {
           for (const m of messages) {
             const d = decodeEvent(TOPICS.trainingRun, m.value);

@@ -7,6 +7,7 @@ export interface ContractConsumerOptions<T extends Topic> {
   topic: T;
   groupId: string;
   fromBeginning: boolean;
+  commitOffsets: boolean;
   /**
    * Handles valid events of one batch. Returning rejections parks those events; throwing
    * RetryableError retries the whole batch with backoff until it succeeds; any other error
@@ -81,6 +82,7 @@ export async function consumeContract<T extends Topic>(
     groupId,
     topic,
     fromBeginning: options.fromBeginning,
+    commitOffsets: options.commitOffsets,
     handleBatch: async (messages, heartbeat) => {
       const valid: Array<{ message: InboundMessage; event: EventEnvelope<PayloadOf<T>> }> = [];
       for (const message of messages) {

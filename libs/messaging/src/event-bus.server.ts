@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { Topic } from '@app/contracts';
@@ -8,7 +9,7 @@ import type { EventPublisher } from './event-publisher';
 
 /** Options a handler declares next to its topic: `@EventPattern(TOPICS.modelReady, { broadcast: true })`. */
 export interface EventPatternOptions {
-  /** Every instance receives every event (its own consumer group), e.g. model swaps and replies. */
+  /** Every instance receives every event (its own consumer group, never committed), e.g. model swaps and replies. */
   broadcast?: boolean;
   /** Replay the topic from the start for a new group (state topics). Defaults to broadcast's value. */
   fromBeginning?: boolean;
@@ -25,6 +26,7 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
   /** Handler errors reach the contract consumer, which retries or dead-letters; Nest must not just log them. */
   override readonly propagatesEventHandlerErrors = true;
   private readonly subscriptions: Subscription[] = [];
+  private readonly startId = randomUUID().slice(0, 8);
 
   constructor(
     private readonly bus: EventBus,
@@ -67,11 +69,14 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
     const opts = (handler.extras ?? {}) as EventPatternOptions;
     const broadcast = opts.broadcast ?? false;
     const base = n === 0 ? `${this.service}.${pattern}` : `${this.service}.${pattern}.${n}`;
-    const groupId = broadcast ? `${base}.${this.instanceId}` : base;
+    // A broadcast group is new on every start (and never commits), so it can never resume from
+    // offsets an earlier process with the same instance id left behind.
+    const groupId = broadcast ? `${base}.${this.instanceId}.${this.startId}` : base;
     const subscription = await consumeContract(this.bus, this.publisher, this.jsonLogger, {
       topic: pattern as Topic,
       groupId,
       fromBeginning: opts.fromBeginning ?? broadcast,
+      commitOffsets: !broadcast,
       handle: async (events) => {
         if (opts.batch) return (await this.invoke(handler, events)) as Rejection[] | void;
         for (const event of events) await this.invoke(handler, event);

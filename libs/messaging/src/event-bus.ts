@@ -20,6 +20,12 @@ export interface SubscribeOptions {
   /** Where a group with no committed offset starts: true replays the whole topic (state topics). */
   fromBeginning: boolean;
   /**
+   * Commit offsets (work shared by a group, resumed after a restart). Broadcast readers of
+   * state topics do not commit: a restarted worker must replay the whole model topic, not
+   * resume after the last model it saw in a previous life.
+   */
+  commitOffsets: boolean;
+  /**
    * Called with consecutive messages of one partition; offsets are committed only after it
    * resolves, so a crash or a thrown error redelivers rather than loses.
    */

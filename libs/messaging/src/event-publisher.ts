@@ -15,15 +15,24 @@ export class EventPublisher {
   ) {}
 
   async publish<T extends Topic>(topic: T, payload: PayloadOf<T>, options: PublishOptions = {}): Promise<EventEnvelope<PayloadOf<T>>> {
-    const requestId = options.requestId ?? currentRequestId() ?? 'none';
-    const envelope = createEnvelope(EVENTS[topic].type, payload, { requestId, producer: this.producer });
-    await this.bus.send(topic, [
-      {
-        key: options.key,
-        value: JSON.stringify(envelope),
-        headers: { [HEADERS.requestId]: requestId, [HEADERS.eventType]: envelope.event_type, [HEADERS.producer]: this.producer },
-      },
-    ]);
+    const [envelope] = await this.publishMany(topic, [{ payload, options }]);
     return envelope;
+  }
+
+  /** Several events in one produce request: a worker answers a whole batch with one round trip. */
+  async publishMany<T extends Topic>(topic: T, items: Array<{ payload: PayloadOf<T>; options?: PublishOptions }>): Promise<Array<EventEnvelope<PayloadOf<T>>>> {
+    const envelopes = items.map(({ payload, options = {} }) => {
+      const requestId = options.requestId ?? currentRequestId() ?? 'none';
+      return { key: options.key, envelope: createEnvelope(EVENTS[topic].type, payload, { requestId, producer: this.producer }) };
+    });
+    await this.bus.send(
+      topic,
+      envelopes.map(({ key, envelope }) => ({
+        key,
+        value: JSON.stringify(envelope),
+        headers: { [HEADERS.requestId]: envelope.request_id, [HEADERS.eventType]: envelope.event_type, [HEADERS.producer]: this.producer },
+      })),
+    );
+    return envelopes.map((e) => e.envelope);
   }
 }

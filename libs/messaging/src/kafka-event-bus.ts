@@ -92,7 +92,7 @@ export class KafkaEventBus implements EventBus {
     await consumer.run({
       partitionsConsumedConcurrently: spec?.partitions ?? 1,
       eachBatchAutoResolve: false,
-      autoCommit: true,
+      autoCommit: options.commitOffsets,
       eachBatch: async ({ batch, heartbeat, resolveOffset, commitOffsetsIfNecessary }) => {
         if (batch.messages.length === 0) return;
         const messages: InboundMessage[] = batch.messages.map((m) => ({
@@ -107,7 +107,7 @@ export class KafkaEventBus implements EventBus {
         }));
         await options.handleBatch(messages, heartbeat);
         resolveOffset(batch.lastOffset());
-        await commitOffsetsIfNecessary();
+        if (options.commitOffsets) await commitOffsetsIfNecessary();
         consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: options.groupId }, Number(batch.offsetLag()));
       },
     });
@@ -134,6 +134,7 @@ export class KafkaEventBus implements EventBus {
       groupId,
       topic,
       fromBeginning: true,
+      commitOffsets: false,
       handleBatch: async (messages) => {
         for (const m of messages) {
           collected.push(m);
@@ -144,7 +145,6 @@ export class KafkaEventBus implements EventBus {
     });
     await finished;
     await subscription.close();
-    await this.admin.deleteGroups([groupId]).catch(() => undefined);
     return collected.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
   }
 

@@ -25,7 +25,7 @@ interface VersionWindow {
   lastReport: DriftReport | null;
 }
 
-/** Windows of recently served versions kept; older ones no longer receive traffic. */
+/** Windows of the most recently served versions kept; a rolled-back version counts as recent. */
 const VERSIONS_KEPT = 3;
 
 /**
@@ -40,6 +40,9 @@ export class TrafficMonitor {
 
   observe(p: ObservedPrediction): void {
     const window = this.window(p.modelVersion);
+    // Most recently served last, so eviction drops the version that has not served the longest.
+    this.windows.delete(p.modelVersion);
+    this.windows.set(p.modelVersion, window);
     p.instances.forEach((features, i) => window.stats.add({ features, classId: p.classIds[i], latencyMs: p.latencyMs, at: p.at }));
     window.sinceCheck += p.instances.length;
     this.latestVersion = p.modelVersion;
@@ -87,8 +90,8 @@ export class TrafficMonitor {
     if (!window) {
       const { featureNames, classNames, windowSize, windowMs } = this.options;
       window = { stats: new RollingStats({ featureNames, classNames, maxCount: windowSize, maxAgeMs: windowMs }), sinceCheck: 0, drifting: false, lastReport: null };
+      if (this.windows.size >= VERSIONS_KEPT) this.windows.delete(this.windows.keys().next().value!);
       this.windows.set(version, window);
-      if (this.windows.size > VERSIONS_KEPT) this.windows.delete(Math.min(...this.windows.keys()));
     }
     return window;
   }

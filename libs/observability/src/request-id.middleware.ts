@@ -23,7 +23,8 @@ export function requestIdMiddleware(logger: JsonLogger) {
       httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       httpLatency.observe({ method: req.method, route }, seconds);
       runWithRequestId(requestId, () =>
-        logger.event(res.statusCode >= 500 ? 'error' : 'info', 'http request', {
+        // A 503 from /ready is the probe doing its job, not an error.
+        logger.event(res.statusCode >= 500 && route !== '/ready' ? 'error' : 'info', 'http request', {
           method: req.method,
           path: req.originalUrl,
           status: res.statusCode,

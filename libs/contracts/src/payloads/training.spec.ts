@@ -1,0 +1,52 @@
+import { retrainParamsSchema, retrainRequestedSchema } from './training';
+
+const row = (species: string, x: number) => ({ sepal_length: 5 + x, sepal_width: 3, petal_length: 1.5 + x, petal_width: 0.2 + x, species });
+const sixRows = ['setosa', 'setosa', 'versicolor', 'versicolor', 'virginica', 'virginica'].map((s, i) => row(s, i / 10));
+const messagesOf = (value: unknown) => retrainParamsSchema.safeParse(value).error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+
+describe('retrainParamsSchema', () => {
+  it('accepts an empty object: every parameter has a default elsewhere', () => {
+    expect(retrainParamsSchema.safeParse({})).toEqual({ success: true, data: {} });
+  });
+
+  it('accepts the inline dataset form with six labelled rows', () => {
+    const params = { test_size: 0.5, random_state: 7, var_smoothing: 1e-9, dataset: { source: 'inline', rows: sixRows }, reason: 'manual' };
+    expect(retrainParamsSchema.safeParse(params)).toEqual({ success: true, data: params });
+  });
+
+  it('accepts the iris and csv dataset sources', () => {
+    expect(retrainParamsSchema.safeParse({ dataset: { source: 'iris' } }).success).toBe(true);
+    expect(retrainParamsSchema.safeParse({ dataset: { source: 'csv', path: '/data/iris.csv' } }).success).toBe(true);
+  });
+
+  it('rejects an inline dataset with fewer than six rows', () => {
+    expect(retrainParamsSchema.safeParse({ dataset: { source: 'inline', rows: sixRows.slice(0, 5) } }).success).toBe(false);
+  });
+
+  it('rejects an inline row with an unknown species, naming its path', () => {
+    const rows = [...sixRows.slice(0, 5), row('rose', 0)];
+    expect(messagesOf({ dataset: { source: 'inline', rows } })?.[0]).toMatch(/^dataset\.rows\.5\.species: /);
+  });
+
+  it('rejects test_size 0 and 1 with the bound it broke', () => {
+    expect(messagesOf({ test_size: 0 })).toEqual(['test_size: must be greater than 0']);
+    expect(messagesOf({ test_size: 1 })).toEqual(['test_size: must be less than 1']);
+  });
+
+  it('rejects a fractional or negative random_state', () => {
+    expect(retrainParamsSchema.safeParse({ random_state: 1.5 }).success).toBe(false);
+    expect(retrainParamsSchema.safeParse({ random_state: -1 }).success).toBe(false);
+  });
+
+  it('rejects an unknown reason and an unknown key', () => {
+    expect(retrainParamsSchema.safeParse({ reason: 'whim' }).success).toBe(false);
+    expect(retrainParamsSchema.safeParse({ epochs: 3 }).success).toBe(false);
+  });
+});
+
+describe('retrainRequestedSchema', () => {
+  it('requires a job_id on top of the retrain parameters', () => {
+    expect(retrainRequestedSchema.safeParse({ job_id: 'job-1' }).success).toBe(true);
+    expect(retrainRequestedSchema.safeParse({}).error?.issues.map((i) => i.path.join('.'))).toEqual(['job_id']);
+  });
+});

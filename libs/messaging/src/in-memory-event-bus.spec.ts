@@ -1,0 +1,145 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { InboundMessage } from './event-bus';
+import { InMemoryEventBus } from './in-memory-event-bus';
+
+const records = (values: string[], key?: string) => values.map((value) => ({ key, value, headers: { 'x-request-id': `req-${value}` } }));
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => String(from + i));
+const valuesOf = (messages: InboundMessage[]) => messages.map((m) => m.value!.toString());
+
+async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Subscribes one member that records every value it is handed. */
+async function collect(bus: InMemoryEventBus, groupId: string, topic = 't', fromBeginning = false) {
+  const seen: string[] = [];
+  const subscription = await bus.subscribe({ groupId, topic, fromBeginning, commitOffsets: true, handleBatch: async (batch) => void seen.push(...valuesOf(batch)) });
+  return { seen, subscription };
+}
+
+describe('InMemoryEventBus delivery', () => {
+  let bus: InMemoryEventBus;
+  beforeEach(async () => {
+    bus = new InMemoryEventBus();
+    await bus.connect();
+  });
+  afterEach(() => bus.close());
+
+  it('delivers every record to a group in the order it was sent, across batches of 100', async () => {
+    const { seen } = await collect(bus, 'g');
+    await bus.send('t', records(range(150)));
+    await bus.send('t', records(range(100, 150)));
+    await until(() => seen.length === 250);
+    expect(seen).toEqual(range(250));
+  });
+
+  it('gives each of two groups every record', async () => {
+    const a = await collect(bus, 'a');
+    const b = await collect(bus, 'b');
+    await bus.send('t', records(['x', 'y', 'z']));
+    await until(() => a.seen.length === 3 && b.seen.length === 3);
+    expect([a.seen, b.seen]).toEqual([['x', 'y', 'z'], ['x', 'y', 'z']]);
+  });
+
+  it('shares a group between two members: each record is handled exactly once across them', async () => {
+    const first = await collect(bus, 'g');
+    const second = await collect(bus, 'g');
+    await bus.send('t', records(range(250)));
+    await until(() => first.seen.length + second.seen.length >= 250);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(first.seen.length).toBeGreaterThan(0);
+    expect(second.seen.length).toBeGreaterThan(0);
+    expect([...first.seen, ...second.seen].sort((x, y) => Number(x) - Number(y))).toEqual(range(250));
+  });
+
+  it('replays earlier records to a new group subscribing from the beginning', async () => {
+    await bus.send('t', records(['old-1', 'old-2']));
+    const { seen } = await collect(bus, 'g', 't', true);
+    await bus.send('t', records(['new']));
+    await until(() => seen.length === 3);
+    expect(seen).toEqual(['old-1', 'old-2', 'new']);
+  });
+
+  it('starts a new group at the end of the topic when fromBeginning is false', async () => {
+    await bus.send('t', records(['old-1', 'old-2']));
+    const { seen } = await collect(bus, 'g', 't', false);
+    await bus.send('t', records(['new']));
+    await until(() => seen.length >= 1);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(['new']);
+  });
+
+  it('resumes a group at its committed position when a member rejoins', async () => {
+    const first = await collect(bus, 'g', 't', true);
+    await bus.send('t', records(['a', 'b']));
+    await until(() => first.seen.length === 2);
+    await first.subscription.close();
+    await bus.send('t', records(['c']));
+    const second = await collect(bus, 'g', 't', true);
+    await until(() => second.seen.length === 1);
+    expect([first.seen, second.seen]).toEqual([['a', 'b'], ['c']]);
+  });
+
+  it('redelivers the same batch after about a second when the handler throws, losing nothing', async () => {
+    const attempts: Array<{ at: number; offsets: string[] }> = [];
+    await bus.subscribe({
+      groupId: 'g',
+      topic: 't',
+      fromBeginning: true,
+      commitOffsets: true,
+      handleBatch: async (batch) => {
+        attempts.push({ at: Date.now(), offsets: batch.map((m) => m.offset) });
+        if (attempts.length === 1) throw new Error('handler failed');
+      },
+    });
+    await bus.send('t', records(['a', 'b', 'c']));
+    await until(() => attempts.length === 2, 4000);
+    expect(attempts.map((a) => a.offsets)).toEqual([['0', '1', '2'], ['0', '1', '2']]);
+    expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(900);
+  });
+});
+
+describe('InMemoryEventBus compacted topics', () => {
+  const send = (bus: InMemoryEventBus, topic: string) =>
+    bus.send(topic, [...records(['v1'], 'k1'), ...records(['v1'], 'k2'), ...records(['v2'], 'k1')]);
+  const summary = (messages: InboundMessage[]) => messages.map((m) => [m.offset, m.key, m.value!.toString()]);
+
+  it('keeps only the newest record per key in readToEnd, plain topics keep every record', async () => {
+    const bus = new InMemoryEventBus(new Set(['state']));
+    await bus.connect();
+    await send(bus, 'state');
+    await send(bus, 'plain');
+    expect(summary(await bus.readToEnd('state'))).toEqual([['1', 'k2', 'v1'], ['2', 'k1', 'v2']]);
+    expect(summary(await bus.readToEnd('plain'))).toEqual([['0', 'k1', 'v1'], ['1', 'k2', 'v1'], ['2', 'k1', 'v2']]);
+    await bus.close();
+  });
+
+  it('restores compacted topics from the persist dir in a new bus instance, but not plain topics', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bus-'));
+    try {
+      const before = new InMemoryEventBus(new Set(['state']), dir);
+      await before.connect();
+      await send(before, 'state');
+      await send(before, 'plain');
+      await before.close();
+
+      const after = new InMemoryEventBus(new Set(['state']), dir);
+      await after.connect();
+      const restored = await after.readToEnd('state');
+      expect(restored.map((m) => [m.key, m.value!.toString(), m.headers])).toEqual([
+        ['k2', 'v1', { 'x-request-id': 'req-v1' }],
+        ['k1', 'v2', { 'x-request-id': 'req-v2' }],
+      ]);
+      expect(await after.readToEnd('plain')).toEqual([]);
+      await after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

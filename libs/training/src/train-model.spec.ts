@@ -1,0 +1,90 @@
+import { irisDataset, stratifiedSplit, type GaussianNBParams } from '@app/model';
+import { trainModel, type GateConfig, type TrainingParams } from './train-model';
+
+const PARAMS: TrainingParams = { testSize: 0.2, randomState: 42, varSmoothing: 1e-9 };
+const GATE: GateConfig = { minAccuracy: 0.9, maxRegression: 0.02 };
+
+describe('trainModel on iris (testSize 0.2, randomState 42)', () => {
+  const result = trainModel(irisDataset(), PARAMS, GATE, null);
+
+  it('holds out 30 of the 150 rows, 10 per class', () => {
+    expect(result.evaluation.holdout_size).toBe(30);
+    expect(Object.values(result.evaluation.per_class).map((c) => c.support)).toEqual([10, 10, 10]);
+  });
+
+  it('scores an accuracy within [0.9, 1] that matches the confusion matrix diagonal', () => {
+    const { accuracy, confusion_matrix: cm } = result.evaluation;
+    expect(accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(accuracy).toBeLessThanOrEqual(1);
+    expect(accuracy).toBeCloseTo((cm[0][0] + cm[1][1] + cm[2][2]) / 30, 15);
+  });
+
+  it('gives a 3×3 confusion matrix whose cells sum to the holdout size', () => {
+    const cm = result.evaluation.confusion_matrix;
+    expect(cm.map((r) => r.length)).toEqual([3, 3, 3]);
+    expect(cm.flat().reduce((s, v) => s + v, 0)).toBe(30);
+  });
+
+  it('computes baselines from the 120 training rows only, one per feature', () => {
+    expect(result.baselines.map((b) => [b.feature, b.count])).toEqual([
+      ['sepal_length', 120],
+      ['sepal_width', 120],
+      ['petal_length', 120],
+      ['petal_width', 120],
+    ]);
+    expect(result.params.classCounts).toEqual([40, 40, 40]);
+  });
+
+  it('is deterministic: two runs give equal params and evaluation', () => {
+    const again = trainModel(irisDataset(), PARAMS, GATE, null);
+    expect(again.params).toEqual(result.params);
+    expect(again.evaluation).toEqual(result.evaluation);
+  });
+
+  it('holds out different rows for a different randomState', () => {
+    expect(trainModel(irisDataset(), { ...PARAMS, randomState: 7 }, GATE, null).params.means).not.toEqual(result.params.means);
+  });
+});
+
+describe('trainModel promotion gate', () => {
+  const first = trainModel(irisDataset(), PARAMS, GATE, null);
+
+  it('promotes the first model and reports no current accuracy when nothing is serving', () => {
+    expect(first.currentAccuracyOnHoldout).toBeNull();
+    expect(first.decision.promote).toBe(true);
+    expect(first.decision.reason).toContain('no model is serving');
+  });
+
+  it('promotes a retrain that equals the serving model (no regression on the same holdout)', () => {
+    const retrain = trainModel(irisDataset(), PARAMS, GATE, first.params);
+    expect(retrain.currentAccuracyOnHoldout).toBe(first.evaluation.accuracy);
+    expect(retrain.decision.promote).toBe(true);
+    expect(retrain.decision.reason).toContain('is within 0.0200 of the current model');
+  });
+
+  it('rejects the candidate with a reason naming the minimum when minAccuracy is 0.99', () => {
+    const strict = trainModel(irisDataset(), PARAMS, { ...GATE, minAccuracy: 0.99 }, null);
+    expect(strict.evaluation.accuracy).toBeLessThan(0.99);
+    expect(strict.decision.promote).toBe(false);
+    expect(strict.decision.reason).toContain('below the minimum 0.9900');
+  });
+
+  it('rejects a candidate that regresses against the serving model on the same holdout', () => {
+    // Corrupt only the training rows (the split depends on labels alone, so the holdout is unchanged):
+    // every versicolor training row gets a virginica row's measurements.
+    const data = irisDataset();
+    const { trainIdx } = stratifiedSplit(data.y, PARAMS.testSize, PARAMS.randomState);
+    const virginica = trainIdx.filter((i) => data.y[i] === 2);
+    trainIdx.filter((i) => data.y[i] === 1).forEach((i, k) => (data.X[i] = [...data.X[virginica[k]]]));
+    const worse = trainModel(data, PARAMS, { minAccuracy: 0.5, maxRegression: 0.02 }, first.params);
+    expect(worse.currentAccuracyOnHoldout).toBe(first.evaluation.accuracy);
+    expect(worse.evaluation.accuracy).toBeLessThan(first.evaluation.accuracy - 0.02);
+    expect(worse.decision.promote).toBe(false);
+    expect(worse.decision.reason).toContain("regresses more than 0.0200 from the current model's 0.9667");
+  });
+
+  it('does not compare against a serving model with other features', () => {
+    const other: GaussianNBParams = { ...first.params, featureNames: ['a', 'b', 'c', 'd'] };
+    expect(trainModel(irisDataset(), PARAMS, GATE, other).currentAccuracyOnHoldout).toBeNull();
+  });
+});
