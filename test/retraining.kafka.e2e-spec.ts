@@ -185,4 +185,15 @@ describe('retraining loop over real Kafka', () => {
     console.log(`late worker ready on version ${await metricValue(late.url, 'model_current_version')} after ${Date.now() - started} ms`);
     expect(await metricValue(late.url, 'model_current_version')).toBe(current);
   });
+
+  it('a worker restarted with the same instance id replays the model topic instead of resuming after it', async () => {
+    const current = await currentVersion();
+    const [, second] = workers;
+    await second.stop();
+    const restarted = ServiceProcess.start(second.name, 'inference-worker', second.port);
+    services.push(restarted);
+    workers[1] = restarted;
+    await restarted.waitReady(30_000);
+    expect(await metricValue(restarted.url, 'model_current_version')).toBe(current);
+  });
 });
