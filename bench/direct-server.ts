@@ -18,7 +18,9 @@ export function startDirectServer(params: GaussianNBParams, port: number): Promi
         return;
       }
       const r = score(featureVector(parsed.data));
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'success', prediction: r.className, probability: r.probability }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ status: 'success', prediction: r.className, probability: r.probability }));
     });
   });
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));

@@ -51,7 +51,9 @@ function scoringThroughput(): void {
   };
   const ours = perRow(() => iris.X.forEach((x) => score(x)));
   const theirs = perRow(() => legacy.predict(iris.X));
-  console.log(`scoring, per row:  ours ${ours.toFixed(0)} ns (${(1e9 / ours / 1e6).toFixed(1)} M rows/s) | ml-naivebayes predict ${theirs.toFixed(0)} ns | ratio ${(theirs / ours).toFixed(1)}x`);
+  console.log(
+    `scoring, per row:  ours ${ours.toFixed(0)} ns (${(1e9 / ours / 1e6).toFixed(1)} M rows/s) | ml-naivebayes predict ${theirs.toFixed(0)} ns | ratio ${(theirs / ours).toFixed(1)}x`,
+  );
 }
 
 async function main(): Promise<void> {
@@ -74,7 +76,13 @@ async function main(): Promise<void> {
     const gateway = ServiceProcess.start('bench-gateway', 'gateway', 3501, env, logDir);
     services.push(worker, gateway);
     await Promise.all([worker.waitReady(), gateway.waitReady()]);
-    const embedded = ServiceProcess.start('bench-embedded', 'embedded', 3504, { MONITOR_SINK: 'log', LOG_LEVEL: 'warn', EMBEDDED_DATA_DIR: join(logDir, 'embedded-data') }, logDir);
+    const embedded = ServiceProcess.start(
+      'bench-embedded',
+      'embedded',
+      3504,
+      { MONITOR_SINK: 'log', LOG_LEVEL: 'warn', EMBEDDED_DATA_DIR: join(logDir, 'embedded-data') },
+      logDir,
+    );
     services.push(embedded);
     await embedded.waitReady();
     const direct = await startDirectServer(params, 3505);
@@ -97,7 +105,9 @@ async function main(): Promise<void> {
 
     const batch = JSON.stringify({ instances: Array.from({ length: 1000 }, () => JSON.parse(SETOSA)) });
     const batchLatency = await timeCalls(20, 3, post(`${gateway.url}/predict/batch`, batch));
-    console.log(`POST /predict/batch of 1000 rows via Kafka: ${fmt(batchLatency)} -> ${(1000 / (batchLatency.median / 1000)).toFixed(0)} rows/s per request stream`);
+    console.log(
+      `POST /predict/batch of 1000 rows via Kafka: ${fmt(batchLatency)} -> ${(1000 / (batchLatency.median / 1000)).toFixed(0)} rows/s per request stream`,
+    );
 
     const concurrent = 32;
     const total = 2000;

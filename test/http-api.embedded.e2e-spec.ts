@@ -36,13 +36,19 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
   });
 
   it('scores a batch in input order', async () => {
-    const res = await http.post('/predict/batch').send({ instances: [VIRGINICA, SETOSA, VERSICOLOR] }).expect(200);
+    const res = await http
+      .post('/predict/batch')
+      .send({ instances: [VIRGINICA, SETOSA, VERSICOLOR] })
+      .expect(200);
     expect(res.body.status).toBe('success');
     expect(res.body.predictions.map((p: { prediction: string }) => p.prediction)).toEqual(['virginica', 'setosa', 'versicolor']);
   });
 
   it('accepts a batch of exactly 1000 rows', async () => {
-    const res = await http.post('/predict/batch').send({ instances: Array.from({ length: 1000 }, () => SETOSA) }).expect(200);
+    const res = await http
+      .post('/predict/batch')
+      .send({ instances: Array.from({ length: 1000 }, () => SETOSA) })
+      .expect(200);
     expect(res.body.predictions).toHaveLength(1000);
   });
 
@@ -60,7 +66,10 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
     ['a JSON array body', [SETOSA], '(body)'],
   ];
   it.each(invalid)('rejects %s with 400 validation_failed naming the field', async (_name, body, field) => {
-    const res = await http.post('/predict').send(body as object).expect(400);
+    const res = await http
+      .post('/predict')
+      .send(body as object)
+      .expect(400);
     expect(res.body.status).toBe('error');
     expect(res.body.error).toBe('validation_failed');
     expect(res.body.details.map((d: { field: string }) => d.field)).toContain(field);

@@ -5,6 +5,9 @@ import { eventually, getJson, postJson } from './support/http';
 import { ELASTICSEARCH_URL, runScript, tcpReachable } from './support/infra';
 import { ServiceProcess } from './support/service-process';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Elasticsearch documents are read loosely in assertions
+type Doc = Record<string, any>;
+
 const run = randomUUID().slice(0, 8);
 const prefix = `e2e-${run}`;
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
@@ -60,11 +63,20 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
     const requestId = `indexed-${run}`;
     const res = await postJson(`${gateway.url}/predict`, SETOSA, { 'x-request-id': requestId });
     expect(res.status).toBe(200);
-    const hit = await eventually(async () => {
-      await es.indices.refresh({ index: `${prefix}-predictions-*`, ignore_unavailable: true, allow_no_indices: true });
-      const r = await es.search<Record<string, any>>({ index: `${prefix}-predictions-*`, query: { term: { request_id: requestId } }, ignore_unavailable: true, allow_no_indices: true }); // eslint-disable-line @typescript-eslint/no-explicit-any
-      return r.hits.hits[0];
-    }, 30_000, 'the indexed prediction');
+    const hit = await eventually(
+      async () => {
+        await es.indices.refresh({ index: `${prefix}-predictions-*`, ignore_unavailable: true, allow_no_indices: true });
+        const r = await es.search<Doc>({
+          index: `${prefix}-predictions-*`,
+          query: { term: { request_id: requestId } },
+          ignore_unavailable: true,
+          allow_no_indices: true,
+        });
+        return r.hits.hits[0];
+      },
+      30_000,
+      'the indexed prediction',
+    );
     expect(hit._index).toMatch(new RegExp(`^${prefix}-predictions-\\d{4}\\.\\d{2}\\.\\d{2}$`));
     expect(hit._source).toMatchObject({
       event_type: 'PredictionMade',
@@ -91,45 +103,76 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
     const accepted = await postJson(`${gateway.url}/predict`, SETOSA, { prefer: 'respond-async', 'x-request-id': `async-${run}` });
     expect(accepted.status).toBe(202);
     expect(accepted.headers.get('location')).toBe(`/predictions/async-${run}`);
-    const found = await eventually(async () => {
-      const r = await getJson(`${gateway.url}/predictions/async-${run}`);
-      return r.body.source === 'elasticsearch' ? r.body : undefined;
-    }, 30_000, 'the indexed async prediction');
+    const found = await eventually(
+      async () => {
+        const r = await getJson(`${gateway.url}/predictions/async-${run}`);
+        return r.body.source === 'elasticsearch' ? r.body : undefined;
+      },
+      30_000,
+      'the indexed async prediction',
+    );
     expect(found).toMatchObject({ status: 'success', request_id: `async-${run}`, predictions: [{ prediction: 'setosa', input: SETOSA }] });
   });
 
   it('indexes the retrain lifecycle and statistics, raises no drift for 300 in-distribution requests, and a drift event for 300 with petal_length + 2.5', async () => {
     // A new version starts a fresh window, so earlier test traffic does not count.
     const job = await postJson(`${gateway.url}/retrain`, { reason: 'manual' });
-    const version = await eventually(async () => {
-      const r = await getJson(`${gateway.url}/retrain/${job.body.job_id}`);
-      return r.body.status === 'promoted' ? (r.body.model_version as number) : undefined;
-    }, 60_000, 'the retrained version');
+    const version = await eventually(
+      async () => {
+        const r = await getJson(`${gateway.url}/retrain/${job.body.job_id}`);
+        return r.body.status === 'promoted' ? (r.body.model_version as number) : undefined;
+      },
+      60_000,
+      'the retrained version',
+    );
     await eventually(async () => ((await postJson(`${gateway.url}/predict`, SETOSA)).body.model_version === version ? true : undefined));
     // The retrain's lifecycle is indexed: run records (running, promoted) and the registry record.
     await eventually(async () => ((await count('models', { term: { job_id: job.body.job_id } })) >= 3 ? true : undefined), 30_000, 'lifecycle documents');
     const driftEvents = () => count('drift', { bool: { filter: [{ term: { model_version: version } }, { term: { event_type: 'DriftDetected' } }] } });
 
     const normal = irisTraffic(300, 1);
-    expect(await sendAll(gateway.url, normal, normal.map((_, i) => `normal-${run}-${i}`))).toEqual(Array(300).fill(200));
-    await eventually(async () => ((await count('predictions', { prefix: { request_id: `normal-${run}-` } })) === 300 ? true : undefined), 30_000, '300 indexed');
+    expect(
+      await sendAll(
+        gateway.url,
+        normal,
+        normal.map((_, i) => `normal-${run}-${i}`),
+      ),
+    ).toEqual(Array(300).fill(200));
+    await eventually(
+      async () => ((await count('predictions', { prefix: { request_id: `normal-${run}-` } })) === 300 ? true : undefined),
+      30_000,
+      '300 indexed',
+    );
     await new Promise((r) => setTimeout(r, 2000));
     expect(await driftEvents()).toBe(0);
     // Periodic statistics of this version's window, with drift scores that stay below the threshold.
-    const stats = await eventually(async () => {
-      await es.indices.refresh({ index: `${prefix}-stats-*` });
-      const r = await es.search<Record<string, any>>({ index: `${prefix}-stats-*`, query: { bool: { filter: [{ term: { model_version: version } }, { range: { count: { gte: 300 } } }] } } }); // eslint-disable-line @typescript-eslint/no-explicit-any
-      return r.hits.hits[0]?._source;
-    }, 30_000, 'a statistics document');
+    const stats = await eventually(
+      async () => {
+        await es.indices.refresh({ index: `${prefix}-stats-*` });
+        const r = await es.search<Doc>({
+          index: `${prefix}-stats-*`,
+          query: { bool: { filter: [{ term: { model_version: version } }, { range: { count: { gte: 300 } } }] } },
+        });
+        return r.hits.hits[0]?._source;
+      },
+      30_000,
+      'a statistics document',
+    );
     expect(stats.event_type).toBe('InputStatsComputed');
     expect(stats.features.petal_length.mean).toBeGreaterThan(3);
     expect(stats.features.petal_length.mean).toBeLessThan(4.6);
     expect(stats.drift.petal_length.psi).toBeLessThan(0.25);
 
     const shifted = irisTraffic(300, 2, 2.5);
-    expect(await sendAll(gateway.url, shifted, shifted.map((_, i) => `shifted-${run}-${i}`))).toEqual(Array(300).fill(200));
+    expect(
+      await sendAll(
+        gateway.url,
+        shifted,
+        shifted.map((_, i) => `shifted-${run}-${i}`),
+      ),
+    ).toEqual(Array(300).fill(200));
     await eventually(async () => ((await driftEvents()) > 0 ? true : undefined), 30_000, 'a drift event');
-    const drift = await es.search<Record<string, any>>({ index: `${prefix}-drift-*`, query: { term: { model_version: version } } }); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const drift = await es.search<Doc>({ index: `${prefix}-drift-*`, query: { term: { model_version: version } } });
     const doc = drift.hits.hits[0]._source!;
     expect(doc.event_type).toContain('Drift');
     expect(doc.drifted_features).toContain('petal_length');
@@ -143,7 +186,8 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
     const bodies = irisTraffic(120, 3);
     await sendAll(gateway.url, bodies.slice(0, 40), ids.slice(0, 40));
     runScript('scripts/infra/elasticsearch.sh', 'down');
-    if (await tcpReachable(new URL(ELASTICSEARCH_URL).host)) throw new Error('Elasticsearch still answers: this test needs the local one managed by scripts/infra/elasticsearch.sh');
+    if (await tcpReachable(new URL(ELASTICSEARCH_URL).host))
+      throw new Error('Elasticsearch still answers: this test needs the local one managed by scripts/infra/elasticsearch.sh');
     const outageStarted = Date.now();
     const during: number[] = [];
     for (let i = 40; i < 80; i += 10) {

@@ -60,9 +60,7 @@ describe('prediction path over real Kafka: gateway → two workers in one group 
 
   it('spreads requests over both workers of the consumer group, and each gateway gets its own replies', async () => {
     const before = await Promise.all(workers.map(predictionsServed));
-    const results = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => post(`${(i % 2 ? gateway : secondGateway).url}/predict`, SETOSA)),
-    );
+    const results = await Promise.all(Array.from({ length: 60 }, (_, i) => post(`${(i % 2 ? gateway : secondGateway).url}/predict`, SETOSA)));
     expect(results.map((r) => r.status)).toEqual(Array(60).fill(200));
     const after = await Promise.all(workers.map(predictionsServed));
     const served = after.map((n, i) => n - before[i]);
@@ -86,11 +84,19 @@ describe('prediction path over real Kafka: gateway → two workers in one group 
     const garbage = `garbage-${run}`;
     await bus.send(TOPICS.predictionRequested, [{ key: garbage, value: 'not json {', headers: { 'x-request-id': garbage } }]);
     const invalid = `invalid-${run}`;
-    const envelope = createEnvelope('PredictionRequested', { instances: [{ ...SETOSA, sepal_length: 'x' }], reply_to: 'nobody' }, { requestId: invalid, producer: 'e2e' });
+    const envelope = createEnvelope(
+      'PredictionRequested',
+      { instances: [{ ...SETOSA, sepal_length: 'x' }], reply_to: 'nobody' },
+      { requestId: invalid, producer: 'e2e' },
+    );
     await bus.send(TOPICS.predictionRequested, [{ key: invalid, value: JSON.stringify(envelope), headers: { 'x-request-id': invalid } }]);
 
     const parkedGarbage = await deadLetterFor(bus, garbage);
-    expect(parkedGarbage).toMatchObject({ source_topic: TOPICS.predictionRequested, consumer_group: 'inference-worker.ml.prediction.requested.v1', value: 'not json {' });
+    expect(parkedGarbage).toMatchObject({
+      source_topic: TOPICS.predictionRequested,
+      consumer_group: 'inference-worker.ml.prediction.requested.v1',
+      value: 'not json {',
+    });
     expect(parkedGarbage.reason).toMatch(/^invalid JSON/);
     const parkedInvalid = await deadLetterFor(bus, invalid);
     expect(parkedInvalid.reason).toBe('invalid PredictionRequested payload: instances.0.sepal_length: must be a number');

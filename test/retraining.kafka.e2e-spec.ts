@@ -19,17 +19,25 @@ describe('retraining loop over real Kafka', () => {
   const bus = new KafkaEventBus({ brokers: KAFKA_BROKERS.split(','), clientId: `e2e-retrain-${run}`, topics: TOPIC_SPECS });
 
   const finishedJob = (jobId: string) =>
-    eventually(async () => {
-      const r = await getJson(`${gateway.url}/retrain/${jobId}`);
-      return FINAL.includes(r.body.status) ? r.body : undefined;
-    }, 60_000, `job ${jobId}`);
+    eventually(
+      async () => {
+        const r = await getJson(`${gateway.url}/retrain/${jobId}`);
+        return FINAL.includes(r.body.status) ? r.body : undefined;
+      },
+      60_000,
+      `job ${jobId}`,
+    );
   const currentVersion = async () => (await getJson(`${gateway.url}/models/current`)).body.version as number;
   const predictVersion = async () => (await postJson(`${gateway.url}/predict`, SETOSA)).body.model_version as number;
   const workersServe = (version: number) =>
-    eventually(async () => {
-      const versions = await Promise.all(workers.map((w) => metricValue(w.url, 'model_current_version')));
-      return versions.every((v) => v === version) ? true : undefined;
-    }, 30_000, `workers on version ${version}`);
+    eventually(
+      async () => {
+        const versions = await Promise.all(workers.map((w) => metricValue(w.url, 'model_current_version')));
+        return versions.every((v) => v === version) ? true : undefined;
+      },
+      30_000,
+      `workers on version ${version}`,
+    );
 
   beforeAll(async () => {
     await bus.connect();
@@ -162,10 +170,14 @@ describe('retraining loop over real Kafka', () => {
   });
 
   it('the CLI publishes a retrain event the trainer acts on', async () => {
-    const cli = spawnSync(process.execPath, [join(ROOT, 'dist', 'scripts', 'retrain.js'), '--random-state', '11', '--test-size', '0.25', '--wait', '--timeout', '60'], {
-      env: { ...process.env, NODE_OPTIONS: '', KAFKA_BROKERS },
-      encoding: 'utf8',
-    });
+    const cli = spawnSync(
+      process.execPath,
+      [join(ROOT, 'dist', 'scripts', 'retrain.js'), '--random-state', '11', '--test-size', '0.25', '--wait', '--timeout', '60'],
+      {
+        env: { ...process.env, NODE_OPTIONS: '', KAFKA_BROKERS },
+        encoding: 'utf8',
+      },
+    );
     const jobId = /job_id: (\S+)/.exec(cli.stdout)?.[1];
     const printed = /status: (\w+)/.exec(cli.stdout)?.[1];
     expect(jobId).toBeDefined();

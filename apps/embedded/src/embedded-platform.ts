@@ -18,7 +18,11 @@ export interface EmbeddedPlatform {
  * The four services in one process on one bus. Same modules, handlers and contracts as
  * the distributed mode; only the transport differs.
  */
-export async function startEmbeddedPlatform(config: AppConfig, dataDir?: string, logger = new JsonLogger('embedded', config.LOG_LEVEL)): Promise<EmbeddedPlatform> {
+export async function startEmbeddedPlatform(
+  config: AppConfig,
+  dataDir?: string,
+  logger = new JsonLogger('embedded', config.LOG_LEVEL),
+): Promise<EmbeddedPlatform> {
   const bus = createEventBus(config, logger, dataDir);
   await bus.connect();
   const context = (service: string): ServiceContext => ({

@@ -24,7 +24,9 @@ export class GatewayModule {
         PendingReplies,
         PredictionService,
         RecentPredictions,
-        ...(ctx.config.MONITOR_SINK === 'elasticsearch' ? [{ provide: SEARCH_CLIENT, useFactory: () => createElasticsearchClient(ctx.config.ELASTICSEARCH_URL) }] : []),
+        ...(ctx.config.MONITOR_SINK === 'elasticsearch'
+          ? [{ provide: SEARCH_CLIENT, useFactory: () => createElasticsearchClient(ctx.config.ELASTICSEARCH_URL) }]
+          : []),
         {
           provide: 'GATEWAY_READINESS',
           inject: [Readiness, EVENT_BUS, ModelRegistry],

@@ -22,12 +22,18 @@ export const ENV_SCHEMA = {
   CODE_VERSION: z.string().min(1).default('dev'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   PREDICT_TIMEOUT_MS: int(5000, 100, 120_000),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).default('1mb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/)
+    .default('1mb'),
   MIN_ACCURACY: num(0.8, 0, 1),
   MAX_REGRESSION: num(0.02, 0, 1),
   MONITOR_SINK: z.enum(['elasticsearch', 'log']).default('elasticsearch'),
   ELASTICSEARCH_URL: z.url().default('http://localhost:9200'),
-  ES_INDEX_PREFIX: z.string().regex(/^[a-z0-9-]+$/).default('mlops'),
+  ES_INDEX_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default('mlops'),
   STATS_WINDOW_SIZE: int(500, 10),
   STATS_WINDOW_SECONDS: int(900, 1),
   STATS_PUBLISH_SECONDS: int(30, 1),

@@ -11,7 +11,9 @@ describe('loadConfig', () => {
   });
 
   it('names the bad variable when a value is invalid', () => {
-    expect(() => loadConfig({ PORT: 'eighty', TRANSPORT: 'carrier-pigeon' })).toThrow(/PORT="eighty".*TRANSPORT="carrier-pigeon"|TRANSPORT="carrier-pigeon".*PORT="eighty"/);
+    expect(() => loadConfig({ PORT: 'eighty', TRANSPORT: 'carrier-pigeon' })).toThrow(
+      /PORT="eighty".*TRANSPORT="carrier-pigeon"|TRANSPORT="carrier-pigeon".*PORT="eighty"/,
+    );
   });
 
   it('coerces numbers and booleans from strings', () => {

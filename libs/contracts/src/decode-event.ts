@@ -3,9 +3,7 @@ import { envelopeSchema, type EventEnvelope } from './envelope';
 import { EVENTS, type PayloadOf } from './event-map';
 import type { Topic } from './topics';
 
-export type Decoded<T extends Topic> =
-  | { ok: true; event: EventEnvelope<PayloadOf<T>> }
-  | { ok: false; reason: string };
+export type Decoded<T extends Topic> = { ok: true; event: EventEnvelope<PayloadOf<T>> } | { ok: false; reason: string };
 
 export function describeIssues(error: z.ZodError): string {
   return error.issues

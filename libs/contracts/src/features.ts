@@ -11,17 +11,13 @@ export const FEATURE_MAX = 100;
 
 const measurement = z
   .number({
-    error: (issue) =>
-      issue.input === undefined ? 'is required' : typeof issue.input === 'number' ? 'must be a finite number' : 'must be a number',
+    error: (issue) => (issue.input === undefined ? 'is required' : typeof issue.input === 'number' ? 'must be a finite number' : 'must be a number'),
   })
   .refine((v) => v > FEATURE_MIN_EXCLUSIVE, { message: `must be greater than ${FEATURE_MIN_EXCLUSIVE} cm` })
   .refine((v) => v <= FEATURE_MAX, { message: `must be at most ${FEATURE_MAX} cm` });
 
 export const featuresSchema = z.strictObject(
-  Object.fromEntries(FEATURE_NAMES.map((name) => [name, measurement])) as Record<
-    (typeof FEATURE_NAMES)[number],
-    typeof measurement
-  >,
+  Object.fromEntries(FEATURE_NAMES.map((name) => [name, measurement])) as Record<(typeof FEATURE_NAMES)[number], typeof measurement>,
 );
 
 export type Features = z.infer<typeof featuresSchema>;

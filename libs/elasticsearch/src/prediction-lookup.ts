@@ -33,6 +33,12 @@ export async function findIndexedPrediction(client: Client, prefix: string, requ
     worker: String(first.worker),
     scoring_latency_ms: Number(first.scoring_latency_ms),
     input_stats: first.input_stats,
-    predictions: docs.map((d) => ({ input: d.input, prediction: d.prediction, class_id: d.class_id, probability: d.probability, probabilities: d.probabilities })),
+    predictions: docs.map((d) => ({
+      input: d.input,
+      prediction: d.prediction,
+      class_id: d.class_id,
+      probability: d.probability,
+      probabilities: d.probabilities,
+    })),
   };
 }

@@ -91,7 +91,10 @@ export async function consumeContract<T extends Topic>(
         else await park(message, decoded.reason);
       }
       if (valid.length === 0) return;
-      const outcome = await runHandler(valid.map((v) => v.event), heartbeat);
+      const outcome = await runHandler(
+        valid.map((v) => v.event),
+        heartbeat,
+      );
       if ('error' in outcome) {
         // The batch failed as a whole; retry each event alone so one poison event cannot park its neighbours.
         for (const item of valid) {

@@ -19,7 +19,13 @@ async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> 
 /** Subscribes one member that records every value it is handed. */
 async function collect(bus: InMemoryEventBus, groupId: string, topic = 't', fromBeginning = false) {
   const seen: string[] = [];
-  const subscription = await bus.subscribe({ groupId, topic, fromBeginning, commitOffsets: true, handleBatch: async (batch) => void seen.push(...valuesOf(batch)) });
+  const subscription = await bus.subscribe({
+    groupId,
+    topic,
+    fromBeginning,
+    commitOffsets: true,
+    handleBatch: async (batch) => void seen.push(...valuesOf(batch)),
+  });
   return { seen, subscription };
 }
 
@@ -44,7 +50,10 @@ describe('InMemoryEventBus delivery', () => {
     const b = await collect(bus, 'b');
     await bus.send('t', records(['x', 'y', 'z']));
     await until(() => a.seen.length === 3 && b.seen.length === 3);
-    expect([a.seen, b.seen]).toEqual([['x', 'y', 'z'], ['x', 'y', 'z']]);
+    expect([a.seen, b.seen]).toEqual([
+      ['x', 'y', 'z'],
+      ['x', 'y', 'z'],
+    ]);
   });
 
   it('shares a group between two members: each record is handled exactly once across them', async () => {
@@ -100,14 +109,16 @@ describe('InMemoryEventBus delivery', () => {
     });
     await bus.send('t', records(['a', 'b', 'c']));
     await until(() => attempts.length === 2, 4000);
-    expect(attempts.map((a) => a.offsets)).toEqual([['0', '1', '2'], ['0', '1', '2']]);
+    expect(attempts.map((a) => a.offsets)).toEqual([
+      ['0', '1', '2'],
+      ['0', '1', '2'],
+    ]);
     expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(900);
   });
 });
 
 describe('InMemoryEventBus compacted topics', () => {
-  const send = (bus: InMemoryEventBus, topic: string) =>
-    bus.send(topic, [...records(['v1'], 'k1'), ...records(['v1'], 'k2'), ...records(['v2'], 'k1')]);
+  const send = (bus: InMemoryEventBus, topic: string) => bus.send(topic, [...records(['v1'], 'k1'), ...records(['v1'], 'k2'), ...records(['v2'], 'k1')]);
   const summary = (messages: InboundMessage[]) => messages.map((m) => [m.offset, m.key, m.value!.toString()]);
 
   it('keeps only the newest record per key in readToEnd, plain topics keep every record', async () => {
@@ -115,8 +126,15 @@ describe('InMemoryEventBus compacted topics', () => {
     await bus.connect();
     await send(bus, 'state');
     await send(bus, 'plain');
-    expect(summary(await bus.readToEnd('state'))).toEqual([['1', 'k2', 'v1'], ['2', 'k1', 'v2']]);
-    expect(summary(await bus.readToEnd('plain'))).toEqual([['0', 'k1', 'v1'], ['1', 'k2', 'v1'], ['2', 'k1', 'v2']]);
+    expect(summary(await bus.readToEnd('state'))).toEqual([
+      ['1', 'k2', 'v1'],
+      ['2', 'k1', 'v2'],
+    ]);
+    expect(summary(await bus.readToEnd('plain'))).toEqual([
+      ['0', 'k1', 'v1'],
+      ['1', 'k2', 'v1'],
+      ['2', 'k1', 'v2'],
+    ]);
     await bus.close();
   });
 

@@ -2,14 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import type { TopicSpec } from '@app/contracts';
 import { consumerLag } from '@app/observability';
-import {
-  BusUnavailableError,
-  type EventBus,
-  type InboundMessage,
-  type OutboundRecord,
-  type SubscribeOptions,
-  type Subscription,
-} from './event-bus';
+import { BusUnavailableError, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -101,9 +94,7 @@ export class KafkaEventBus implements EventBus {
           offset: m.offset,
           key: m.key?.toString() ?? null,
           value: m.value,
-          headers: Object.fromEntries(
-            Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
-          ),
+          headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')])),
         }));
         await options.handleBatch(messages, heartbeat);
         resolveOffset(batch.lastOffset());
@@ -122,9 +113,7 @@ export class KafkaEventBus implements EventBus {
 
   async readToEnd(topic: string): Promise<InboundMessage[]> {
     const offsets = await this.admin.fetchTopicOffsets(topic);
-    const remaining = new Map(
-      offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]),
-    );
+    const remaining = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
     if (remaining.size === 0) return [];
     const collected: InboundMessage[] = [];
     const groupId = `reader.${topic}.${randomUUID()}`;
@@ -152,17 +141,19 @@ export class KafkaEventBus implements EventBus {
     const existing = new Set(await this.admin.listTopics());
     const missing = Object.entries(this.options.topics).filter(([name]) => !existing.has(name));
     if (missing.length === 0) return;
-    await this.admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map(([topic, spec]) => ({
-        topic,
-        numPartitions: spec.partitions,
-        replicationFactor: -1,
-        configEntries: spec.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
-      })),
-    }).catch((err: Error) => {
-      // Another service may have created them a moment earlier.
-      if (!/already exists/i.test(err.message)) throw err;
-    });
+    await this.admin
+      .createTopics({
+        waitForLeaders: true,
+        topics: missing.map(([topic, spec]) => ({
+          topic,
+          numPartitions: spec.partitions,
+          replicationFactor: -1,
+          configEntries: spec.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [],
+        })),
+      })
+      .catch((err: Error) => {
+        // Another service may have created them a moment earlier.
+        if (!/already exists/i.test(err.message)) throw err;
+      });
   }
 }

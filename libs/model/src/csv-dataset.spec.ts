@@ -29,7 +29,8 @@ describe('parseIrisCsv', () => {
   });
 
   it('accepts columns in any order, a label column, extra columns, CRLF, a BOM and blank lines', () => {
-    const text = '\uFEFFid,label,petal_width,petal_length,sepal_width,sepal_length\r\n1,setosa,0.2,1.4,3.5,5.1\r\n\r\n2,setosa,0.2,1.4,3.0,4.9\r\n3,versicolor,1.4,4.7,3.2,7.0\r\n4,versicolor,1.5,4.5,3.2,6.4\r\n5,virginica,2.5,6.0,3.3,6.3\r\n6,virginica,1.9,5.1,2.7,5.8\r\n';
+    const text =
+      '\uFEFFid,label,petal_width,petal_length,sepal_width,sepal_length\r\n1,setosa,0.2,1.4,3.5,5.1\r\n\r\n2,setosa,0.2,1.4,3.0,4.9\r\n3,versicolor,1.4,4.7,3.2,7.0\r\n4,versicolor,1.5,4.5,3.2,6.4\r\n5,virginica,2.5,6.0,3.3,6.3\r\n6,virginica,1.9,5.1,2.7,5.8\r\n';
     expect(parseIrisCsv(text)).toEqual(parseIrisCsv(csv(HEADER, ...SIX_ROWS)));
   });
 
@@ -91,7 +92,11 @@ describe('datasetFromRows', () => {
     ['a non-object row', [...named, 5], /rows\[6\]: expected an object/],
     ['a string measurement', [{ ...named[0], petal_width: '0.2' }, ...named.slice(1)], /rows\[0\], column petal_width: "0.2" is not a measurement/],
     ['a missing measurement', [{ ...named[0], sepal_width: undefined }, ...named.slice(1)], /rows\[0\], column sepal_width: undefined/],
-    ['a short features array', [...named.slice(0, 5), { features: [1, 2, 3], label: 'virginica' }], /rows\[5\], column features: expected an array of 4 numbers/],
+    [
+      'a short features array',
+      [...named.slice(0, 5), { features: [1, 2, 3], label: 'virginica' }],
+      /rows\[5\], column features: expected an array of 4 numbers/,
+    ],
     ['a negative value', [...named.slice(0, 5), { features: [1, 2, 3, -4], label: 'virginica' }], /rows\[5\], column petal_width: -4/],
     ['a missing label', [...named.slice(0, 5), { features: [1, 2, 3, 4] }], /rows\[5\]: missing column label/],
     ['too few rows of a class', named.slice(1), /setosa has 1/],

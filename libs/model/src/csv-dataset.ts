@@ -29,16 +29,16 @@ export function parseIrisCsv(text: string): LabeledDataset {
     const lineNo = `line ${i + 1}`;
     const cells = splitCells(lines[i]);
     if (cells.length !== header.length) throw new DatasetError(`${lineNo}: expected ${header.length} columns like the header, got ${cells.length}`);
-    const features = FEATURE_NAMES.map((name, j) => checkMeasurement(parseNumber(cells[featureColumns[j]]), lineNo, name, JSON.stringify(cells[featureColumns[j]])));
+    const features = FEATURE_NAMES.map((name, j) =>
+      checkMeasurement(parseNumber(cells[featureColumns[j]]), lineNo, name, JSON.stringify(cells[featureColumns[j]])),
+    );
     records.push({ where: lineNo, features, label: parseIrisLabel(cells[labelColumn], lineNo, header[labelColumn]) });
   }
   if (records.length === 0) throw new DatasetError('CSV has a header but no data rows');
   return toIrisDataset(records);
 }
 
-export type IrisRowInput =
-  | { features: readonly number[]; label: string }
-  | ({ [K in FeatureName]: number } & ({ species: string } | { label: string }));
+export type IrisRowInput = { features: readonly number[]; label: string } | ({ [K in FeatureName]: number } & ({ species: string } | { label: string }));
 
 /** Same checks as parseIrisCsv for datasets sent inline as JSON; errors name the row index. */
 export function datasetFromRows(rows: readonly IrisRowInput[]): LabeledDataset {
@@ -51,7 +51,8 @@ export function datasetFromRows(rows: readonly IrisRowInput[]): LabeledDataset {
     const label = parseIrisLabel(r[labelField], where, labelField);
     if ('features' in r) {
       const f = r.features;
-      if (!Array.isArray(f) || f.length !== FEATURE_NAMES.length) throw new DatasetError(`${where}, column features: expected an array of ${FEATURE_NAMES.length} numbers`);
+      if (!Array.isArray(f) || f.length !== FEATURE_NAMES.length)
+        throw new DatasetError(`${where}, column features: expected an array of ${FEATURE_NAMES.length} numbers`);
       return { where, label, features: FEATURE_NAMES.map((name, j) => checkMeasurement(numberOrNaN(f[j]), where, name, show(f[j]))) };
     }
     return { where, label, features: FEATURE_NAMES.map((name) => checkMeasurement(numberOrNaN(r[name]), where, name, show(r[name]))) };
@@ -75,7 +76,12 @@ function squash(s: string): string {
 }
 
 function splitCells(line: string): string[] {
-  return line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim());
+  return line.split(',').map((c) =>
+    c
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  );
 }
 
 // Number('') is 0 and Number(' 1e1 ') is 10, so require something that looks like a decimal first.

@@ -52,7 +52,10 @@ describe('ksStatisticAgainstHistogram', () => {
   });
 
   it('gives statistic 1 and a tiny p-value for a window entirely outside the baseline range', () => {
-    const r = ksStatisticAgainstHistogram(hist([0, 1], [10]), Array.from({ length: 50 }, () => 5));
+    const r = ksStatisticAgainstHistogram(
+      hist([0, 1], [10]),
+      Array.from({ length: 50 }, () => 5),
+    );
     expect(r.statistic).toBe(1);
     expect(r.pValue).toBeLessThan(1e-20);
   });

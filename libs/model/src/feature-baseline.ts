@@ -21,7 +21,13 @@ export function computeFeatureBaselines(X: number[][], featureNames: string[], b
       if (!Number.isFinite(v)) throw new RangeError(`row ${i}, feature ${featureNames[j]}: ${v} is not a finite number`);
     });
   });
-  return featureNames.map((feature, j) => baselineOf(feature, X.map((row) => row[j]), bins));
+  return featureNames.map((feature, j) =>
+    baselineOf(
+      feature,
+      X.map((row) => row[j]),
+      bins,
+    ),
+  );
 }
 
 function baselineOf(feature: string, values: number[], bins: number): FeatureBaseline {

@@ -65,11 +65,21 @@ describe('compileScorer', () => {
 
   it('uses every feature, unlike ml-naivebayes predict, which only looks at the first two', () => {
     // Classes are identical in features 1 and 2 and separated only by feature 3.
-    const X = [[1, 5, 1], [2, 6, 1.5], [1, 5, 9], [2, 6, 9.5]];
+    const X = [
+      [1, 5, 1],
+      [2, 6, 1.5],
+      [1, 5, 9],
+      [2, 6, 9.5],
+    ];
     const y = [0, 0, 1, 1];
     const lib = new GaussianNB();
     lib.train(X, y);
-    expect(lib.predict([[1.5, 5.5, 1.2], [1.5, 5.5, 9.2]])).toEqual([0, 0]);
+    expect(
+      lib.predict([
+        [1.5, 5.5, 1.2],
+        [1.5, 5.5, 9.2],
+      ]),
+    ).toEqual([0, 0]);
     const ours = compileScorer(fitGaussianNB({ featureNames: ['a', 'b', 'c'], classNames: ['low', 'high'], X, y }));
     expect([ours([1.5, 5.5, 1.2]).classId, ours([1.5, 5.5, 9.2]).classId]).toEqual([0, 1]);
   });

@@ -87,7 +87,7 @@ function softmax(jll: Float64Array, best: number): number[] {
  */
 function limitProbabilities(p: GaussianNBParams, x: readonly number[]): number[] {
   const scale = Math.max(...x.map(Math.abs));
-  const distances = p.means.map((m, c) => m.reduce((s, mu, j) => s + ((x[j] / scale - mu / scale) ** 2) / p.variances[c][j], 0));
+  const distances = p.means.map((m, c) => m.reduce((s, mu, j) => s + (x[j] / scale - mu / scale) ** 2 / p.variances[c][j], 0));
   const min = Math.min(...distances);
   const winners = distances.filter((d) => d === min).length;
   return distances.map((d) => (d === min ? 1 / winners : 0));

@@ -27,10 +27,26 @@ interface Case {
 const SCRIPT = join(__dirname, '../../../test/reference/sklearn_gnb.py');
 
 const QUERIES = [
-  [5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5], [6.9, 3.1, 4.9, 1.5], [5.9, 3.2, 4.8, 1.8],
-  [6.3, 2.8, 5.1, 1.5], [6.0, 2.2, 5.0, 1.5], [5.5, 2.6, 3.0, 0.9], [6.2, 2.9, 4.85, 1.65], [5.0, 3.0, 2.5, 0.7],
-  [100, 100, 100, 100], [0.001, 0.001, 0.001, 0.001], [0, 0, 0, 0], [-5, -5, -5, -5], [10, 0.1, 10, 0.1],
-  [4.3, 2.0, 1.0, 0.1], [7.9, 4.4, 6.9, 2.5], [5.8, 3.0, 4.35, 1.3], [1e3, 1, 1, 1], [6.5, 3.0, 5.2, 2.0],
+  [5.1, 3.5, 1.4, 0.2],
+  [7.0, 3.2, 4.7, 1.4],
+  [6.3, 3.3, 6.0, 2.5],
+  [6.9, 3.1, 4.9, 1.5],
+  [5.9, 3.2, 4.8, 1.8],
+  [6.3, 2.8, 5.1, 1.5],
+  [6.0, 2.2, 5.0, 1.5],
+  [5.5, 2.6, 3.0, 0.9],
+  [6.2, 2.9, 4.85, 1.65],
+  [5.0, 3.0, 2.5, 0.7],
+  [100, 100, 100, 100],
+  [0.001, 0.001, 0.001, 0.001],
+  [0, 0, 0, 0],
+  [-5, -5, -5, -5],
+  [10, 0.1, 10, 0.1],
+  [4.3, 2.0, 1.0, 0.1],
+  [7.9, 4.4, 6.9, 2.5],
+  [5.8, 3.0, 4.35, 1.3],
+  [1e3, 1, 1, 1],
+  [6.5, 3.0, 5.2, 2.0],
 ];
 
 function subset(data: LabeledDataset, rows: number[]): LabeledDataset {
@@ -44,7 +60,13 @@ function buildCases(): Record<string, Case> {
     fullIris: { data: iris, varSmoothing: 1e-9 },
     heavySmoothingSplit: { data: subset(iris, stratifiedSplit(iris.y, 0.3, 7).trainIdx), varSmoothing: 1e-2 },
     // Drops every third versicolor/virginica row so priors differ, and makes setosa's petal width constant.
-    unbalancedConstantFeature: { data: subset(setosaConstantPetalWidth, iris.y.flatMap((c, i) => (c === 0 || i % 3 !== 0 ? [i] : []))), varSmoothing: 1e-9 },
+    unbalancedConstantFeature: {
+      data: subset(
+        setosaConstantPetalWidth,
+        iris.y.flatMap((c, i) => (c === 0 || i % 3 !== 0 ? [i] : [])),
+      ),
+      varSmoothing: 1e-9,
+    },
   };
 }
 

@@ -61,7 +61,18 @@ describe('fitGaussianNB', () => {
   });
 
   it('floors the variance of a feature that is constant within a class even with varSmoothing 0', () => {
-    const data: LabeledDataset = { featureNames: ['x', 'k'], classNames: ['a', 'b'], X: [[1, 7], [2, 7], [3, 7], [5, 1], [6, 2]], y: [0, 0, 0, 1, 1] };
+    const data: LabeledDataset = {
+      featureNames: ['x', 'k'],
+      classNames: ['a', 'b'],
+      X: [
+        [1, 7],
+        [2, 7],
+        [3, 7],
+        [5, 1],
+        [6, 2],
+      ],
+      y: [0, 0, 0, 1, 1],
+    };
     const p = fitGaussianNB(data, { varSmoothing: 0 });
     expect(p.variances[0][1]).toBe(VARIANCE_FLOOR);
     const away = compileScorer(p)([2, 1.5]);

@@ -16,7 +16,13 @@ const MIN_ROWS_PER_CLASS = 2;
 
 /** Accepts 'setosa', 'Setosa', 'Iris-setosa' (UCI / old sklearn CSVs) and 'iris setosa'. */
 export function parseIrisLabel(raw: unknown, where: string, column: string): ClassName {
-  const text = typeof raw === 'string' ? raw.trim().toLowerCase().replace(/^iris[-_ ]/, '') : undefined;
+  const text =
+    typeof raw === 'string'
+      ? raw
+          .trim()
+          .toLowerCase()
+          .replace(/^iris[-_ ]/, '')
+      : undefined;
   const label = CLASS_NAMES.find((c) => c === text);
   if (raw === undefined) throw new DatasetError(`${where}: missing column ${column}`);
   if (!label) throw new DatasetError(`${where}, column ${column}: ${JSON.stringify(raw)} is not one of ${CLASS_NAMES.join(', ')}`);

@@ -22,7 +22,10 @@ export function classificationReport(yTrue: number[], yPred: number[], className
   const k = classNames.length;
   const confusionMatrix = Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (let i = 0; i < yTrue.length; i++) {
-    for (const [name, v] of [['yTrue', yTrue[i]], ['yPred', yPred[i]]] as const) {
+    for (const [name, v] of [
+      ['yTrue', yTrue[i]],
+      ['yPred', yPred[i]],
+    ] as const) {
       if (!Number.isInteger(v) || v < 0 || v >= k) throw new RangeError(`${name}[${i}] = ${v} is not a class index in [0, ${k - 1}]`);
     }
     confusionMatrix[yTrue[i]][yPred[i]]++;

@@ -21,7 +21,7 @@ describe('evaluatePromotion', () => {
     // 0.96 − 0.02 is 0.9399999999999999 in floating point; 0.94 must still pass.
     const decision = evaluatePromotion({ ...base, candidateAccuracy: 0.94, currentAccuracyOnSameHoldout: 0.96 });
     expect(decision.promote).toBe(true);
-    expect(decision.reason).toBe('candidate accuracy 0.9400 meets the minimum 0.9000 and is within 0.0200 of the current model\'s 0.9600 on the same holdout');
+    expect(decision.reason).toBe("candidate accuracy 0.9400 meets the minimum 0.9000 and is within 0.0200 of the current model's 0.9600 on the same holdout");
   });
 
   it('promotes a candidate that beats the current model', () => {

@@ -21,7 +21,11 @@ const TOLERANCE = 1e-12;
  */
 export function evaluatePromotion(input: PromotionInput): PromotionDecision {
   const { candidateAccuracy: candidate, currentAccuracyOnSameHoldout: current, minAccuracy, maxRegression } = input;
-  for (const [name, v] of [['candidateAccuracy', candidate], ['currentAccuracyOnSameHoldout', current ?? 0], ['minAccuracy', minAccuracy]] as const) {
+  for (const [name, v] of [
+    ['candidateAccuracy', candidate],
+    ['currentAccuracyOnSameHoldout', current ?? 0],
+    ['minAccuracy', minAccuracy],
+  ] as const) {
     if (!(v >= 0 && v <= 1)) throw new RangeError(`${name} must be in [0, 1], got ${v}`);
   }
   if (!(maxRegression >= 0 && maxRegression <= 1)) throw new RangeError(`maxRegression must be in [0, 1], got ${maxRegression}`);

@@ -81,7 +81,13 @@ describe('eventDocument', () => {
 
   it('records the largest PSI of a drift event as psi_max', () => {
     const d = (psi: number) => ({ psi, ks: 0.1, p_value: 0.5, drifted: false });
-    const payload = { model_version: 1, window_size: 200, drifted_features: [], features: { sepal_length: d(0.1), petal_length: d(0.7), petal_width: d(0.3) }, retrain_requested: false };
+    const payload = {
+      model_version: 1,
+      window_size: 200,
+      drifted_features: [],
+      features: { sepal_length: d(0.1), petal_length: d(0.7), petal_width: d(0.3) },
+      retrain_requested: false,
+    };
     expect(eventDocument(TOPICS.driftDetected, createEnvelope('DriftDetected', payload, meta)).body.psi_max).toBe(0.7);
   });
 

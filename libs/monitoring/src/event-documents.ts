@@ -1,10 +1,4 @@
-import {
-  TOPICS,
-  type EventEnvelope,
-  type InputStats,
-  type PayloadOf,
-  type Topic,
-} from '@app/contracts';
+import { TOPICS, type EventEnvelope, type InputStats, type PayloadOf, type Topic } from '@app/contracts';
 import type { IndexKind } from './index-names';
 
 export interface IndexDocument {
@@ -56,24 +50,58 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
   switch (topic) {
     case TOPICS.inputStats: {
       const p = (e as Envelope<typeof TOPICS.inputStats>).payload;
-      return doc('stats', { model_version: p.model_version, count: p.count, features: p.features, class_mix: p.class_mix, latency_ms: p.latency_ms, drift: p.drift ?? undefined });
+      return doc('stats', {
+        model_version: p.model_version,
+        count: p.count,
+        features: p.features,
+        class_mix: p.class_mix,
+        latency_ms: p.latency_ms,
+        drift: p.drift ?? undefined,
+      });
     }
     case TOPICS.driftDetected: {
       const p = (e as Envelope<typeof TOPICS.driftDetected>).payload;
       const psiMax = Math.max(...Object.values(p.features).map((f) => f.psi));
-      return doc('drift', { model_version: p.model_version, window_size: p.window_size, drifted_features: p.drifted_features, features: p.features, psi_max: psiMax, retrain_requested: p.retrain_requested });
+      return doc('drift', {
+        model_version: p.model_version,
+        window_size: p.window_size,
+        drifted_features: p.drifted_features,
+        features: p.features,
+        psi_max: psiMax,
+        retrain_requested: p.retrain_requested,
+      });
     }
     case TOPICS.modelRegistered: {
       const p = (e as Envelope<typeof TOPICS.modelRegistered>).payload;
-      return doc('models', { model_version: p.version, status: p.status, job_id: p.job_id, accuracy: p.model.metrics.accuracy, macro_f1: p.model.metrics.macro_f1, reason: p.status_reason });
+      return doc('models', {
+        model_version: p.version,
+        status: p.status,
+        job_id: p.job_id,
+        accuracy: p.model.metrics.accuracy,
+        macro_f1: p.model.metrics.macro_f1,
+        reason: p.status_reason,
+      });
     }
     case TOPICS.modelReady: {
       const p = (e as Envelope<typeof TOPICS.modelReady>).payload;
-      return doc('models', { model_version: p.model.version, status: 'serving', accuracy: p.model.metrics.accuracy, macro_f1: p.model.metrics.macro_f1, reason: p.reason });
+      return doc('models', {
+        model_version: p.model.version,
+        status: 'serving',
+        accuracy: p.model.metrics.accuracy,
+        macro_f1: p.model.metrics.macro_f1,
+        reason: p.reason,
+      });
     }
     case TOPICS.trainingRun: {
       const p = (e as Envelope<typeof TOPICS.trainingRun>).payload;
-      return doc('models', { model_version: p.model_version ?? undefined, status: p.status, job_id: p.job_id, accuracy: p.metrics?.accuracy, macro_f1: p.metrics?.macro_f1, reason: p.outcome_reason ?? undefined });
+      return doc('models', {
+        model_version: p.model_version ?? undefined,
+        status: p.status,
+        job_id: p.job_id,
+        accuracy: p.metrics?.accuracy,
+        macro_f1: p.metrics?.macro_f1,
+        reason: p.outcome_reason ?? undefined,
+      });
     }
     case TOPICS.retrainFailed: {
       const p = (e as Envelope<typeof TOPICS.retrainFailed>).payload;

@@ -7,44 +7,136 @@ import { TrafficMonitor } from './traffic-monitor';
 
 const AT = new Date('2026-03-04T12:00:00.000Z');
 const trained = trainModel(irisDataset(), { testSize: 0.2, randomState: 42, varSmoothing: 1e-9 }, { minAccuracy: 0.9, maxRegression: 0.02 }, null);
-const model = { version: 2, run_id: 'run-2', trained_at: AT.toISOString(), checksum: modelChecksum(trained.params), params: trained.params, metrics: trained.evaluation, baselines: trained.baselines };
+const model = {
+  version: 2,
+  run_id: 'run-2',
+  trained_at: AT.toISOString(),
+  checksum: modelChecksum(trained.params),
+  params: trained.params,
+  metrics: trained.evaluation,
+  baselines: trained.baselines,
+};
 
 const score = compileScorer(trained.params);
 const instances = IRIS_ROWS.filter((_, i) => i % 50 === 0).map((r) => Object.fromEntries(FEATURE_NAMES.map((f, j) => [f, r.features[j]])) as Features);
 const predictions = instances.map((x) => {
   const s = score(featureVector(x));
-  return { prediction: s.className as ClassName, class_id: s.classId, probability: s.probability, probabilities: Object.fromEntries(CLASS_NAMES.map((c, k) => [c, s.probabilities[k]])) as Record<ClassName, number> };
+  return {
+    prediction: s.className as ClassName,
+    class_id: s.classId,
+    probability: s.probability,
+    probabilities: Object.fromEntries(CLASS_NAMES.map((c, k) => [c, s.probabilities[k]])) as Record<ClassName, number>,
+  };
 });
 
 // Window statistics and drift scores from the real monitor, fed the whole iris table.
-const monitor = new TrafficMonitor({ featureNames: [...FEATURE_NAMES], classNames: [...CLASS_NAMES], windowSize: 500, windowMs: 60_000, checkEvery: 150, detector: new DriftDetector({ minWindow: 150 }) });
-monitor.observe({ modelVersion: 2, instances: IRIS_ROWS.map((r) => [...r.features]), classIds: IRIS_ROWS.map((r) => CLASS_NAMES.indexOf(r.label)), latencyMs: 0.8, at: AT.getTime() });
+const monitor = new TrafficMonitor({
+  featureNames: [...FEATURE_NAMES],
+  classNames: [...CLASS_NAMES],
+  windowSize: 500,
+  windowMs: 60_000,
+  checkEvery: 150,
+  detector: new DriftDetector({ minWindow: 150 }),
+});
+monitor.observe({
+  modelVersion: 2,
+  instances: IRIS_ROWS.map((r) => [...r.features]),
+  classIds: IRIS_ROWS.map((r) => CLASS_NAMES.indexOf(r.label)),
+  latencyMs: 0.8,
+  at: AT.getTime(),
+});
 monitor.checkDrift(2, trained.baselines, AT.getTime());
 const stats = monitor.snapshot(AT.getTime());
 if (!stats.drift) throw new Error('the stats fixture needs evaluated drift scores');
 
 const run = {
-  job_id: 'job-9', run_id: 'run-2', status: 'promoted' as const,
+  job_id: 'job-9',
+  run_id: 'run-2',
+  status: 'promoted' as const,
   params: { test_size: 0.2, random_state: 42, var_smoothing: 1e-9, dataset: 'iris', reason: 'drift' as const },
   dataset: { sha256: 'ab'.repeat(32), rows: 150, class_counts: { setosa: 50, versicolor: 50, virginica: 50 } },
-  metrics: trained.evaluation, current_model_accuracy_on_holdout: 0.9, model_version: 2, artifact_checksum: model.checksum, code_version: '1a2b3c',
-  started_at: AT.toISOString(), finished_at: AT.toISOString(), duration_ms: 412.5, outcome_reason: trained.decision.reason,
+  metrics: trained.evaluation,
+  current_model_accuracy_on_holdout: 0.9,
+  model_version: 2,
+  artifact_checksum: model.checksum,
+  code_version: '1a2b3c',
+  started_at: AT.toISOString(),
+  finished_at: AT.toISOString(),
+  duration_ms: 412.5,
+  outcome_reason: trained.decision.reason,
 };
 
 const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
   ['prediction request', TOPICS.predictionRequested, { instances, reply_to: 'gateway-1' }],
-  ['prediction batch', TOPICS.predictionMade, { instances, predictions, model_version: 2, scoring_latency_ms: 0.31, worker: 'worker-a', reply_to: 'gateway-1' }],
+  [
+    'prediction batch',
+    TOPICS.predictionMade,
+    { instances, predictions, model_version: 2, scoring_latency_ms: 0.31, worker: 'worker-a', reply_to: 'gateway-1' },
+  ],
   ['retrain request', TOPICS.retrainRequested, { job_id: 'job-9', test_size: 0.25, dataset: { source: 'iris' }, reason: 'drift' }],
   ['retrain request without reason', TOPICS.retrainRequested, { job_id: 'job-10' }],
   ['finished training run', TOPICS.trainingRun, run],
-  ['running training run', TOPICS.trainingRun, { ...run, status: 'running', dataset: null, metrics: null, current_model_accuracy_on_holdout: null, model_version: null, artifact_checksum: null, finished_at: null, duration_ms: null, outcome_reason: null }],
+  [
+    'running training run',
+    TOPICS.trainingRun,
+    {
+      ...run,
+      status: 'running',
+      dataset: null,
+      metrics: null,
+      current_model_accuracy_on_holdout: null,
+      model_version: null,
+      artifact_checksum: null,
+      finished_at: null,
+      duration_ms: null,
+      outcome_reason: null,
+    },
+  ],
   ['failed retrain', TOPICS.retrainFailed, { job_id: 'job-9', reason: 'dataset has only 3 rows' }],
-  ['model registration', TOPICS.modelRegistered, { version: 2, status: 'current', status_reason: trained.decision.reason, parent_version: 1, job_id: 'job-9', registered_at: AT.toISOString(), model }],
+  [
+    'model registration',
+    TOPICS.modelRegistered,
+    { version: 2, status: 'current', status_reason: trained.decision.reason, parent_version: 1, job_id: 'job-9', registered_at: AT.toISOString(), model },
+  ],
   ['model ready', TOPICS.modelReady, { model, reason: 'retrain' }],
   ['input statistics', TOPICS.inputStats, stats],
-  ['input statistics before any traffic', TOPICS.inputStats, new TrafficMonitor({ featureNames: [...FEATURE_NAMES], classNames: [...CLASS_NAMES], windowSize: 10, windowMs: 1, checkEvery: 1, detector: new DriftDetector() }).snapshot(0)],
-  ['drift detection', TOPICS.driftDetected, { model_version: 2, window_size: 150, drifted_features: ['petal_length'], features: { ...stats.drift, petal_length: { ...stats.drift.petal_length, drifted: true } }, retrain_requested: true }],
-  ['dead letter', TOPICS.deadLetter, { source_topic: TOPICS.predictionRequested, partition: 3, offset: '1207', consumer_group: 'inference-worker.ml.prediction.requested.v1', reason: 'invalid JSON: Unexpected end of JSON input', key: 'k1', value: '{"a"', headers: { 'x-request-id': 'req-1' } }],
+  [
+    'input statistics before any traffic',
+    TOPICS.inputStats,
+    new TrafficMonitor({
+      featureNames: [...FEATURE_NAMES],
+      classNames: [...CLASS_NAMES],
+      windowSize: 10,
+      windowMs: 1,
+      checkEvery: 1,
+      detector: new DriftDetector(),
+    }).snapshot(0),
+  ],
+  [
+    'drift detection',
+    TOPICS.driftDetected,
+    {
+      model_version: 2,
+      window_size: 150,
+      drifted_features: ['petal_length'],
+      features: { ...stats.drift, petal_length: { ...stats.drift.petal_length, drifted: true } },
+      retrain_requested: true,
+    },
+  ],
+  [
+    'dead letter',
+    TOPICS.deadLetter,
+    {
+      source_topic: TOPICS.predictionRequested,
+      partition: 3,
+      offset: '1207',
+      consumer_group: 'inference-worker.ml.prediction.requested.v1',
+      reason: 'invalid JSON: Unexpected end of JSON input',
+      key: 'k1',
+      value: '{"a"',
+      headers: { 'x-request-id': 'req-1' },
+    },
+  ],
 ];
 
 const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
@@ -54,7 +146,10 @@ const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
   return topic === TOPICS.predictionMade ? predictionDocuments(decoded.event as never, stats.features) : [eventDocument(topic, decoded.event)];
 };
 
-interface Field { type?: string; properties?: Record<string, Field> }
+interface Field {
+  type?: string;
+  properties?: Record<string, Field>;
+}
 const FITS: Record<string, (v: unknown) => boolean> = {
   float: (v) => typeof v === 'number' && Number.isFinite(v),
   integer: (v) => Number.isInteger(v),
@@ -107,9 +202,16 @@ describe('indexTemplates', () => {
   it('puts each topic in the index of its kind', () => {
     const kinds = Object.fromEntries(CASES.map(([, topic, payload]) => [topic, documentsOf(topic, payload)[0].kind]));
     expect(kinds).toEqual({
-      [TOPICS.predictionRequested]: 'events', [TOPICS.predictionMade]: 'predictions', [TOPICS.retrainRequested]: 'events',
-      [TOPICS.trainingRun]: 'models', [TOPICS.retrainFailed]: 'models', [TOPICS.modelRegistered]: 'models', [TOPICS.modelReady]: 'models',
-      [TOPICS.inputStats]: 'stats', [TOPICS.driftDetected]: 'drift', [TOPICS.deadLetter]: 'events',
+      [TOPICS.predictionRequested]: 'events',
+      [TOPICS.predictionMade]: 'predictions',
+      [TOPICS.retrainRequested]: 'events',
+      [TOPICS.trainingRun]: 'models',
+      [TOPICS.retrainFailed]: 'models',
+      [TOPICS.modelRegistered]: 'models',
+      [TOPICS.modelReady]: 'models',
+      [TOPICS.inputStats]: 'stats',
+      [TOPICS.driftDetected]: 'drift',
+      [TOPICS.deadLetter]: 'events',
     });
   });
 });

@@ -7,7 +7,15 @@ const { baselines } = trainModel(irisDataset(), { testSize: 0.2, randomState: 42
 const detector = new DriftDetector({ psiThreshold: 0.25, ksPValueThreshold: 0.001, minWindow: 200 });
 
 const monitorWith = (options: Partial<TrafficMonitorOptions> = {}) =>
-  new TrafficMonitor({ featureNames: [...FEATURE_NAMES], classNames: [...CLASS_NAMES], windowSize: 200, windowMs: 60_000, checkEvery: 200, detector, ...options });
+  new TrafficMonitor({
+    featureNames: [...FEATURE_NAMES],
+    classNames: [...CLASS_NAMES],
+    windowSize: 200,
+    windowMs: 60_000,
+    checkEvery: 200,
+    detector,
+    ...options,
+  });
 
 /** Iris rows resampled with replacement; `petalShift` is added to petal_length. */
 function irisTraffic(seed: number) {
@@ -24,7 +32,17 @@ function irisTraffic(seed: number) {
 describe('TrafficMonitor statistics', () => {
   it('summarises the window: count, mean, class mix and latency of a known set', () => {
     const monitor = monitorWith();
-    monitor.observe({ modelVersion: 1, instances: [[5, 3, 1, 0.2], [6, 3, 4, 1.3], [7, 3, 6, 2.1]], classIds: [0, 1, 2], latencyMs: 4, at: NOW });
+    monitor.observe({
+      modelVersion: 1,
+      instances: [
+        [5, 3, 1, 0.2],
+        [6, 3, 4, 1.3],
+        [7, 3, 6, 2.1],
+      ],
+      classIds: [0, 1, 2],
+      latencyMs: 4,
+      at: NOW,
+    });
     const s = monitor.snapshot(NOW);
     expect(s.model_version).toBe(1);
     expect(s.count).toBe(3);
@@ -36,14 +54,30 @@ describe('TrafficMonitor statistics', () => {
   });
 
   it('gives an empty snapshot before any traffic', () => {
-    expect(monitorWith().snapshot(NOW)).toEqual({ model_version: null, count: 0, features: {}, class_mix: {}, latency_ms: { p50: 0, p95: 0, p99: 0 }, drift: null });
+    expect(monitorWith().snapshot(NOW)).toEqual({
+      model_version: null,
+      count: 0,
+      features: {},
+      class_mix: {},
+      latency_ms: { p50: 0, p95: 0, p99: 0 },
+      drift: null,
+    });
   });
 
   it('keeps one window per version: traffic of version 2 does not change version 1', () => {
     const monitor = monitorWith();
     monitor.observe({ modelVersion: 1, instances: [[5, 3, 1, 0.2]], classIds: [0], latencyMs: 1, at: NOW });
     const before = monitor.snapshot(NOW, 1);
-    monitor.observe({ modelVersion: 2, instances: [[7, 3, 6, 2.1], [7, 3, 6, 2.1]], classIds: [2, 2], latencyMs: 9, at: NOW });
+    monitor.observe({
+      modelVersion: 2,
+      instances: [
+        [7, 3, 6, 2.1],
+        [7, 3, 6, 2.1],
+      ],
+      classIds: [2, 2],
+      latencyMs: 9,
+      at: NOW,
+    });
     expect(monitor.snapshot(NOW, 1)).toEqual(before);
     expect(monitor.snapshot(NOW).model_version).toBe(2);
     expect([monitor.windowSize(1, NOW), monitor.windowSize(2, NOW)]).toEqual([1, 2]);

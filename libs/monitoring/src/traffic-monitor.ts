@@ -89,7 +89,12 @@ export class TrafficMonitor {
     let window = this.windows.get(version);
     if (!window) {
       const { featureNames, classNames, windowSize, windowMs } = this.options;
-      window = { stats: new RollingStats({ featureNames, classNames, maxCount: windowSize, maxAgeMs: windowMs }), sinceCheck: 0, drifting: false, lastReport: null };
+      window = {
+        stats: new RollingStats({ featureNames, classNames, maxCount: windowSize, maxAgeMs: windowMs }),
+        sinceCheck: 0,
+        drifting: false,
+        lastReport: null,
+      };
       if (this.windows.size >= VERSIONS_KEPT) this.windows.delete(this.windows.keys().next().value!);
       this.windows.set(version, window);
     }

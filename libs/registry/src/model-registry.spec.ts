@@ -2,7 +2,15 @@ import type { ModelRegistered } from '@app/contracts';
 import { ModelRegistry } from './model-registry';
 
 const record = (version: number, status: ModelRegistered['status'], at = '2026-01-01T00:00:00.000Z'): ModelRegistered =>
-  ({ version, status, status_reason: 'test', parent_version: version > 1 ? version - 1 : null, job_id: `job-${version}`, registered_at: at, model: {} as ModelRegistered['model'] }) as ModelRegistered;
+  ({
+    version,
+    status,
+    status_reason: 'test',
+    parent_version: version > 1 ? version - 1 : null,
+    job_id: `job-${version}`,
+    registered_at: at,
+    model: {} as ModelRegistered['model'],
+  }) as ModelRegistered;
 
 describe('ModelRegistry', () => {
   it('keeps the newest record per version and lists versions in order', () => {

@@ -1,7 +1,8 @@
 import type { TrainingRun } from '@app/contracts';
 import { TrainingRuns } from './training-runs';
 
-const run = (status: TrainingRun['status'], started = '2026-01-01T00:00:00.000Z', job = 'job-1') => ({ job_id: job, status, started_at: started }) as TrainingRun;
+const run = (status: TrainingRun['status'], started = '2026-01-01T00:00:00.000Z', job = 'job-1') =>
+  ({ job_id: job, status, started_at: started }) as TrainingRun;
 
 describe('TrainingRuns', () => {
   it('moves a job forward through its statuses', () => {

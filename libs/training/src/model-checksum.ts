@@ -3,5 +3,7 @@ import type { GaussianNBParams } from '@app/model';
 
 /** sha256 of the parameters in a fixed key order: identical models get identical checksums. */
 export function modelChecksum(params: GaussianNBParams): string {
-  return createHash('sha256').update(JSON.stringify(params, Object.keys(params).sort())).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(params, Object.keys(params).sort()))
+    .digest('hex');
 }

@@ -17,7 +17,11 @@ export class PredictionController {
   @HttpCode(200)
   @ApiBody({ type: IrisFeaturesDto })
   @ApiOkResponse({ type: PredictResponseDto })
-  async predictOne(@Body() body: unknown, @Res({ passthrough: true }) res: Response, @Headers('prefer') prefer?: string): Promise<PredictResponseDto | AcceptedDto> {
+  async predictOne(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('prefer') prefer?: string,
+  ): Promise<PredictResponseDto | AcceptedDto> {
     const features = validateBody(featuresSchema, body);
     if (wantsAsync(prefer)) return this.accept([features], res);
     const { reply, requestId, latencyMs } = await this.run([features], res);
@@ -28,7 +32,11 @@ export class PredictionController {
   @HttpCode(200)
   @ApiBody({ type: BatchRequestDto })
   @ApiOkResponse({ type: BatchResponseDto })
-  async predictBatch(@Body() body: unknown, @Res({ passthrough: true }) res: Response, @Headers('prefer') prefer?: string): Promise<BatchResponseDto | AcceptedDto> {
+  async predictBatch(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+    @Headers('prefer') prefer?: string,
+  ): Promise<BatchResponseDto | AcceptedDto> {
     const { instances } = validateBody(batchSchema, body);
     if (wantsAsync(prefer)) return this.accept(instances, res);
     const { reply, requestId, latencyMs } = await this.run(instances, res);

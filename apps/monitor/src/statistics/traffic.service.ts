@@ -36,7 +36,10 @@ export class TrafficService implements OnApplicationBootstrap, OnApplicationShut
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.publishStats().catch((err: Error) => this.logger.event('warn', 'statistics not published', { error: err.message })), this.config.STATS_PUBLISH_SECONDS * 1000);
+    this.timer = setInterval(
+      () => void this.publishStats().catch((err: Error) => this.logger.event('warn', 'statistics not published', { error: err.message })),
+      this.config.STATS_PUBLISH_SECONDS * 1000,
+    );
     this.timer.unref();
   }
 
@@ -51,7 +54,13 @@ export class TrafficService implements OnApplicationBootstrap, OnApplicationShut
     if (this.counted.has(event.event_id)) return this.monitor.snapshot(Date.now(), p.model_version);
     this.counted.add(event.event_id);
     if (this.counted.size > 50_000) this.counted.delete(this.counted.values().next().value!);
-    this.monitor.observe({ modelVersion: p.model_version, instances: p.instances.map(featureVector), classIds: p.predictions.map((x) => x.class_id), latencyMs: p.scoring_latency_ms, at });
+    this.monitor.observe({
+      modelVersion: p.model_version,
+      instances: p.instances.map(featureVector),
+      classIds: p.predictions.map((x) => x.class_id),
+      latencyMs: p.scoring_latency_ms,
+      at,
+    });
     return this.monitor.snapshot(Date.now(), p.model_version);
   }
 
@@ -69,7 +78,13 @@ export class TrafficService implements OnApplicationBootstrap, OnApplicationShut
     this.logger.event('warn', 'input drift detected', { model_version: version, drifted_features: report.driftedFeatures, retrain_requested: retrain });
     await this.publisher.publish(
       TOPICS.driftDetected,
-      { model_version: version, window_size: this.monitor.windowSize(version, now), drifted_features: report.driftedFeatures, features, retrain_requested: retrain },
+      {
+        model_version: version,
+        window_size: this.monitor.windowSize(version, now),
+        drifted_features: report.driftedFeatures,
+        features,
+        retrain_requested: retrain,
+      },
       { requestId, key: String(version) },
     );
     if (retrain) {

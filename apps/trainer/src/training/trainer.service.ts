@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import {
-  TOPICS,
-  decodeEvent,
-  type ModelArtifact,
-  type ModelRegistered,
-  type RetrainRequested,
-  type TrainingRun,
-} from '@app/contracts';
+import { TOPICS, decodeEvent, type ModelArtifact, type ModelRegistered, type RetrainRequested, type TrainingRun } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
 import { fingerprintDataset } from '@app/model';
@@ -128,7 +121,13 @@ export class TrainerService implements OnApplicationBootstrap {
       await this.publisher.publish(TOPICS.retrainFailed, { job_id: job.job_id, reason }, { key: job.job_id, requestId });
     }
     await this.recordRun(run, requestId);
-    this.logger.event('info', 'training run finished', { job_id: run.job_id, status: run.status, model_version: run.model_version, accuracy: run.metrics?.accuracy, reason: run.outcome_reason });
+    this.logger.event('info', 'training run finished', {
+      job_id: run.job_id,
+      status: run.status,
+      model_version: run.model_version,
+      accuracy: run.metrics?.accuracy,
+      reason: run.outcome_reason,
+    });
     return run;
   }
 

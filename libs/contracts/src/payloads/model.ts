@@ -17,10 +17,7 @@ export const featureBaselineSchema = z.strictObject({
 export const evaluationSchema = z.strictObject({
   accuracy: z.number().min(0).max(1),
   macro_f1: z.number().min(0).max(1),
-  per_class: z.record(
-    z.string(),
-    z.strictObject({ precision: finite, recall: finite, f1: finite, support: z.number().int().nonnegative() }),
-  ),
+  per_class: z.record(z.string(), z.strictObject({ precision: finite, recall: finite, f1: finite, support: z.number().int().nonnegative() })),
   confusion_matrix: z.array(z.array(z.number().int().nonnegative())),
   holdout_size: z.number().int().nonnegative(),
 });

@@ -17,7 +17,12 @@ export type DatasetSource = z.infer<typeof datasetSourceSchema>;
 /** Shared by the HTTP body, the CLI and the Kafka consumer, so all three accept the same thing. */
 export const retrainParamsSchema = z.strictObject({
   test_size: z.number().gt(0, { message: 'must be greater than 0' }).lt(1, { message: 'must be less than 1' }).optional(),
-  random_state: z.number().int().min(0).max(2 ** 32 - 1).optional(),
+  random_state: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .optional(),
   var_smoothing: z.number().min(0).max(1).optional(),
   dataset: datasetSourceSchema.optional(),
   reason: z.enum(RETRAIN_REASONS).optional(),
@@ -42,9 +47,7 @@ export const trainingRunSchema = z.strictObject({
     dataset: z.string(),
     reason: z.enum(RETRAIN_REASONS),
   }),
-  dataset: z
-    .strictObject({ sha256: z.string(), rows: z.number().int(), class_counts: z.record(z.string(), z.number().int()) })
-    .nullable(),
+  dataset: z.strictObject({ sha256: z.string(), rows: z.number().int(), class_counts: z.record(z.string(), z.number().int()) }).nullable(),
   metrics: evaluationSchema.nullable(),
   current_model_accuracy_on_holdout: z.number().nullable(),
   model_version: z.number().int().positive().nullable(),
