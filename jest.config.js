@@ -11,6 +11,7 @@ const swc = [
   },
 ];
 const moduleNameMapper = {
+  '^@apps/([a-z-]+)/(.*)$': '<rootDir>/apps/$1/src/$2',
   '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch)$': '<rootDir>/libs/$1/src',
   '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };

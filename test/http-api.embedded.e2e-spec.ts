@@ -4,8 +4,8 @@ import { TOPICS, decodeEvent } from '@app/contracts';
 import { BusUnavailableError, EventPublisher, InMemoryEventBus } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
 import { createServiceApp } from '@app/runtime';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from '../apps/embedded/src/embedded-platform';
-import { GatewayModule } from '../apps/gateway/src/gateway.module';
+import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { GatewayModule } from '@apps/gateway/gateway.module';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const VERSICOLOR = { sepal_length: 6.4, sepal_width: 3.2, petal_length: 4.5, petal_width: 1.5 };

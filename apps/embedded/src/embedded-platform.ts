@@ -3,10 +3,10 @@ import type { AppConfig } from '@app/config';
 import { EventPublisher, createEventBus, type EventBus } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
 import { createServiceApp, type ServiceContext } from '@app/runtime';
-import { GatewayModule } from '../../gateway/src/gateway.module';
-import { InferenceWorkerModule } from '../../inference-worker/src/inference-worker.module';
-import { MonitorModule } from '../../monitor/src/monitor.module';
-import { TrainerModule } from '../../trainer/src/trainer.module';
+import { GatewayModule } from '@apps/gateway/gateway.module';
+import { InferenceWorkerModule } from '@apps/inference-worker/inference-worker.module';
+import { MonitorModule } from '@apps/monitor/monitor.module';
+import { TrainerModule } from '@apps/trainer/trainer.module';
 
 export interface EmbeddedPlatform {
   bus: EventBus;
