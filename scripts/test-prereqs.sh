@@ -3,6 +3,7 @@
 # Python lacks it, install it into a project venv (.tools/venv) that the test prefers.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck disable=SC2016 # JavaScript template literal, not shell
 node -e 'const m = +process.versions.node.split(".")[0]; if (m < 24) { console.error(`Node.js 24 required, found ${process.version}`); process.exit(1); }'
 VENV="$ROOT/.tools/venv"
 if [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c 'import sklearn' 2>/dev/null; then exit 0; fi

@@ -33,8 +33,13 @@ STOP_TIMEOUT=30
 MAIN_CLASS="dev.mlops.es.EmbeddedElasticsearch"
 BASE_URL="http://127.0.0.1:$PORT"
 
-log() { printf '[elasticsearch] %s\n' "$*"; }
-die() { printf '[elasticsearch] ERROR: %s\n' "$*" >&2; exit 1; }
+NAME=elasticsearch
+ADDR="$BASE_URL"
+SERVER_KIND=Elasticsearch
+CLEAN_DEFAULT="${ES_CLEAN:-0}"
+CLEAN_DIRS=("$DATA_DIR" "$TMP_DIR")
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 # ---------------------------------------------------------------- java
 
@@ -86,21 +91,17 @@ http_code() {
 
 # True when a real Elasticsearch answers on the port (the official clients' product check
 # relies on the same header).
-es_answers() {
+server_answers() {
   curl -s -m 5 -D - -o /dev/null "$BASE_URL/" 2>/dev/null \
     | tr -d '\r' | grep -qi '^x-elastic-product: *Elasticsearch$'
 }
 
-port_open() {
-  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
-}
-
-read_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(<"$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  echo "$pid"
+status_detail() {
+  local health
+  health="$(curl -s -m 5 "$BASE_URL/_cluster/health" 2>/dev/null \
+    | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' || true)"
+  [[ -n "$health" ]] || return 1
+  printf ', health %s' "$health"
 }
 
 # True only if the pid is alive AND is our node for this checkout (guards against pid reuse).
@@ -109,13 +110,6 @@ pid_is_ours() {
   [[ -r "/proc/$pid/cmdline" ]] || return 1
   cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline")"
   [[ "$cmd" == *"-Des.path.home=$ES_HOME_DIR "* && "$cmd" == *" $MAIN_CLASS"* ]]
-}
-
-running_pid() {
-  local pid
-  pid="$(read_pid)" || return 1
-  pid_is_ours "$pid" || return 1
-  echo "$pid"
 }
 
 # ---------------------------------------------------------------- build (cached)
@@ -172,7 +166,7 @@ link_native_libs() {
   esac
   dir="$ES_HOME_DIR/lib/platform/linux-$arch"
   [[ -e "$dir/libzstd.so" ]] && return 0
-  lib="$(ldconfig -p 2>/dev/null | awk '/libzstd\.so\.1 / {print $NF; exit}')"
+  lib="$( (ldconfig -p || /sbin/ldconfig -p) 2>/dev/null | awk '/libzstd\.so\.1 / {print $NF; exit}' || true)"
   if [[ -z "$lib" ]]; then
     lib="$(compgen -G '/usr/lib/*-linux-gnu/libzstd.so.1' | head -n1 || true)"
   fi
@@ -201,7 +195,7 @@ jvm_opts() {
 # ---------------------------------------------------------------- commands
 
 fail_start() {
-  printf '[elasticsearch] ERROR: %s\n' "$1" >&2
+  err "$1"
   if [[ -s "$OUT_FILE" ]]; then
     printf -- '----- last 60 lines of %s -----\n' "$OUT_FILE" >&2
     tail -n 60 "$OUT_FILE" >&2
@@ -230,7 +224,7 @@ cmd_up() {
   local pid start=$SECONDS
   command -v curl >/dev/null 2>&1 || die "curl is required (apt-get install curl)"
   if pid="$(running_pid)"; then
-    if es_answers; then
+    if server_answers; then
       log "already running (pid $pid) on $BASE_URL"
       return 0
     fi
@@ -239,7 +233,7 @@ cmd_up() {
     log "ready on $BASE_URL (pid $pid)"
     return 0
   fi
-  if es_answers; then
+  if server_answers; then
     log "Elasticsearch already answers on $BASE_URL (not started by this script); leaving it"
     return 0
   fi
@@ -264,57 +258,4 @@ cmd_up() {
   log "ready on $BASE_URL (pid $pid) in $((SECONDS - start))s"
 }
 
-stop_pid() {
-  local pid="$1" deadline=$((SECONDS + STOP_TIMEOUT))
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "still running after ${STOP_TIMEOUT}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-  fi
-  log "stopped"
-}
-
-cmd_down() {
-  local clean="${ES_CLEAN:-0}" pid
-  [[ "${1:-}" == "--clean" ]] && clean=1
-  if pid="$(running_pid)"; then
-    stop_pid "$pid"
-  else
-    log "not running"
-  fi
-  rm -f "$PID_FILE"
-  if [[ "$clean" == 1 ]]; then
-    rm -rf "$DATA_DIR" "$TMP_DIR"
-    log "removed $DATA_DIR"
-  fi
-}
-
-cmd_status() {
-  local pid health
-  if pid="$(running_pid)"; then
-    health="$(curl -s -m 5 "$BASE_URL/_cluster/health" 2>/dev/null \
-      | sed -n 's/.*"status":"\([a-z]*\)".*/\1/p' || true)"
-    if [[ -n "$health" ]]; then
-      echo "running (pid $pid, $BASE_URL, health $health)"
-    else
-      echo "starting or unresponsive (pid $pid, $BASE_URL not answering)"
-    fi
-    return 0
-  fi
-  if es_answers; then
-    echo "running (external Elasticsearch on $BASE_URL, not managed by this script)"
-    return 0
-  fi
-  echo "not running"
-  return 1
-}
-
-case "${1:-}" in
-  up) cmd_up ;;
-  down) shift; cmd_down "$@" ;;
-  status) cmd_status ;;
-  *) echo "usage: $0 {up|down [--clean]|status}" >&2; exit 2 ;;
-esac
+dispatch "$@"

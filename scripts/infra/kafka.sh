@@ -24,8 +24,13 @@ HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 STOP_TIMEOUT=30
 MAIN_CLASS="kafka.Kafka"
 
-log() { printf '[kafka] %s\n' "$*"; }
-die() { printf '[kafka] ERROR: %s\n' "$*" >&2; exit 1; }
+NAME=kafka
+ADDR="127.0.0.1:$PORT"
+SERVER_KIND=broker
+CLEAN_DEFAULT="${KAFKA_CLEAN:-0}"
+CLEAN_DIRS=("$DATA_DIR")
+# shellcheck source-path=SCRIPTDIR source=common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 java_bin() {
   if [[ -n "${JAVA_HOME:-}" ]]; then
@@ -37,13 +42,9 @@ java_bin() {
   fi
 }
 
-port_open() {
-  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
-}
-
 # Sends a Kafka ApiVersions v0 request and checks the reply carries our correlation id
 # and error_code 0, i.e. a Kafka broker (not just any socket) is serving requests.
-broker_answers() {
+server_answers() {
   port_open "$PORT" || return 1
   local reply
   reply="$(timeout 5 bash -c '
@@ -55,14 +56,6 @@ broker_answers() {
   [[ "${reply:8:12}" == "4b4146410000" ]]
 }
 
-read_pid() {
-  [[ -f "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(<"$PID_FILE")"
-  [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-  echo "$pid"
-}
-
 # True only if the pid is alive AND is our broker (guards against pid reuse).
 pid_is_ours() {
   local pid="$1"
@@ -71,12 +64,7 @@ pid_is_ours() {
     && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF " $MAIN_CLASS "
 }
 
-running_pid() {
-  local pid
-  pid="$(read_pid)" || return 1
-  pid_is_ours "$pid" || return 1
-  echo "$pid"
-}
+status_detail() { server_answers; }
 
 # The resolved classpath is cached per pom checksum so later starts skip Maven.
 resolve_classpath() {
@@ -146,7 +134,7 @@ format_storage() {
 LOG_OFFSET=0
 
 fail_start() {
-  printf '[kafka] ERROR: %s\n' "$1" >&2
+  err "$1"
   if [[ -s "$OUT_FILE" ]]; then
     printf -- '----- last 40 lines of %s -----\n' "$OUT_FILE" >&2
     tail -n 40 "$OUT_FILE" >&2
@@ -169,7 +157,7 @@ wait_ready() {
       fail_start "broker process $pid exited during startup"
     fi
     # server.out is truncated on each start, so the banner line is from this run.
-    if grep -q 'Kafka Server started' "$OUT_FILE" 2>/dev/null && broker_answers; then
+    if grep -q 'Kafka Server started' "$OUT_FILE" 2>/dev/null && server_answers; then
       return 0
     fi
     sleep 0.5
@@ -182,7 +170,7 @@ wait_ready() {
 cmd_up() {
   local pid start=$SECONDS
   if pid="$(running_pid)"; then
-    if broker_answers; then
+    if server_answers; then
       log "already running (pid $pid) on 127.0.0.1:$PORT"
       return 0
     fi
@@ -191,7 +179,7 @@ cmd_up() {
     log "ready on 127.0.0.1:$PORT (pid $pid)"
     return 0
   fi
-  if broker_answers; then
+  if server_answers; then
     log "a Kafka broker already answers on 127.0.0.1:$PORT (not started by this script); leaving it"
     return 0
   fi
@@ -220,55 +208,4 @@ cmd_up() {
   log "ready on 127.0.0.1:$PORT (pid $pid) in $((SECONDS - start))s"
 }
 
-stop_pid() {
-  local pid="$1" deadline=$((SECONDS + STOP_TIMEOUT))
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do sleep 0.5; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "still running after ${STOP_TIMEOUT}s; sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.2; done
-  fi
-  log "stopped"
-}
-
-cmd_down() {
-  local clean="${KAFKA_CLEAN:-0}" pid
-  [[ "${1:-}" == "--clean" ]] && clean=1
-  if pid="$(running_pid)"; then
-    stop_pid "$pid"
-  else
-    log "not running"
-  fi
-  rm -f "$PID_FILE"
-  if [[ "$clean" == 1 ]]; then
-    rm -rf "$DATA_DIR"
-    log "removed $DATA_DIR"
-  fi
-}
-
-cmd_status() {
-  local pid
-  if pid="$(running_pid)"; then
-    if broker_answers; then
-      echo "running (pid $pid, 127.0.0.1:$PORT)"
-    else
-      echo "starting or unresponsive (pid $pid, 127.0.0.1:$PORT not answering)"
-    fi
-    return 0
-  fi
-  if broker_answers; then
-    echo "running (external broker on 127.0.0.1:$PORT, not managed by this script)"
-    return 0
-  fi
-  echo "not running"
-  return 1
-}
-
-case "${1:-}" in
-  up) cmd_up ;;
-  down) shift; cmd_down "$@" ;;
-  status) cmd_status ;;
-  *) echo "usage: $0 {up|down [--clean]|status}" >&2; exit 2 ;;
-esac
+dispatch "$@"
