@@ -65,15 +65,19 @@ export async function consumeContract<T extends Topic>(
   };
 
   const runHandler = async (events: Array<EventEnvelope<PayloadOf<T>>>, heartbeat: () => Promise<void>) => {
+    // A batch mixes requests, so only a single event lends its request id to the handler's logs.
+    const requestId = events.length === 1 ? events[0].request_id : `batch:${events.length}`;
+    let failures = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        return { rejections: (await runWithRequestId(events[0].request_id, () => options.handle(events))) ?? [] };
+        return { rejections: (await runWithRequestId(requestId, () => options.handle(events))) ?? [] };
       } catch (err) {
         eventsConsumed.inc({ topic, group: groupId, outcome: 'retried' }, events.length);
         const retryable = err instanceof RetryableError;
         logger.event('warn', 'event handler failed', { topic, group: groupId, attempt, retryable, error: (err as Error).message });
-        if (!retryable && attempt >= ATTEMPTS) return { error: err as Error };
-        await backoff(Math.min(MAX_BACKOFF_MS, 100 * 2 ** attempt), heartbeat);
+        // Only real failures count towards parking; waiting out an outage does not.
+        if (!retryable && ++failures >= ATTEMPTS) return { error: err as Error };
+        await backoff(Math.min(MAX_BACKOFF_MS, 100 * 2 ** (retryable ? attempt : failures)), heartbeat);
       }
     }
   };

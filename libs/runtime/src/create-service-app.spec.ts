@@ -59,5 +59,5 @@ describe('event handlers in a service app', () => {
     } finally {
       await app.close();
     }
-  });
+  }, 20_000);
 });
