@@ -56,6 +56,9 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
 
   afterAll(async () => {
     await Promise.all(services.map((s) => s.stop()));
+    // This run's indices and templates only: the prefix is unique to the run.
+    await es.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
+    await es.indices.deleteIndexTemplate({ name: `${prefix}-*` }).catch(() => undefined);
     await es.close();
   });
 
