@@ -85,7 +85,7 @@ export class TrainerService implements OnApplicationBootstrap {
     };
     let run: TrainingRun;
     try {
-      const { data } = await loadDataset(job.dataset ?? { source: 'iris' });
+      const data = await loadDataset(job.dataset ?? { source: 'iris' });
       const fp = fingerprintDataset(data);
       const current = this.registry.current();
       const result = trainModel(
