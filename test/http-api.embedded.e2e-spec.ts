@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
 import { TOPICS, decodeEvent } from '@app/contracts';
 import { BusUnavailableError, EventPublisher, InMemoryEventBus } from '@app/messaging';
+import { IRIS_ROWS } from '@app/model';
 import { JsonLogger } from '@app/observability';
 import { createServiceApp } from '@app/runtime';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
@@ -155,6 +159,31 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
     expect((await http.post('/predict').send(SETOSA).expect(200)).body.model_version).toBe(2);
     await http.get('/retrain/no-such-job').expect(404);
     await http.get('/models/99').expect(404);
+  });
+
+  it('trains from a CSV file the trainer reads, and fails a run whose CSV has an unknown label, naming the line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iris-csv-'));
+    const header = 'sepal_length,sepal_width,petal_length,petal_width,species';
+    const good = join(dir, 'iris.csv');
+    writeFileSync(good, [header, ...IRIS_ROWS.map((r) => [...r.features, r.label].join(','))].join('\n'));
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, [header, '5.1,3.5,1.4,0.2,setosa', '4.9,3.0,1.4,0.2,rose'].join('\n'));
+    const finished = async (body: object) => {
+      const { job_id } = (await http.post('/retrain').send(body).expect(202)).body;
+      for (let i = 0; i < 100; i++) {
+        const job = (await http.get(`/retrain/${job_id}`)).body;
+        if (['promoted', 'rejected', 'failed'].includes(job.status)) return job;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`job ${job_id} did not finish`);
+    };
+    const fromCsv = await finished({ dataset: { source: 'csv', path: good }, random_state: 5 });
+    expect(fromCsv).toMatchObject({ params: { dataset: `csv:${good}` }, dataset: { rows: 150 } });
+    expect(['promoted', 'rejected']).toContain(fromCsv.status);
+    const broken = await finished({ dataset: { source: 'csv', path: bad } });
+    expect(broken.status).toBe('failed');
+    expect(broken.outcome_reason).toMatch(/line 3/);
+    expect(broken.outcome_reason).toMatch(/rose/);
   });
 
   it('answers Prefer: respond-async with 202 and a Location where the prediction appears', async () => {
