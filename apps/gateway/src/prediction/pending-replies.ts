@@ -42,10 +42,6 @@ export class PendingReplies implements OnApplicationShutdown {
     entry.reject(err);
   }
 
-  get size(): number {
-    return this.pending.size;
-  }
-
   onApplicationShutdown(): void {
     for (const [id] of this.pending) this.cancel(id, new Error('gateway shutting down'));
   }
