@@ -116,7 +116,7 @@ export class KafkaEventBus implements EventBus {
   }
 
   async readToEnd(topic: string): Promise<InboundMessage[]> {
-    const offsets = await this.admin.fetchTopicOffsets(topic);
+    const offsets = await retryTransient(() => this.admin.fetchTopicOffsets(topic));
     const remaining = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high) - 1n]));
     if (remaining.size === 0) return [];
     const collected: InboundMessage[] = [];
