@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import type { TopicSpec } from '@app/contracts';
 import { consumerLag } from '@app/observability';
+import { retryTransient } from './retry-transient';
 import { BusUnavailableError, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
 
 export interface KafkaBusOptions {
