@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { TOPICS, TOPIC_SPECS, decodeEvent, retrainParamsSchema, describeIssues, type TrainingRun } from '@app/contracts';
-import { EventPublisher, KafkaEventBus } from '@app/messaging';
+import { loadConfig } from '@app/config';
+import { TOPICS, decodeEvent, retrainParamsSchema, describeIssues, type TrainingRun } from '@app/contracts';
+import { EventPublisher, createEventBus } from '@app/messaging';
+import { JsonLogger } from '@app/observability';
 
 const FINAL: string[] = ['promoted', 'rejected', 'failed'];
 
@@ -41,7 +43,8 @@ async function main(): Promise<number> {
     console.error(`invalid arguments: ${describeIssues(parsed.error)}\n${USAGE}`);
     return 2;
   }
-  const bus = new KafkaEventBus({ brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), clientId: 'retrain-cli', topics: TOPIC_SPECS });
+  // The services' own configuration and factory: the same brokers, credentials and TLS settings.
+  const bus = createEventBus(loadConfig(process.env, { TRANSPORT: 'kafka', KAFKA_CLIENT_ID: 'retrain-cli' }), new JsonLogger('retrain-cli', 'warn'));
   await bus.connect();
   try {
     const jobId = randomUUID();
@@ -51,8 +54,7 @@ async function main(): Promise<number> {
       // Subscribed (and replaying the small compacted topic) before publishing, so a fast trainer cannot finish unseen.
       await bus.subscribe({
         groupId: `retrain-cli.${jobId}`,
-        topic: TOPICS.trainingRun,
-        fromBeginning: true,
+        topics: [{ topic: TOPICS.trainingRun, fromBeginning: true }],
         commitOffsets: false,
         handleBatch: async (messages) => {
           for (const m of messages) {

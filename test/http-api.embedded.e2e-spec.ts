@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
 import { TOPICS, decodeEvent } from '@app/contracts';
-import { BusUnavailableError, EventPublisher, InMemoryEventBus } from '@app/messaging';
+import { BusUnavailableError, InMemoryEventBus } from '@app/messaging';
 import { IRIS_ROWS } from '@app/model';
 import { JsonLogger } from '@app/observability';
-import { createServiceApp } from '@app/runtime';
+import { createServiceApp, serviceContext } from '@app/runtime';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
 import { GatewayModule } from '@apps/gateway/gateway.module';
 
@@ -223,7 +223,7 @@ describe('gateway failure answers', () => {
   const gatewayOn = async (bus: InMemoryEventBus, timeoutMs: string) => {
     const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'log', PORT: '0', LOG_LEVEL: 'error', PREDICT_TIMEOUT_MS: timeoutMs });
     await bus.connect();
-    const ctx = { service: 'gateway', config, logger: quiet, bus, publisher: new EventPublisher(bus, 'gateway/test') };
+    const ctx = serviceContext('gateway', config, bus, quiet);
     return createServiceApp(ctx, GatewayModule.register(ctx), { listen: true });
   };
 

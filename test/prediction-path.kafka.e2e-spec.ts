@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { ALL_TOPICS, TOPIC_SPECS, TOPICS, createEnvelope, decodeEvent } from '@app/contracts';
 import { irisDataset } from '@app/model';
-import { KafkaEventBus } from '@app/messaging';
+import type { EventBus } from '@app/messaging';
 import { KAFKA_BROKERS } from './support/infra';
+import { kafkaTestBus } from './support/kafka-bus';
 import { postJson as post } from './support/http';
 import { ServiceProcess } from './support/service-process';
 
@@ -15,7 +16,7 @@ async function predictionsServed(worker: ServiceProcess): Promise<number> {
   return [...text.matchAll(/^predictions_total\{[^}]*\} (\d+)/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
-async function deadLetterFor(bus: KafkaEventBus, requestId: string, timeoutMs = 20_000) {
+async function deadLetterFor(bus: EventBus, requestId: string, timeoutMs = 20_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const m of await bus.readToEnd(TOPICS.deadLetter)) {
@@ -32,7 +33,7 @@ describe('prediction path over real Kafka: gateway → two workers in one group 
   let gateway: ServiceProcess;
   let secondGateway: ServiceProcess;
   let workers: ServiceProcess[];
-  const bus = new KafkaEventBus({ brokers: KAFKA_BROKERS.split(','), clientId: `e2e-${run}`, topics: TOPIC_SPECS });
+  const bus = kafkaTestBus(`e2e-${run}`);
 
   beforeAll(async () => {
     await bus.connect();

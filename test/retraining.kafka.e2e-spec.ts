@@ -2,10 +2,10 @@ import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { CLASS_NAMES, IRIS_ROWS } from '@app/model';
-import { TOPICS, TOPIC_SPECS, decodeEvent } from '@app/contracts';
-import { KafkaEventBus } from '@app/messaging';
+import { TOPICS, decodeEvent } from '@app/contracts';
 import { eventually, getJson, metricValue, postJson } from './support/http';
 import { KAFKA_BROKERS, ROOT } from './support/infra';
+import { kafkaTestBus } from './support/kafka-bus';
 import { ServiceProcess } from './support/service-process';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
@@ -16,7 +16,7 @@ describe('retraining loop over real Kafka', () => {
   const services: ServiceProcess[] = [];
   let gateway: ServiceProcess;
   let workers: ServiceProcess[];
-  const bus = new KafkaEventBus({ brokers: KAFKA_BROKERS.split(','), clientId: `e2e-retrain-${run}`, topics: TOPIC_SPECS });
+  const bus = kafkaTestBus(`e2e-retrain-${run}`);
 
   const finishedJob = (jobId: string) =>
     eventually(

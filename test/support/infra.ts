@@ -23,3 +23,4 @@ export function tcpReachable(hostPort: string, timeoutMs = 1500): Promise<boolea
 export function runScript(script: string, ...args: string[]): void {
   execFileSync('bash', [join(ROOT, script), ...args], { stdio: 'inherit', cwd: ROOT });
 }
+

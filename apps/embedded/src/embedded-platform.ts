@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { EventPublisher, createEventBus, type EventBus } from '@app/messaging';
+import { createEventBus, type EventBus } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
-import { createServiceApp, type ServiceContext } from '@app/runtime';
+import { createServiceApp, serviceContext, stopServiceApp, type ServiceContext } from '@app/runtime';
 import { GatewayModule } from '@apps/gateway/gateway.module';
 import { InferenceWorkerModule } from '@apps/inference-worker/inference-worker.module';
 import { MonitorModule } from '@apps/monitor/monitor.module';
@@ -11,7 +11,8 @@ import { TrainerModule } from '@apps/trainer/trainer.module';
 export interface EmbeddedPlatform {
   bus: EventBus;
   gateway: INestApplication;
-  close(): Promise<void>;
+  /** Drains the gateway's requests (up to `timeoutMs`), then stops the other services and the bus. */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -25,30 +26,23 @@ export async function startEmbeddedPlatform(
 ): Promise<EmbeddedPlatform> {
   const bus = createEventBus(config, logger, dataDir);
   await bus.connect();
-  const context = (service: string): ServiceContext => ({
-    service,
-    config,
-    logger: new JsonLogger(service, config.LOG_LEVEL),
-    bus,
-    publisher: new EventPublisher(bus, `${service}/${config.INSTANCE_ID}`),
-  });
   const start = (service: string, module: (ctx: ServiceContext) => Parameters<typeof createServiceApp>[1], listen: boolean) => {
-    const ctx = context(service);
+    const ctx = serviceContext(service, config, bus);
     return createServiceApp(ctx, module(ctx), { listen, openApiTitle: listen ? 'Iris inference gateway' : undefined });
   };
   // Trainer first: on a fresh data directory it trains version 1 before anyone asks for a prediction.
-  const apps: INestApplication[] = [
+  const services: INestApplication[] = [
     await start('trainer', (c) => TrainerModule.register(c), false),
     await start('inference-worker', (c) => InferenceWorkerModule.register(c), false),
     await start('monitor', (c) => MonitorModule.register(c), false),
   ];
   const gateway = await start('gateway', (c) => GatewayModule.register(c), true);
-  apps.push(gateway);
   return {
     bus,
     gateway,
-    close: async () => {
-      for (const app of apps.reverse()) await app.close();
+    close: async (timeoutMs = 0) => {
+      await stopServiceApp(gateway, timeoutMs);
+      for (const app of services.reverse()) await app.close();
       await bus.close();
     },
   };

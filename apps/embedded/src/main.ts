@@ -2,23 +2,23 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { loadConfig } from '@app/config';
 import { JsonLogger } from '@app/observability';
-import { startEmbeddedPlatform } from './embedded-platform';
+import { installProcessGuards, onShutdownSignal } from '@app/runtime';
+import { startEmbeddedPlatform, type EmbeddedPlatform } from './embedded-platform';
 
 /** `npm start`: everything in one process, no servers needed. */
 async function main(): Promise<void> {
-  // No servers by default: the in-process bus, and monitor documents as log lines unless Elasticsearch is asked for.
-  const config = loadConfig(process.env, { TRANSPORT: process.env.TRANSPORT ?? 'memory', MONITOR_SINK: process.env.MONITOR_SINK ?? 'log' });
-  const dataDir = process.env.EMBEDDED_DATA_DIR ?? join(process.cwd(), '.data', 'embedded');
+  // No servers by default: the in-process bus, and monitor documents to rotating files unless Elasticsearch is asked for.
+  const config = loadConfig(process.env, { TRANSPORT: process.env.TRANSPORT ?? 'memory', MONITOR_SINK: process.env.MONITOR_SINK ?? 'file' });
+  const dataDir = config.EMBEDDED_DATA_DIR;
   const logger = new JsonLogger('embedded', config.LOG_LEVEL);
-  const platform = await startEmbeddedPlatform(config, dataDir, logger);
-  logger.event('info', 'embedded platform started', { port: config.PORT, transport: config.TRANSPORT, data_dir: dataDir });
-  const stop = async (signal: string) => {
-    logger.event('info', 'shutting down', { signal });
-    await platform.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  installProcessGuards(logger);
+  const started: { platform?: EmbeddedPlatform } = {};
+  onShutdownSignal(logger, async () => {
+    await started.platform?.close(config.SHUTDOWN_TIMEOUT_MS);
+    logger.event('info', 'stopped');
+  });
+  started.platform = await startEmbeddedPlatform(config, dataDir, logger);
+  logger.event('info', 'embedded platform started', { port: config.PORT, transport: config.TRANSPORT, data_dir: join(dataDir) });
 }
 
 void main().catch((err: Error) => {

@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { createElasticsearchClient } from '@app/elasticsearch';
+import { ElasticsearchPredictionIndex, PREDICTION_INDEX, createElasticsearchClient } from '@app/elasticsearch';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
 import { ModelRegistry, RegistryModule } from '@app/registry';
@@ -9,7 +9,7 @@ import { PendingReplies } from './prediction/pending-replies';
 import { PredictionController } from './prediction/prediction.controller';
 import { PredictionRepliesHandler } from './prediction/prediction-replies.handler';
 import { PredictionService } from './prediction/prediction.service';
-import { PredictionLookupController, SEARCH_CLIENT } from './prediction/prediction-lookup.controller';
+import { PredictionLookupController } from './prediction/prediction-lookup.controller';
 import { RecentPredictions } from './prediction/recent-predictions';
 import { RetrainController } from './retrain/retrain.controller';
 
@@ -24,8 +24,14 @@ export class GatewayModule {
         PendingReplies,
         PredictionService,
         RecentPredictions,
+        { provide: 'REPLY_PARTITION', useValue: ctx.replyPartition },
         ...(ctx.config.MONITOR_SINK === 'elasticsearch'
-          ? [{ provide: SEARCH_CLIENT, useFactory: () => createElasticsearchClient(ctx.config.ELASTICSEARCH_URL) }]
+          ? [
+              {
+                provide: PREDICTION_INDEX,
+                useFactory: () => new ElasticsearchPredictionIndex(createElasticsearchClient(ctx.config.ELASTICSEARCH_URL), ctx.config.ES_INDEX_PREFIX),
+              },
+            ]
           : []),
         {
           provide: 'GATEWAY_READINESS',

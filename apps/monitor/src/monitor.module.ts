@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { DOCUMENT_SINK, ElasticsearchSink, LogSink, createElasticsearchClient, type DocumentSink } from '@app/elasticsearch';
+import { join } from 'node:path';
+import { DOCUMENT_SINK, ElasticsearchSink, FileSink, createElasticsearchClient, type DocumentSink } from '@app/elasticsearch';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
 import { RegistryModule } from '@app/registry';
@@ -22,7 +23,7 @@ export class MonitorModule {
           useFactory: (): DocumentSink =>
             config.MONITOR_SINK === 'elasticsearch'
               ? new ElasticsearchSink(createElasticsearchClient(config.ELASTICSEARCH_URL), config.ES_INDEX_PREFIX)
-              : new LogSink(ctx.logger),
+              : new FileSink({ dir: join(config.EMBEDDED_DATA_DIR, 'documents'), maxBytes: config.MONITOR_FILE_MAX_BYTES, keep: config.MONITOR_FILE_KEEP }),
         },
         {
           provide: 'MONITOR_READINESS',

@@ -22,13 +22,24 @@ export const ENV_SCHEMA = {
   CODE_VERSION: z.string().min(1).default('dev'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   PREDICT_TIMEOUT_MS: int(5000, 100, 120_000),
+  KAFKA_SEND_TIMEOUT_MS: int(2000, 100, 60_000),
+  KAFKA_MAX_MESSAGE_BYTES: int(1_048_576, 10_000, 100 * 1024 * 1024),
+  KAFKA_COMMIT_INTERVAL_MS: int(500, 10, 60_000),
+  KAFKA_FETCH_MAX_WAIT_MS: int(1000, 10, 10_000),
+  REPLY_PARTITION: z.coerce.number().int().min(0).optional(),
+  MAX_PENDING_REQUESTS: int(10_000, 1, 1_000_000),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
+  EMBEDDED_TOPIC_RETENTION_BYTES: int(32 * 1024 * 1024, 1024 * 1024),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/)
     .default('1mb'),
   MIN_ACCURACY: num(0.8, 0, 1),
   MAX_REGRESSION: num(0.02, 0, 1),
-  MONITOR_SINK: z.enum(['elasticsearch', 'log']).default('elasticsearch'),
+  MONITOR_SINK: z.enum(['elasticsearch', 'file']).default('elasticsearch'),
+  EMBEDDED_DATA_DIR: z.string().min(1).default('.data/embedded'),
+  MONITOR_FILE_MAX_BYTES: int(64 * 1024 * 1024, 1024),
+  MONITOR_FILE_KEEP: int(3, 1, 100),
   ELASTICSEARCH_URL: z.url().default('http://localhost:9200'),
   ES_INDEX_PREFIX: z
     .string()

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { TOPICS, type Topic } from './topics';
-import { predictionMadeSchema, predictionRequestedSchema } from './payloads/prediction';
+import { predictionFailedSchema, predictionMadeSchema, predictionRequestedSchema } from './payloads/prediction';
 import { modelReadySchema, modelRegisteredSchema } from './payloads/model';
 import { retrainFailedSchema, retrainRequestedSchema, trainingRunSchema } from './payloads/training';
 import { deadLetterSchema, driftDetectedSchema, inputStatsSchema } from './payloads/monitoring';
@@ -9,6 +9,7 @@ import { deadLetterSchema, driftDetectedSchema, inputStatsSchema } from './paylo
 export const EVENTS = {
   [TOPICS.predictionRequested]: { type: 'PredictionRequested', schema: predictionRequestedSchema },
   [TOPICS.predictionMade]: { type: 'PredictionMade', schema: predictionMadeSchema },
+  [TOPICS.predictionFailed]: { type: 'PredictionFailed', schema: predictionFailedSchema },
   [TOPICS.retrainRequested]: { type: 'RetrainRequested', schema: retrainRequestedSchema },
   [TOPICS.trainingRun]: { type: 'TrainingRunRecorded', schema: trainingRunSchema },
   [TOPICS.retrainFailed]: { type: 'RetrainFailed', schema: retrainFailedSchema },

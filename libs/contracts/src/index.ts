@@ -7,3 +7,4 @@ export * from './payloads/prediction';
 export * from './payloads/model';
 export * from './payloads/training';
 export * from './payloads/monitoring';
+export * from './event-ids';

@@ -6,6 +6,7 @@
 export const TOPICS = {
   predictionRequested: 'ml.prediction.requested.v1',
   predictionMade: 'ml.prediction.made.v1',
+  predictionFailed: 'ml.prediction.failed.v1',
   retrainRequested: 'ml.retrain.requested.v1',
   trainingRun: 'ml.training.run.v1',
   retrainFailed: 'ml.retrain.failed.v1',
@@ -29,6 +30,7 @@ export interface TopicSpec {
 export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
   [TOPICS.predictionRequested]: { partitions: 6, compacted: false },
   [TOPICS.predictionMade]: { partitions: 6, compacted: false },
+  [TOPICS.predictionFailed]: { partitions: 1, compacted: false },
   [TOPICS.retrainRequested]: { partitions: 1, compacted: false },
   [TOPICS.trainingRun]: { partitions: 1, compacted: true },
   [TOPICS.retrainFailed]: { partitions: 1, compacted: false },
@@ -44,6 +46,7 @@ export const ALL_TOPICS = Object.values(TOPICS) as Topic[];
 /** Kafka header names; the request id rides in headers so it survives any payload. */
 export const HEADERS = {
   requestId: 'x-request-id',
+  clientRequestId: 'x-client-request-id',
   eventType: 'x-event-type',
   producer: 'x-producer',
 } as const;

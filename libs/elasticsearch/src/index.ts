@@ -1,5 +1,5 @@
 export * from './document-sink';
 export * from './elasticsearch-sink';
-export * from './log-sink';
+export * from './file-sink';
 export * from './elasticsearch-client';
 export * from './prediction-lookup';

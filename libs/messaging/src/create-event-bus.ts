@@ -1,6 +1,6 @@
 import { ALL_TOPICS, TOPIC_SPECS } from '@app/contracts';
 import type { AppConfig } from '@app/config';
-import type { JsonLogger } from '@app/observability';
+import { type JsonLogger, embeddedRecordsDropped } from '@app/observability';
 import type { EventBus } from './event-bus';
 import { InMemoryEventBus } from './in-memory-event-bus';
 import { KafkaEventBus } from './kafka-event-bus';
@@ -8,13 +8,25 @@ import { KafkaEventBus } from './kafka-event-bus';
 /** One factory for every app, so all of them configure Kafka the same way. */
 export function createEventBus(config: AppConfig, logger: JsonLogger, embeddedDataDir?: string): EventBus {
   if (config.TRANSPORT === 'memory') {
-    const compacted = new Set(ALL_TOPICS.filter((t) => TOPIC_SPECS[t].compacted));
-    return new InMemoryEventBus(compacted, embeddedDataDir);
+    return new InMemoryEventBus({
+      compactedTopics: new Set(ALL_TOPICS.filter((t) => TOPIC_SPECS[t].compacted)),
+      persistDir: embeddedDataDir,
+      retainBytes: config.EMBEDDED_TOPIC_RETENTION_BYTES,
+      maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+      onDrop: (topic, records) => {
+        embeddedRecordsDropped.inc({ topic }, records);
+        logger.event('warn', 'in-process topic over its retention: unread records dropped', { topic, records });
+      },
+    });
   }
   return new KafkaEventBus({
     brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
     clientId: config.KAFKA_CLIENT_ID,
     topics: TOPIC_SPECS,
+    sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
+    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+    commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+    fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     onLog: (level, message, fields) => logger.event(level, message, fields),
   });
 }

@@ -3,7 +3,7 @@ import { Server, type CustomTransportStrategy, type MessageHandler } from '@nest
 import { isObservable, lastValueFrom } from 'rxjs';
 import type { Topic } from '@app/contracts';
 import type { JsonLogger } from '@app/observability';
-import { consumeContract, type Rejection } from './contract-consumer';
+import { consumeContract, type ContractRoute, type Rejection } from './contract-consumer';
 import type { EventBus, Subscription } from './event-bus';
 import type { EventPublisher } from './event-publisher';
 
@@ -15,12 +15,21 @@ export interface EventPatternOptions {
   fromBeginning?: boolean;
   /** The handler takes the whole batch (an array of envelopes) instead of one envelope. */
   batch?: boolean;
+  /** Bulk consumers (indexing) trade a little latency for larger fetches. */
+  throughput?: boolean;
+  /** Broadcast only: read just this instance's reply partition of the topic (see replyPartitionFor). */
+  replyPartitionOnly?: boolean;
 }
+
+/** Large fetches for bulk consumers: fewer, fuller requests to the broker and to Elasticsearch. */
+const THROUGHPUT_FETCH = { minBytes: 64 * 1024, maxWaitMs: 200 };
 
 /**
  * A Nest microservice transport over our EventBus. Nest discovers the @EventPattern handlers;
- * this binds each to its own consumer group and runs it through the contract consumer, so
- * validation and dead-lettering happen before any handler code and in every transport.
+ * this runs them through the contract consumer, so validation and dead-lettering happen before
+ * any handler code and in every transport. A service has at most two consumer groups: one it
+ * shares with its replicas (work) and one of its own (broadcast state), each reading all of its
+ * topics; every extra group is another poller keeping the broker busy.
  */
 export class EventBusServer extends Server implements CustomTransportStrategy {
   /** Handler errors reach the contract consumer, which retries or dead-letters; Nest must not just log them. */
@@ -34,13 +43,48 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
     private readonly jsonLogger: JsonLogger,
     private readonly service: string,
     private readonly instanceId: string,
+    private readonly replyPartition: number,
   ) {
     super();
   }
 
+  /** The group replicas of this service share; e.g. every inference worker joins `inference-worker`. */
+  static sharedGroup(service: string): string {
+    return service;
+  }
+
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
-      await Promise.all(this.handlerChains().map(([pattern, handler, n]) => this.bind(pattern, handler, n)));
+      const shared: ContractRoute[] = [];
+      const broadcast: ContractRoute[] = [];
+      let throughput = false;
+      const pinned: Record<string, number[]> = {};
+      for (const [pattern, handler] of this.handlerChains()) {
+        const opts = (handler.extras ?? {}) as EventPatternOptions;
+        const isBroadcast = opts.broadcast ?? false;
+        throughput ||= !isBroadcast && (opts.throughput ?? false);
+        if (isBroadcast && opts.replyPartitionOnly) pinned[pattern] = [this.replyPartition];
+        (isBroadcast ? broadcast : shared).push({
+          topic: pattern as Topic,
+          fromBeginning: opts.fromBeginning ?? isBroadcast,
+          handle: async (events) => {
+            if (opts.batch) return (await this.invoke(handler, events)) as Rejection[] | void;
+            for (const event of events) await this.invoke(handler, event);
+          },
+        });
+      }
+      const consume = (groupId: string, routes: ContractRoute[], options: { commitOffsets: boolean; fetch?: typeof THROUGHPUT_FETCH; partitions?: Record<string, number[]> }) =>
+        routes.length === 0 ? undefined : consumeContract(this.bus, this.publisher, this.jsonLogger, { groupId, routes, ...options });
+      // A broadcast group is new on every start (and never commits), so it can never resume from
+      // offsets an earlier process with the same instance id left behind.
+      const subscriptions = await Promise.all([
+        consume(EventBusServer.sharedGroup(this.service), shared, { commitOffsets: true, fetch: throughput ? THROUGHPUT_FETCH : undefined }),
+        consume(`${this.service}.${this.instanceId}.${this.startId}`, broadcast, {
+          commitOffsets: false,
+          partitions: Object.keys(pinned).length > 0 ? pinned : undefined,
+        }),
+      ]);
+      for (const s of subscriptions) if (s) this.subscriptions.push(s);
       callback();
     } catch (err) {
       callback(err);
@@ -49,44 +93,24 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
 
   /**
    * Nest chains several event handlers of one pattern through `next`, and calling the head calls
-   * the rest with the same data. Each gets a subscription of its own here (a batch handler and a
-   * per-event handler cannot share data), so the chain is unlinked.
+   * the rest with the same data. Each becomes a route of its own here, so the chain is unlinked.
    */
-  private handlerChains(): Array<[string, MessageHandler, number]> {
-    const chains: Array<[string, MessageHandler, number]> = [];
+  private handlerChains(): Array<[string, MessageHandler]> {
+    const chains: Array<[string, MessageHandler]> = [];
     for (const [pattern, head] of this.getHandlers()) {
-      const handlers: MessageHandler[] = [];
-      for (let h: MessageHandler | undefined = head; h; h = h.next) handlers.push(h);
-      handlers.forEach((h, n) => {
+      for (let h: MessageHandler | undefined = head; h; ) {
+        const next: MessageHandler | undefined = h.next;
         h.next = undefined;
-        chains.push([pattern, h, n]);
-      });
+        chains.push([pattern, h]);
+        h = next;
+      }
     }
     return chains;
   }
 
-  private async bind(pattern: string, handler: MessageHandler, n: number): Promise<void> {
-    const opts = (handler.extras ?? {}) as EventPatternOptions;
-    const broadcast = opts.broadcast ?? false;
-    const base = n === 0 ? `${this.service}.${pattern}` : `${this.service}.${pattern}.${n}`;
-    // A broadcast group is new on every start (and never commits), so it can never resume from
-    // offsets an earlier process with the same instance id left behind.
-    const groupId = broadcast ? `${base}.${this.instanceId}.${this.startId}` : base;
-    const subscription = await consumeContract(this.bus, this.publisher, this.jsonLogger, {
-      topic: pattern as Topic,
-      groupId,
-      fromBeginning: opts.fromBeginning ?? broadcast,
-      commitOffsets: !broadcast,
-      handle: async (events) => {
-        if (opts.batch) return (await this.invoke(handler, events)) as Rejection[] | void;
-        for (const event of events) await this.invoke(handler, event);
-      },
-    });
-    this.subscriptions.push(subscription);
-  }
-
+  /** Commits what was handled and leaves the groups. */
   async close(): Promise<void> {
-    await Promise.allSettled(this.subscriptions.map((s) => s.close()));
+    await Promise.allSettled(this.subscriptions.splice(0).map((s) => s.close()));
   }
 
   on(): never {

@@ -1,10 +1,15 @@
 import { EVENTS, HEADERS, createEnvelope, type EventEnvelope, type PayloadOf, type Topic } from '@app/contracts';
-import { currentRequestId } from '@app/observability';
+import { currentClientRequestId, currentRequestId } from '@app/observability';
 import type { EventBus } from './event-bus';
 
 export interface PublishOptions {
   key?: string;
   requestId?: string;
+  clientRequestId?: string;
+  /** A deterministic id (see derivedEventId) for events that may be produced again for the same cause. */
+  eventId?: string;
+  /** Pins the partition, e.g. the reply partition a gateway reads. */
+  partition?: number;
 }
 
 /** Wraps payloads in the versioned envelope and carries the request id in Kafka headers. */
@@ -23,14 +28,22 @@ export class EventPublisher {
   async publishMany<T extends Topic>(topic: T, items: Array<{ payload: PayloadOf<T>; options?: PublishOptions }>): Promise<Array<EventEnvelope<PayloadOf<T>>>> {
     const envelopes = items.map(({ payload, options = {} }) => {
       const requestId = options.requestId ?? currentRequestId() ?? 'none';
-      return { key: options.key, envelope: createEnvelope(EVENTS[topic].type, payload, { requestId, producer: this.producer }) };
+      const clientRequestId = options.requestId ? options.clientRequestId : (options.clientRequestId ?? currentClientRequestId());
+      const envelope = createEnvelope(EVENTS[topic].type, payload, { requestId, clientRequestId, producer: this.producer, eventId: options.eventId });
+      return { key: options.key, partition: options.partition, envelope };
     });
     await this.bus.send(
       topic,
-      envelopes.map(({ key, envelope }) => ({
+      envelopes.map(({ key, partition, envelope }) => ({
         key,
+        partition,
         value: JSON.stringify(envelope),
-        headers: { [HEADERS.requestId]: envelope.request_id, [HEADERS.eventType]: envelope.event_type, [HEADERS.producer]: this.producer },
+        headers: {
+          [HEADERS.requestId]: envelope.request_id,
+          ...(envelope.client_request_id ? { [HEADERS.clientRequestId]: envelope.client_request_id } : {}),
+          [HEADERS.eventType]: envelope.event_type,
+          [HEADERS.producer]: this.producer,
+        },
       })),
     );
     return envelopes.map((e) => e.envelope);

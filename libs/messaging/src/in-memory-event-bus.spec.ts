@@ -21,8 +21,7 @@ async function collect(bus: InMemoryEventBus, groupId: string, topic = 't', from
   const seen: string[] = [];
   const subscription = await bus.subscribe({
     groupId,
-    topic,
-    fromBeginning,
+    topics: [{ topic, fromBeginning }],
     commitOffsets: true,
     handleBatch: async (batch) => void seen.push(...valuesOf(batch)),
   });
@@ -99,8 +98,7 @@ describe('InMemoryEventBus delivery', () => {
     const attempts: Array<{ at: number; offsets: string[] }> = [];
     await bus.subscribe({
       groupId: 'g',
-      topic: 't',
-      fromBeginning: true,
+      topics: [{ topic: 't', fromBeginning: true }],
       commitOffsets: true,
       handleBatch: async (batch) => {
         attempts.push({ at: Date.now(), offsets: batch.map((m) => m.offset) });
@@ -122,7 +120,7 @@ describe('InMemoryEventBus compacted topics', () => {
   const summary = (messages: InboundMessage[]) => messages.map((m) => [m.offset, m.key, m.value!.toString()]);
 
   it('keeps only the newest record per key in readToEnd, plain topics keep every record', async () => {
-    const bus = new InMemoryEventBus(new Set(['state']));
+    const bus = new InMemoryEventBus({ compactedTopics: new Set(['state']) });
     await bus.connect();
     await send(bus, 'state');
     await send(bus, 'plain');
@@ -141,13 +139,13 @@ describe('InMemoryEventBus compacted topics', () => {
   it('restores compacted topics from the persist dir in a new bus instance, but not plain topics', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bus-'));
     try {
-      const before = new InMemoryEventBus(new Set(['state']), dir);
+      const before = new InMemoryEventBus({ compactedTopics: new Set(['state']), persistDir: dir });
       await before.connect();
       await send(before, 'state');
       await send(before, 'plain');
       await before.close();
 
-      const after = new InMemoryEventBus(new Set(['state']), dir);
+      const after = new InMemoryEventBus({ compactedTopics: new Set(['state']), persistDir: dir });
       await after.connect();
       const restored = await after.readToEnd('state');
       expect(restored.map((m) => [m.key, m.value!.toString(), m.headers])).toEqual([

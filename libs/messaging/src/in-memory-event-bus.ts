@@ -1,44 +1,67 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EventBus, InboundMessage, OutboundRecord, SubscribeOptions, Subscription } from './event-bus';
+import { MessageTooLargeError, recordBytes, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
+
+export interface InMemoryBusOptions {
+  compactedTopics?: ReadonlySet<string>;
+  /** Where compacted topics are kept across restarts (the embedded registry). */
+  persistDir?: string;
+  /**
+   * Bytes a plain topic keeps. Records every group has read are dropped first; past twice
+   * this, the oldest go even if a stalled group has not read them (as Kafka's retention
+   * would), and `onDrop` says so.
+   */
+  retainBytes?: number;
+  maxMessageBytes?: number;
+  onDrop?: (topic: string, records: number) => void;
+}
 
 interface TopicLog {
-  nextOffset: number;
-  /** Plain topics keep the newest MAX_RETAINED records (like retention); compacted ones the newest record per key. */
+  /** Records in offset order; plain topics are contiguous, compacted ones have gaps. */
   records: InboundMessage[];
+  bytes: number[];
+  totalBytes: number;
+  nextOffset: number;
   compacted: boolean;
 }
+
+type Handler = SubscribeOptions['handleBatch'];
 
 interface Group {
   topic: string;
   cursor: number;
-  members: Array<SubscribeOptions['handleBatch']>;
+  members: Handler[];
   turn: number;
   draining: boolean;
+  /** Settles when the batch being handled (if any) is done: a closing member waits for it. */
+  current: Promise<void>;
 }
 
 const BATCH = 100;
-/** Embedded mode keeps recent history only, like a retention limit; memory stays bounded. */
-const MAX_RETAINED = 10_000;
+const DEFAULT_RETAIN_BYTES = 32 * 1024 * 1024;
 
 /**
  * In-process stand-in for Kafka used by the embedded mode and unit tests: per-topic logs,
- * consumer groups with committed cursors, members of a group sharing its messages, and
- * compacted topics optionally persisted to disk so the registry survives a restart.
+ * consumer groups with committed cursors, members of a group sharing its messages, bounded
+ * retention, and compacted topics optionally persisted to disk so the registry survives a restart.
  */
 export class InMemoryEventBus implements EventBus {
   readonly kind = 'memory' as const;
+  readonly maxMessageBytes: number;
   private readonly topics = new Map<string, TopicLog>();
   private readonly groups = new Map<string, Group>();
+  private readonly compactedTopics: ReadonlySet<string>;
+  private readonly retainBytes: number;
   private connected = false;
 
-  constructor(
-    private readonly compactedTopics: ReadonlySet<string> = new Set(),
-    private readonly persistDir?: string,
-  ) {}
+  constructor(private readonly options: InMemoryBusOptions = {}) {
+    this.compactedTopics = options.compactedTopics ?? new Set();
+    this.retainBytes = options.retainBytes ?? DEFAULT_RETAIN_BYTES;
+    this.maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
+  }
 
   async connect(): Promise<void> {
-    if (this.persistDir) this.restore(this.persistDir);
+    if (this.options.persistDir) this.restore(this.options.persistDir);
     this.connected = true;
   }
 
@@ -53,28 +76,43 @@ export class InMemoryEventBus implements EventBus {
 
   async send(topic: string, records: OutboundRecord[]): Promise<void> {
     for (const record of records) {
+      const bytes = recordBytes(record);
+      if (bytes > this.maxMessageBytes) throw new MessageTooLargeError(bytes, this.maxMessageBytes);
+    }
+    const persist = this.options.persistDir && this.compactedTopics.has(topic) ? this.options.persistDir : undefined;
+    for (const record of records) {
       this.append(topic, record);
-      if (this.persistDir && this.compactedTopics.has(topic)) {
-        mkdirSync(this.persistDir, { recursive: true });
-        appendFileSync(join(this.persistDir, `${topic}.jsonl`), JSON.stringify(record) + '\n');
+      if (persist) {
+        mkdirSync(persist, { recursive: true });
+        appendFileSync(join(persist, `${topic}.jsonl`), JSON.stringify(record) + '\n');
       }
     }
+    this.enforceRetention(topic);
     for (const group of this.groups.values()) if (group.topic === topic) this.drain(group);
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const log = this.log(options.topic);
-    let group = this.groups.get(options.groupId);
-    if (!group) {
-      const cursor = options.fromBeginning ? 0 : log.nextOffset;
-      group = { topic: options.topic, cursor, members: [], turn: 0, draining: false };
-      this.groups.set(options.groupId, group);
-    }
     const member = options.handleBatch;
-    group.members.push(member);
-    this.drain(group);
-    const g = group;
-    return { close: async () => void (g.members = g.members.filter((m) => m !== member)) };
+    const joined: Group[] = [];
+    for (const { topic, fromBeginning } of options.topics) {
+      const log = this.log(topic);
+      const key = `${options.groupId}\u0000${topic}`;
+      let group = this.groups.get(key);
+      if (!group) {
+        const cursor = fromBeginning ? (log.records[0] ? Number(log.records[0].offset) : log.nextOffset) : log.nextOffset;
+        group = { topic, cursor, members: [], turn: 0, draining: false, current: Promise.resolve() };
+        this.groups.set(key, group);
+      }
+      group.members.push(member);
+      joined.push(group);
+      this.drain(group);
+    }
+    return {
+      close: async () => {
+        for (const g of joined) g.members = g.members.filter((m) => m !== member);
+        await Promise.all(joined.map((g) => g.current));
+      },
+    };
   }
 
   async readToEnd(topic: string): Promise<InboundMessage[]> {
@@ -84,7 +122,7 @@ export class InMemoryEventBus implements EventBus {
   private log(topic: string): TopicLog {
     let log = this.topics.get(topic);
     if (!log) {
-      log = { nextOffset: 0, records: [], compacted: this.compactedTopics.has(topic) };
+      log = { records: [], bytes: [], totalBytes: 0, nextOffset: 0, compacted: this.compactedTopics.has(topic) };
       this.topics.set(topic, log);
     }
     return log;
@@ -100,38 +138,83 @@ export class InMemoryEventBus implements EventBus {
       value: Buffer.from(record.value),
       headers: { ...record.headers },
     };
-    if (log.compacted && message.key !== null) log.records = log.records.filter((r) => r.key !== message.key);
+    if (log.compacted && message.key !== null) {
+      const previous = log.records.findIndex((r) => r.key === message.key);
+      if (previous >= 0) {
+        log.totalBytes -= log.bytes[previous];
+        log.records.splice(previous, 1);
+        log.bytes.splice(previous, 1);
+      }
+    }
+    const bytes = recordBytes(record);
     log.records.push(message);
-    if (!log.compacted && log.records.length > MAX_RETAINED) log.records.shift();
+    log.bytes.push(bytes);
+    log.totalBytes += bytes;
+  }
+
+  private enforceRetention(topic: string): void {
+    const log = this.log(topic);
+    if (log.compacted || log.totalBytes <= this.retainBytes) return;
+    const slowest = Math.min(...[...this.groups.values()].filter((g) => g.topic === topic).map((g) => g.cursor));
+    let drop = 0;
+    let freed = 0;
+    let forced = 0;
+    while (drop < log.records.length && log.totalBytes - freed > this.retainBytes) {
+      const read = Number(log.records[drop].offset) < slowest;
+      if (!read && log.totalBytes - freed <= 2 * this.retainBytes) break;
+      if (!read) forced++;
+      freed += log.bytes[drop++];
+    }
+    if (drop === 0) return;
+    log.records.splice(0, drop);
+    log.bytes.splice(0, drop);
+    log.totalBytes -= freed;
+    if (forced > 0) this.options.onDrop?.(topic, forced);
+  }
+
+  /** Index of the first record at or after `offset` (records are in offset order). */
+  private firstAtOrAfter(log: TopicLog, offset: number): number {
+    let lo = 0;
+    let hi = log.records.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (Number(log.records[mid].offset) < offset) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Delivers pending records to one member at a time, in order, the way a single partition does. */
   private drain(group: Group): void {
     if (group.draining || group.members.length === 0) return;
     group.draining = true;
-    setImmediate(async () => {
-      try {
-        const log = this.log(group.topic);
-        for (;;) {
-          const pending = log.records.filter((r) => Number(r.offset) >= group.cursor).slice(0, BATCH);
-          const member = group.members[group.turn++ % Math.max(group.members.length, 1)];
-          if (pending.length === 0 || !member) break;
-          try {
-            await member(pending, async () => undefined);
-            group.cursor = Number(pending[pending.length - 1].offset) + 1;
-          } catch {
-            // Same as an uncommitted Kafka batch: redelivered, after a pause so a broken handler cannot spin.
-            await new Promise((r) => setTimeout(r, 1000));
-          }
-        }
-      } finally {
+    setImmediate(() => {
+      group.current = this.deliver(group).finally(() => {
         group.draining = false;
         const log = this.log(group.topic);
-        if (group.members.length > 0 && log.records.some((r) => Number(r.offset) >= group.cursor)) this.drain(group);
-      }
+        if (group.members.length > 0 && this.firstAtOrAfter(log, group.cursor) < log.records.length) this.drain(group);
+      });
     });
   }
 
+  private async deliver(group: Group): Promise<void> {
+    const log = this.log(group.topic);
+    for (;;) {
+      const from = this.firstAtOrAfter(log, group.cursor);
+      const pending = log.records.slice(from, from + BATCH);
+      const member = group.members[group.turn++ % Math.max(group.members.length, 1)];
+      if (pending.length === 0 || !member) return;
+      try {
+        await member(pending, async () => undefined);
+        group.cursor = Number(pending[pending.length - 1].offset) + 1;
+      } catch {
+        // Same as an uncommitted Kafka batch: redelivered, after a pause so a broken handler cannot spin.
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  /** Loads the compacted topics and rewrites each file with only its newest record per key, so the files stay small. */
   private restore(dir: string): void {
     for (const topic of this.compactedTopics) {
       const file = join(dir, `${topic}.jsonl`);
@@ -139,6 +222,9 @@ export class InMemoryEventBus implements EventBus {
       for (const line of readFileSync(file, 'utf8').split('\n')) {
         if (line.trim()) this.append(topic, JSON.parse(line) as OutboundRecord);
       }
+      const kept = this.log(topic).records.map((m) => JSON.stringify({ key: m.key ?? undefined, value: m.value?.toString() ?? '', headers: m.headers }));
+      writeFileSync(`${file}.tmp`, kept.map((l) => l + '\n').join(''));
+      renameSync(`${file}.tmp`, file);
     }
   }
 }

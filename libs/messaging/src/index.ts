@@ -5,3 +5,8 @@ export * from './event-publisher';
 export * from './contract-consumer';
 export * from './event-bus.server';
 export * from './create-event-bus';
+export * from './pinned-partition-assigner';
+export * from './produce-batcher';
+export * from './offset-committer';
+export * from './broker-circuit';
+export * from './with-deadline';

@@ -1,14 +1,28 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
 import type { TopicSpec } from '@app/contracts';
 import { consumerLag } from '@app/observability';
+import { BrokerCircuit } from './broker-circuit';
+import { BusUnavailableError, MessageTooLargeError, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
+import { OffsetCommitter } from './offset-committer';
+import { pinnedPartitionAssigner } from './pinned-partition-assigner';
+import { ProduceBatcher, type TopicMessages } from './produce-batcher';
 import { retryTransient } from './retry-transient';
-import { BusUnavailableError, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
+import { DeadlineExceededError, withDeadline } from './with-deadline';
 
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
   topics: Record<string, TopicSpec>;
+  /** A send that takes longer fails with BusUnavailableError and opens the circuit. */
+  sendTimeoutMs: number;
+  /** The broker's message.max.bytes: records and produce requests are kept under it. */
+  maxMessageBytes: number;
+  commitIntervalMs: number;
+  /** Longest a fetch waits on an idle topic; data arriving answers it at once. */
+  fetchMaxWaitMs: number;
+  ssl?: KafkaConfig['ssl'];
+  sasl?: KafkaConfig['sasl'];
   onLog?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -16,31 +30,44 @@ const LEVEL = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.IN
 
 export class KafkaEventBus implements EventBus {
   readonly kind = 'kafka' as const;
+  readonly maxMessageBytes: number;
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly admin: Admin;
+  private readonly batcher: ProduceBatcher;
+  private readonly circuit: BrokerCircuit;
   private readonly consumers = new Set<Consumer>();
   private producerConnected = false;
 
   constructor(private readonly options: KafkaBusOptions) {
+    this.maxMessageBytes = options.maxMessageBytes;
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
+      ssl: options.ssl,
+      sasl: options.sasl,
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => {
         const { message, ...fields } = entry.log;
         options.onLog?.(LEVEL[entry.level], `kafkajs: ${message}`, { namespace: entry.namespace, ...fields });
       },
-      // Fail fast enough for the gateway to answer 503 instead of hanging on a dead broker.
       connectionTimeout: 3000,
       requestTimeout: 10000,
-      retry: { initialRetryTime: 200, retries: 5 },
+      // Consumers restart after any crash: a service must come back by itself when the broker does.
+      retry: { initialRetryTime: 200, retries: 5, restartOnFailure: async () => true },
     });
-    // linger 0 and acks=all: a prediction request is latency-bound, and a lost one is a failed user request.
+    // acks=all, no linger: a lost request is a failed user request, and batching comes from the
+    // batcher coalescing concurrent sends rather than from waiting.
     this.producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
     this.producer.on(this.producer.events.CONNECT, () => (this.producerConnected = true));
     this.producer.on(this.producer.events.DISCONNECT, () => (this.producerConnected = false));
     this.admin = this.kafka.admin();
+    this.batcher = new ProduceBatcher((batch) => this.produce(batch), options.maxMessageBytes);
+    this.circuit = new BrokerCircuit(() => this.admin.fetchTopicMetadata({ topics: Object.keys(options.topics).slice(0, 1) }), {
+      probeIntervalMs: 500,
+      probeTimeoutMs: 2000,
+      onChange: (open, reason) => options.onLog?.(open ? 'error' : 'info', open ? 'Kafka unreachable: failing sends fast' : 'Kafka reachable again', { reason }),
+    });
   }
 
   async connect(): Promise<void> {
@@ -50,23 +77,42 @@ export class KafkaEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    this.circuit.stop();
     await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
   }
 
   isConnected(): boolean {
-    return this.producerConnected;
+    return this.producerConnected && !this.circuit.isOpen;
   }
 
   async send(topic: string, records: OutboundRecord[]): Promise<void> {
+    if (this.circuit.isOpen) throw new BusUnavailableError('Kafka is unreachable (circuit open)');
     try {
-      await this.producer.send({
-        topic,
+      await withDeadline(this.batcher.send(topic, records), this.options.sendTimeoutMs, `Kafka send to ${topic}`);
+    } catch (err) {
+      if (err instanceof MessageTooLargeError) throw err;
+      const reason = (err as Error).message;
+      // A broker that neither answers nor refuses within the deadline is as good as gone.
+      if (err instanceof DeadlineExceededError || isConnectionError(err)) this.circuit.trip(reason);
+      throw new BusUnavailableError(`Kafka send to ${topic} failed: ${reason}`);
+    }
+  }
+
+  private async produce(batch: TopicMessages[]): Promise<void> {
+    try {
+      await this.producer.sendBatch({
         acks: -1,
-        messages: records.map((r) => ({ key: r.key ?? null, value: r.value, headers: r.headers })),
+        topicMessages: batch.map(({ topic, messages }) => ({
+          topic,
+          messages: messages.map((r) => ({ key: r.key ?? null, value: r.value, headers: r.headers, partition: r.partition })),
+        })),
       });
     } catch (err) {
-      throw new BusUnavailableError(`Kafka send to ${topic} failed: ${(err as Error).message}`);
+      if (/MESSAGE_TOO_LARGE|larger than the maximum/i.test(`${(err as { type?: string }).type} ${(err as Error).message}`)) {
+        throw new MessageTooLargeError(batch.reduce((n, t) => n + t.messages.reduce((m, r) => m + r.value.length, 0), 0), this.maxMessageBytes);
+      }
+      throw err;
     }
   }
 
@@ -76,22 +122,38 @@ export class KafkaEventBus implements EventBus {
       sessionTimeout: 10000,
       heartbeatInterval: 1000,
       rebalanceTimeout: 10000,
-      maxWaitTimeInMs: 250,
+      minBytes: options.fetch?.minBytes ?? 1,
+      maxWaitTimeInMs: options.fetch?.maxWaitMs ?? this.options.fetchMaxWaitMs,
+      allowAutoTopicCreation: false,
+      ...(options.partitions ? { partitionAssigners: [pinnedPartitionAssigner(options.partitions)] } : {}),
     });
     this.consumers.add(consumer);
+    const committer = new OffsetCommitter(
+      (offsets) => consumer.commitOffsets(offsets),
+      (err, offsets) => this.options.onLog?.('warn', 'offset commit failed; retrying', { group: options.groupId, error: err.message, partitions: offsets.length }),
+    );
+    if (options.commitOffsets) {
+      // Before a rebalance hands partitions to another member, commit what this one handled.
+      consumer.on(consumer.events.REBALANCING, () => void committer.flush());
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const assigned = payload.memberAssignment as Record<string, number[]>;
+        committer.retain((topic, partition) => assigned[topic]?.includes(partition) ?? false);
+      });
+      committer.start(this.options.commitIntervalMs);
+    }
+    consumer.on(consumer.events.CRASH, ({ payload }) =>
+      this.options.onLog?.('error', 'consumer crashed', { group: options.groupId, error: payload.error.message, restart: payload.restart }),
+    );
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
-    await consumer.subscribe({ topic: options.topic, fromBeginning: options.fromBeginning });
-    const spec = this.options.topics[options.topic];
+    for (const t of options.topics) await consumer.subscribe({ topic: t.topic, fromBeginning: t.fromBeginning });
+    const partitions = options.topics.reduce((n, t) => n + (options.partitions?.[t.topic]?.length ?? this.options.topics[t.topic]?.partitions ?? 1), 0);
+    const inFlight = new InFlight();
     await consumer.run({
-      partitionsConsumedConcurrently: spec?.partitions ?? 1,
+      partitionsConsumedConcurrently: partitions,
       eachBatchAutoResolve: false,
-      autoCommit: options.commitOffsets,
-      // Commit resolved offsets every 500 ms rather than after every batch: a commit per batch
-      // puts a broker round trip on every request's path. Only handled batches are ever
-      // resolved, so a crash redelivers at most that window (handlers are idempotent).
-      autoCommitInterval: 500,
-      eachBatch: async ({ batch, heartbeat, resolveOffset, commitOffsetsIfNecessary }) => {
+      autoCommit: false,
+      eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
         if (batch.messages.length === 0) return;
         const messages: InboundMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -101,9 +163,9 @@ export class KafkaEventBus implements EventBus {
           value: m.value,
           headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')])),
         }));
-        await options.handleBatch(messages, heartbeat);
+        await inFlight.run(() => options.handleBatch(messages, heartbeat));
         resolveOffset(batch.lastOffset());
-        if (options.commitOffsets) await commitOffsetsIfNecessary();
+        if (options.commitOffsets) committer.handled(batch.topic, batch.partition, batch.lastOffset());
         consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: options.groupId }, Number(batch.offsetLag()));
       },
     });
@@ -111,6 +173,10 @@ export class KafkaEventBus implements EventBus {
     return {
       close: async () => {
         this.consumers.delete(consumer);
+        // kafkajs commits nothing once stopped, so: no new batches, let running ones finish, commit, leave.
+        consumer.pause(options.topics.map((t) => ({ topic: t.topic })));
+        await inFlight.idle();
+        if (options.commitOffsets) await committer.stop();
         await consumer.disconnect();
       },
     };
@@ -126,8 +192,7 @@ export class KafkaEventBus implements EventBus {
     const finished = new Promise<void>((resolve) => (done = resolve));
     const subscription = await this.subscribe({
       groupId,
-      topic,
-      fromBeginning: true,
+      topics: [{ topic, fromBeginning: true }],
       commitOffsets: false,
       handleBatch: async (messages) => {
         for (const m of messages) {
@@ -161,4 +226,32 @@ export class KafkaEventBus implements EventBus {
         if (!/already exists/i.test(err.message)) throw err;
       });
   }
+}
+
+/** Counts running batch handlers so a closing subscription can wait for them. */
+class InFlight {
+  private running = 0;
+  private waiters: Array<() => void> = [];
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    this.running++;
+    try {
+      return await work();
+    } finally {
+      if (--this.running === 0) for (const w of this.waiters.splice(0)) w();
+    }
+  }
+
+  idle(): Promise<void> {
+    return this.running === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** Errors that say the broker cannot be reached, as opposed to a request it refused. */
+function isConnectionError(err: unknown): boolean {
+  const e = err as { name?: string; type?: string; message?: string; originalError?: unknown };
+  if (['KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError'].includes(e.name ?? '')) {
+    return true;
+  }
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection (error|timeout|closed)/i.test(e.message ?? '');
 }

@@ -10,7 +10,6 @@ const scored = (k: number): ScoredInstance => ({
   probabilities: { setosa: k === 0 ? 0.9 : 0.05, versicolor: k === 1 ? 0.9 : 0.05, virginica: k === 2 ? 0.9 : 0.05 },
 });
 const input = (petal: number) => ({ sepal_length: 5.8, sepal_width: 3, petal_length: petal, petal_width: 1.2 });
-const stats = { petal_length: { count: 10, mean: 3.7, std: 1.7, min: 1, max: 6.9 } };
 
 function predictionEvent(n: number, eventId = 'evt-1'): EventEnvelope<PredictionMade> {
   const payload: PredictionMade = {
@@ -25,14 +24,14 @@ function predictionEvent(n: number, eventId = 'evt-1'): EventEnvelope<Prediction
 }
 
 describe('predictionDocuments', () => {
-  it('gives a single prediction one document whose id is the event id', () => {
-    const docs = predictionDocuments(predictionEvent(1), stats);
-    expect(docs.map((d) => [d.kind, d.id, d.eventId])).toEqual([['predictions', 'evt-1', 'evt-1']]);
+  it('gives a single prediction one document whose id is the request id and row 0', () => {
+    const docs = predictionDocuments(predictionEvent(1));
+    expect(docs.map((d) => [d.kind, d.id, d.eventId])).toEqual([['predictions', 'req-1:0', 'evt-1']]);
   });
 
-  it('gives a batch prediction one document per instance with ids event_id:i in order', () => {
-    const docs = predictionDocuments(predictionEvent(4), stats);
-    expect(docs.map((d) => d.id)).toEqual(['evt-1:0', 'evt-1:1', 'evt-1:2', 'evt-1:3']);
+  it('gives a batch prediction one document per instance with ids request_id:row in order', () => {
+    const docs = predictionDocuments(predictionEvent(4));
+    expect(docs.map((d) => d.id)).toEqual(['req-1:0', 'req-1:1', 'req-1:2', 'req-1:3']);
     expect(docs.map((d) => d.eventId)).toEqual(['evt-1', 'evt-1', 'evt-1', 'evt-1']);
     expect(docs.map((d) => [d.body.batch_index, d.body.batch_size, d.body.input, d.body.prediction])).toEqual([
       [0, 4, input(1), 'setosa'],
@@ -42,15 +41,20 @@ describe('predictionDocuments', () => {
     ]);
   });
 
-  it('gives a redelivered event the same ids, so indexing it again overwrites instead of duplicating', () => {
-    const first = predictionDocuments(predictionEvent(3), stats);
-    const redelivered = predictionDocuments(JSON.parse(JSON.stringify(predictionEvent(3))) as EventEnvelope<PredictionMade>, stats);
+  it('gives a request scored twice (a new event id, e.g. by another worker) the same ids, so it overwrites instead of duplicating', () => {
+    const first = predictionDocuments(predictionEvent(3));
+    const redelivered = predictionDocuments(JSON.parse(JSON.stringify(predictionEvent(3))) as EventEnvelope<PredictionMade>);
     expect(redelivered.map((d) => d.id)).toEqual(first.map((d) => d.id));
-    expect(predictionDocuments(predictionEvent(3, 'evt-2'), stats).map((d) => d.id)).toEqual(['evt-2:0', 'evt-2:1', 'evt-2:2']);
+    expect(predictionDocuments(predictionEvent(3, 'evt-2')).map((d) => d.id)).toEqual(['req-1:0', 'req-1:1', 'req-1:2']);
   });
 
-  it('flattens the scored instance next to the envelope fields and the window statistics', () => {
-    const [doc] = predictionDocuments(predictionEvent(1), stats);
+  it("keeps the caller's own request id beside the platform's", () => {
+    const e = createEnvelope('PredictionMade', predictionEvent(1).payload, { ...meta, clientRequestId: 'my-req-1' });
+    expect(predictionDocuments(e)[0].body).toMatchObject({ request_id: 'req-1', client_request_id: 'my-req-1' });
+  });
+
+  it('flattens the scored instance next to the envelope fields', () => {
+    const [doc] = predictionDocuments(predictionEvent(1));
     expect(doc.at).toEqual(AT);
     expect(doc.body).toEqual({
       '@timestamp': '2026-03-04T23:59:59.000Z',
@@ -66,12 +70,20 @@ describe('predictionDocuments', () => {
       scoring_latency_ms: 1.5,
       batch_size: 1,
       batch_index: 0,
-      input_stats: stats,
     });
   });
 });
 
 describe('eventDocument', () => {
+  it('keys a training run by job and status, so a job re-run after a crash overwrites its documents', () => {
+    const run = (eventId: string) =>
+      createEnvelope('TrainingRunRecorded', { job_id: 'job-7', status: 'running' } as never, { ...meta, eventId }) as EventEnvelope<unknown>;
+    expect([eventDocument(TOPICS.trainingRun, run('evt-a')).id, eventDocument(TOPICS.trainingRun, run('evt-b')).id]).toEqual([
+      'run:job-7:running',
+      'run:job-7:running',
+    ]);
+  });
+
   it('uses the event id as the document id', () => {
     const e = createEnvelope('RetrainFailed', { job_id: 'job-1', reason: 'boom' }, { ...meta, eventId: 'evt-9' });
     const doc = eventDocument(TOPICS.retrainFailed, e);

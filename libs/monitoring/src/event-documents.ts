@@ -1,9 +1,13 @@
-import { TOPICS, type EventEnvelope, type InputStats, type PayloadOf, type Topic } from '@app/contracts';
+import { TOPICS, type EventEnvelope, type PayloadOf, type Topic } from '@app/contracts';
 import type { IndexKind } from './index-names';
 
 export interface IndexDocument {
   kind: IndexKind;
-  /** Deterministic, so a redelivered event overwrites its documents instead of duplicating them. */
+  /**
+   * Deterministic, so a redelivered event overwrites its documents instead of duplicating them:
+   * request id + row for predictions (a request scored twice is still one document per row),
+   * job id + status for training runs (a job re-run after a crash), the event id otherwise.
+   */
   id: string;
   eventId: string;
   at: Date;
@@ -13,15 +17,23 @@ export interface IndexDocument {
 type Envelope<T extends Topic> = EventEnvelope<PayloadOf<T>>;
 
 function common(topic: Topic, e: EventEnvelope<unknown>) {
-  return { '@timestamp': e.occurred_at, event_id: e.event_id, event_type: e.event_type, request_id: e.request_id, producer: e.producer, topic };
+  return {
+    '@timestamp': e.occurred_at,
+    event_id: e.event_id,
+    event_type: e.event_type,
+    request_id: e.request_id,
+    ...(e.client_request_id ? { client_request_id: e.client_request_id } : {}),
+    producer: e.producer,
+    topic,
+  };
 }
 
-/** One document per scored instance, each carrying the window's input statistics at that moment. */
-export function predictionDocuments(e: Envelope<typeof TOPICS.predictionMade>, inputStats: InputStats['features']): IndexDocument[] {
+/** One compact document per scored instance; rolling input statistics live in the stats index. */
+export function predictionDocuments(e: Envelope<typeof TOPICS.predictionMade>): IndexDocument[] {
   const p = e.payload;
   return p.predictions.map((scored, i) => ({
     kind: 'predictions',
-    id: p.predictions.length === 1 ? e.event_id : `${e.event_id}:${i}`,
+    id: `${e.request_id}:${i}`,
     eventId: e.event_id,
     at: new Date(e.occurred_at),
     body: {
@@ -33,16 +45,15 @@ export function predictionDocuments(e: Envelope<typeof TOPICS.predictionMade>, i
       scoring_latency_ms: p.scoring_latency_ms,
       batch_size: p.predictions.length,
       batch_index: i,
-      input_stats: inputStats,
     },
   }));
 }
 
 /** Every other event: one document in the index for its kind. */
 export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDocument {
-  const doc = (kind: IndexKind, fields: Record<string, unknown>): IndexDocument => ({
+  const doc = (kind: IndexKind, fields: Record<string, unknown>, id = e.event_id): IndexDocument => ({
     kind,
-    id: e.event_id,
+    id,
     eventId: e.event_id,
     at: new Date(e.occurred_at),
     body: { ...common(topic, e), ...fields },
@@ -94,14 +105,18 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
     }
     case TOPICS.trainingRun: {
       const p = (e as Envelope<typeof TOPICS.trainingRun>).payload;
-      return doc('models', {
-        model_version: p.model_version ?? undefined,
-        status: p.status,
-        job_id: p.job_id,
-        accuracy: p.metrics?.accuracy,
-        macro_f1: p.metrics?.macro_f1,
-        reason: p.outcome_reason ?? undefined,
-      });
+      return doc(
+        'models',
+        {
+          model_version: p.model_version ?? undefined,
+          status: p.status,
+          job_id: p.job_id,
+          accuracy: p.metrics?.accuracy,
+          macro_f1: p.metrics?.macro_f1,
+          reason: p.outcome_reason ?? undefined,
+        },
+        `run:${p.job_id}:${p.status}`,
+      );
     }
     case TOPICS.retrainFailed: {
       const p = (e as Envelope<typeof TOPICS.retrainFailed>).payload;
@@ -113,6 +128,10 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
     }
     case TOPICS.predictionRequested:
       return doc('events', { batch_size: (e as Envelope<typeof TOPICS.predictionRequested>).payload.instances.length });
+    case TOPICS.predictionFailed: {
+      const p = (e as Envelope<typeof TOPICS.predictionFailed>).payload;
+      return doc('events', { error: p.error, reason: p.reason, batch_size: p.rows });
+    }
     case TOPICS.deadLetter: {
       const p = (e as Envelope<typeof TOPICS.deadLetter>).payload;
       return doc('events', { reason: p.reason, source_topic: p.source_topic, consumer_group: p.consumer_group });

@@ -73,6 +73,11 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
     TOPICS.predictionMade,
     { instances, predictions, model_version: 2, scoring_latency_ms: 0.31, worker: 'worker-a', reply_to: 'gateway-1' },
   ],
+  [
+    'prediction failure',
+    TOPICS.predictionFailed,
+    { error: 'reply_too_large', reason: 'record of 2000000 bytes exceeds the limit', rows: 1000, worker: 'worker-a', reply_to: 'gateway-1' },
+  ],
   ['retrain request', TOPICS.retrainRequested, { job_id: 'job-9', test_size: 0.25, dataset: { source: 'iris' }, reason: 'drift' }],
   ['retrain request without reason', TOPICS.retrainRequested, { job_id: 'job-10' }],
   ['finished training run', TOPICS.trainingRun, run],
@@ -143,7 +148,7 @@ const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
   const env = createEnvelope(EVENTS[topic].type, payload, { requestId: 'req-1', producer: 'test', eventId: `evt-${topic}`, occurredAt: AT });
   const decoded = decodeEvent(topic, JSON.stringify(env));
   if (!decoded.ok) throw new Error(`fixture for ${topic} is not a valid event: ${decoded.reason}`);
-  return topic === TOPICS.predictionMade ? predictionDocuments(decoded.event as never, stats.features) : [eventDocument(topic, decoded.event)];
+  return topic === TOPICS.predictionMade ? predictionDocuments(decoded.event as never) : [eventDocument(topic, decoded.event)];
 };
 
 interface Field {
@@ -204,6 +209,7 @@ describe('indexTemplates', () => {
     expect(kinds).toEqual({
       [TOPICS.predictionRequested]: 'events',
       [TOPICS.predictionMade]: 'predictions',
+      [TOPICS.predictionFailed]: 'events',
       [TOPICS.retrainRequested]: 'events',
       [TOPICS.trainingRun]: 'models',
       [TOPICS.retrainFailed]: 'models',

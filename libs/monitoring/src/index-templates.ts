@@ -14,7 +14,15 @@ const perClass = (inner: Mapping) => object(Object.fromEntries(CLASS_NAMES.map((
 const summary = object({ count: integer, mean: float, std: float, min: float, max: float });
 const drift = object({ psi: float, ks: float, p_value: float, drifted: bool });
 
-const COMMON: Mapping = { '@timestamp': date, event_id: keyword, event_type: keyword, request_id: keyword, producer: keyword, topic: keyword };
+const COMMON: Mapping = {
+  '@timestamp': date,
+  event_id: keyword,
+  event_type: keyword,
+  request_id: keyword,
+  client_request_id: keyword,
+  producer: keyword,
+  topic: keyword,
+};
 
 /** Every field typed up front: `dynamic: strict` rejects (and so dead-letters) a document that does not fit. */
 const FIELDS: Record<IndexKind, Mapping> = {
@@ -29,7 +37,6 @@ const FIELDS: Record<IndexKind, Mapping> = {
     scoring_latency_ms: float,
     batch_size: integer,
     batch_index: integer,
-    input_stats: perFeature(summary),
   },
   stats: {
     model_version: integer,
@@ -48,7 +55,7 @@ const FIELDS: Record<IndexKind, Mapping> = {
     retrain_requested: bool,
   },
   models: { model_version: integer, status: keyword, job_id: keyword, accuracy: float, macro_f1: float, reason: text },
-  events: { job_id: keyword, reason: text, batch_size: integer, source_topic: keyword, consumer_group: keyword },
+  events: { job_id: keyword, reason: text, error: keyword, batch_size: integer, source_topic: keyword, consumer_group: keyword },
 };
 
 export interface IndexTemplate {

@@ -1,5 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { currentRequestId } from './request-context';
+import { currentClientRequestId, currentRequestId } from './request-context';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -44,6 +44,7 @@ export class JsonLogger implements LoggerService {
         service: this.service,
         message,
         request_id: currentRequestId(),
+        client_request_id: currentClientRequestId(),
         ...fields,
       }),
     );

@@ -68,3 +68,16 @@ export const modelSwapLag = new Gauge({
   help: 'Time from a model-ready event being published to this process serving that model',
   registers: [metricsRegistry],
 });
+
+export const embeddedRecordsDropped = new Counter({
+  name: 'embedded_records_dropped_total',
+  help: 'Records the in-process bus dropped unread because a topic exceeded twice its retention',
+  labelNames: ['topic'] as const,
+  registers: [metricsRegistry],
+});
+
+export const unhandledRejections = new Counter({
+  name: 'unhandled_rejections_total',
+  help: 'Promise rejections nothing handled; each is logged with its request id and the process keeps serving',
+  registers: [metricsRegistry],
+});

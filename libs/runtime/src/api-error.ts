@@ -10,4 +10,6 @@ export interface ApiErrorBody {
   message?: string;
   details?: ErrorDetail[];
   request_id?: string;
+  client_request_id?: string;
+  [extra: string]: unknown;
 }

@@ -2,9 +2,10 @@ import { Controller, Module } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { loadConfig } from '@app/config';
 import { TOPICS, decodeEvent, type EventEnvelope, type RetrainFailed } from '@app/contracts';
-import { EventPublisher, InMemoryEventBus, RetryableError } from '@app/messaging';
+import { InMemoryEventBus, RetryableError } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
 import { createServiceApp } from './create-service-app';
+import { serviceContext } from './service-context';
 import { RuntimeModule } from './runtime.module';
 
 const calls: Record<string, number> = {};
@@ -35,7 +36,7 @@ describe('event handlers in a service app', () => {
     const bus = new InMemoryEventBus();
     await bus.connect();
     const logger = new JsonLogger('test', 'error', () => undefined);
-    const ctx = { service: 'svc', config: loadConfig({ TRANSPORT: 'memory', PORT: '0' }), logger, bus, publisher: new EventPublisher(bus, 'svc/test') };
+    const ctx = serviceContext('svc', loadConfig({ TRANSPORT: 'memory', PORT: '0' }), bus, logger);
     @Module({ imports: [RuntimeModule.forRoot(ctx)], controllers: [FlakyHandler, BatchAudit] })
     class TestModule {}
     const app = await createServiceApp(ctx, TestModule, { listen: false });
@@ -53,7 +54,7 @@ describe('event handlers in a service app', () => {
       expect(parked).toHaveLength(1);
       expect(parked[0].ok && parked[0].event.payload).toMatchObject({
         source_topic: TOPICS.retrainFailed,
-        consumer_group: `svc.${TOPICS.retrainFailed}`,
+        consumer_group: 'svc',
         reason: 'handler failed after 3 attempts: boom',
       });
     } finally {

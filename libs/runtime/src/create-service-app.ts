@@ -2,8 +2,9 @@ import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EventBusServer } from '@app/messaging';
-import { requestIdMiddleware } from '@app/observability';
+import { Readiness, requestIdMiddleware } from '@app/observability';
 import { ExceptionsFilter } from './exceptions.filter';
+import { HttpDrain } from './http-drain';
 import { jsonBodyMiddleware } from './json-body.middleware';
 import type { ServiceContext } from './service-context';
 
@@ -17,7 +18,10 @@ export interface ServiceAppOptions {
 /** The one shape every service takes: an HTTP app with our event transport connected to it. */
 export async function createServiceApp(ctx: ServiceContext, module: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create(module, { logger: ctx.logger, bodyParser: false, bufferLogs: true, abortOnError: false });
+  const drain = app.get(HttpDrain);
+  app.get(Readiness).register('accepting', () => !drain.isDraining);
   app.use(requestIdMiddleware(ctx.logger));
+  app.use(drain.middleware());
   app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT));
   app.useGlobalFilters(new ExceptionsFilter(ctx.logger));
   if (options.openApiTitle) {
@@ -26,7 +30,7 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   }
   // inheritAppConfig hands the exception filter to event handlers too; it passes their errors through unchanged.
   app.connectMicroservice(
-    { strategy: new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID) },
+    { strategy: new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID, ctx.replyPartition) },
     { inheritAppConfig: true },
   );
   // init first: bootstrap hooks (the trainer's registry replay) run before any event is handled.
@@ -34,4 +38,16 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   await app.startAllMicroservices();
   if (options.listen) await app.listen(ctx.config.PORT, '0.0.0.0');
   return app;
+}
+
+/**
+ * Graceful stop: fail readiness and refuse new requests, let requests in flight finish (a
+ * gateway's replies still arrive, its consumers are still running), then close: consumers
+ * finish their batch, commit and leave their groups. Resolves with the requests that did not
+ * finish within `timeoutMs`.
+ */
+export async function stopServiceApp(app: INestApplication, timeoutMs: number): Promise<number> {
+  const left = await app.get(HttpDrain).drain(timeoutMs);
+  await app.close();
+  return left;
 }

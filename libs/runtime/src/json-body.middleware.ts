@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { ApiErrorBody } from './api-error';
+import { requestIds } from './exceptions.filter';
 
 /**
  * Body parsing owned by us rather than Nest's default, because body-parser errors happen
@@ -32,5 +33,5 @@ export function jsonBodyMiddleware(limit: string) {
 }
 
 function send(res: Response, status: number, body: ApiErrorBody): void {
-  res.status(status).json({ ...body, request_id: res.locals.requestId as string | undefined });
+  res.status(status).json({ ...body, ...requestIds(res) });
 }

@@ -1,9 +1,10 @@
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
-import { EventPublisher, createEventBus } from '@app/messaging';
+import { createEventBus } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
-import { createServiceApp } from './create-service-app';
-import type { ServiceContext } from './service-context';
+import { createServiceApp, stopServiceApp } from './create-service-app';
+import { installProcessGuards, onShutdownSignal } from './process-guards';
+import { serviceContext, type ServiceContext } from './service-context';
 
 export interface ServiceDefinition {
   service: string;
@@ -12,7 +13,7 @@ export interface ServiceDefinition {
   openApiTitle?: string;
 }
 
-/** Every app's main.ts is one call to this: validate config, connect the bus, serve. */
+/** Every app's main.ts is one call to this: validate config, connect the bus, serve, stop gracefully. */
 export async function runService(def: ServiceDefinition): Promise<void> {
   let config: AppConfig;
   try {
@@ -22,20 +23,27 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     process.exit(78); // EX_CONFIG
   }
   const logger = new JsonLogger(def.service, config.LOG_LEVEL);
+  installProcessGuards(logger);
   const bus = createEventBus(config, logger);
-  const ctx: ServiceContext = { service: def.service, config, logger, bus, publisher: new EventPublisher(bus, `${def.service}/${config.INSTANCE_ID}`) };
+  let app: INestApplication | undefined;
+  onShutdownSignal(logger, async () => {
+    const deadline = setTimeout(() => {
+      logger.event('error', 'shutdown exceeded SHUTDOWN_TIMEOUT_MS: exiting', { timeout_ms: config.SHUTDOWN_TIMEOUT_MS });
+      process.exit(1);
+    }, config.SHUTDOWN_TIMEOUT_MS + 5_000);
+    deadline.unref();
+    if (app) {
+      const unfinished = await stopServiceApp(app, config.SHUTDOWN_TIMEOUT_MS);
+      if (unfinished > 0) logger.event('warn', 'requests still in flight at shutdown', { requests: unfinished });
+    }
+    await bus.close();
+    logger.event('info', 'stopped');
+  });
   try {
     await bus.connect();
-    const app = await createServiceApp(ctx, def.module(ctx), { listen: true, openApiTitle: def.openApiTitle });
-    logger.event('info', 'service started', { port: config.PORT, transport: config.TRANSPORT });
-    const stop = async (signal: string) => {
-      logger.event('info', 'shutting down', { signal });
-      await app.close();
-      await bus.close();
-      process.exit(0);
-    };
-    process.once('SIGTERM', () => void stop('SIGTERM'));
-    process.once('SIGINT', () => void stop('SIGINT'));
+    const ctx = serviceContext(def.service, config, bus, logger);
+    app = await createServiceApp(ctx, def.module(ctx), { listen: true, openApiTitle: def.openApiTitle });
+    logger.event('info', 'service started', { port: config.PORT, transport: config.TRANSPORT, reply_partition: ctx.replyPartition });
   } catch (err) {
     logger.event('error', 'service failed to start', { error: (err as Error).message, stack: (err as Error).stack });
     await bus.close().catch(() => undefined);

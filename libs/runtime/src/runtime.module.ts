@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { EVENT_BUS, EventPublisher } from '@app/messaging';
 import { ObservabilityModule } from '@app/observability';
+import { HttpDrain } from './http-drain';
 import { APP_CONFIG, type ServiceContext } from './service-context';
 
 @Global()
@@ -14,8 +15,9 @@ export class RuntimeModule {
         { provide: APP_CONFIG, useValue: ctx.config },
         { provide: EVENT_BUS, useValue: ctx.bus },
         { provide: EventPublisher, useValue: ctx.publisher },
+        { provide: HttpDrain, useValue: new HttpDrain() },
       ],
-      exports: [APP_CONFIG, EVENT_BUS, EventPublisher],
+      exports: [APP_CONFIG, EVENT_BUS, EventPublisher, HttpDrain],
     };
   }
 }

@@ -1,13 +1,15 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { TOPICS, type EventEnvelope, type PredictionMade } from '@app/contracts';
+import { TOPICS, type EventEnvelope, type PredictionFailed, type PredictionMade } from '@app/contracts';
 import type { EventPatternOptions } from '@app/messaging';
 import { PendingReplies } from './pending-replies';
+import { PredictionFailedError } from './prediction-errors';
 import { RecentPredictions } from './recent-predictions';
 
 /**
- * Every gateway instance reads every prediction in its own group (broadcast) and keeps the
- * ones it is waiting for; starting at the newest offset, since older replies have no waiter.
+ * Each gateway reads the reply partition its requests name (its own group, from the newest
+ * offset: older replies have no waiter) and keeps the replies it is waiting for. Gateways
+ * sharing a partition skip each other's replies.
  */
 @Controller()
 export class PredictionRepliesHandler {
@@ -16,9 +18,16 @@ export class PredictionRepliesHandler {
     private readonly recent: RecentPredictions,
   ) {}
 
-  @EventPattern(TOPICS.predictionMade, { broadcast: true, fromBeginning: false } satisfies EventPatternOptions)
-  onPredictionMade(@Payload() event: EventEnvelope<PredictionMade>): void {
-    this.recent.remember(event);
-    this.pending.resolve(event.request_id, event.payload);
+  @EventPattern(TOPICS.predictionMade, { broadcast: true, fromBeginning: false, replyPartitionOnly: true, batch: true } satisfies EventPatternOptions)
+  onPredictionsMade(@Payload() events: Array<EventEnvelope<PredictionMade>>): void {
+    for (const event of events) {
+      this.recent.remember(event);
+      this.pending.resolve(event.request_id, event.payload);
+    }
+  }
+
+  @EventPattern(TOPICS.predictionFailed, { broadcast: true, fromBeginning: false } satisfies EventPatternOptions)
+  onPredictionFailed(@Payload() event: EventEnvelope<PredictionFailed>): void {
+    this.pending.fail(event.request_id, new PredictionFailedError(event.request_id, event.payload.error, event.payload.reason));
   }
 }

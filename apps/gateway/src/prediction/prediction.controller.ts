@@ -1,12 +1,10 @@
-import { Body, Controller, GatewayTimeoutException, Headers, HttpCode, Post, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { batchSchema, featuresSchema, type Features, type PredictionMade } from '@app/contracts';
-import { BusUnavailableError } from '@app/messaging';
 import { validateBody } from '@app/runtime';
 import { BatchRequestDto, BatchResponseDto, IrisFeaturesDto, PredictResponseDto } from './dto/predict.dto';
-import { ReplyTimeoutError } from './pending-replies';
-import { PredictionService } from './prediction.service';
+import { PredictionService, type RequestIds } from './prediction.service';
 
 @ApiTags('prediction')
 @Controller('predict')
@@ -23,9 +21,10 @@ export class PredictionController {
     @Headers('prefer') prefer?: string,
   ): Promise<PredictResponseDto | AcceptedDto> {
     const features = validateBody(featuresSchema, body);
-    if (wantsAsync(prefer)) return this.accept([features], res);
-    const { reply, requestId, latencyMs } = await this.run([features], res);
-    return { status: 'success', ...reply.predictions[0], model_version: reply.model_version, request_id: requestId, latency_ms: latencyMs };
+    const ids = idsOf(res);
+    if (wantsAsync(prefer)) return this.accept([features], ids, res);
+    const { reply, latencyMs } = await this.run([features], ids);
+    return { status: 'success', ...reply.predictions[0], model_version: reply.model_version, ...idFields(ids), latency_ms: latencyMs };
   }
 
   @Post('batch')
@@ -38,51 +37,43 @@ export class PredictionController {
     @Headers('prefer') prefer?: string,
   ): Promise<BatchResponseDto | AcceptedDto> {
     const { instances } = validateBody(batchSchema, body);
-    if (wantsAsync(prefer)) return this.accept(instances, res);
-    const { reply, requestId, latencyMs } = await this.run(instances, res);
-    return { status: 'success', model_version: reply.model_version, request_id: requestId, latency_ms: latencyMs, predictions: reply.predictions };
+    const ids = idsOf(res);
+    if (wantsAsync(prefer)) return this.accept(instances, ids, res);
+    const { reply, latencyMs } = await this.run(instances, ids);
+    return { status: 'success', model_version: reply.model_version, ...idFields(ids), latency_ms: latencyMs, predictions: reply.predictions };
   }
 
   /** `Prefer: respond-async` (RFC 7240): 202 now, the result at the Location once scored. */
-  private async accept(instances: Features[], res: Response): Promise<AcceptedDto> {
-    const requestId = res.locals.requestId as string;
-    try {
-      await this.predictions.submit(instances, requestId);
-    } catch (err) {
-      throw err instanceof BusUnavailableError ? unavailable(requestId) : err;
-    }
-    const location = `/predictions/${encodeURIComponent(requestId)}`;
+  private async accept(instances: Features[], ids: RequestIds, res: Response): Promise<AcceptedDto> {
+    await this.predictions.submit(instances, ids);
+    const location = `/predictions/${ids.requestId}`;
     res.status(202).setHeader('Location', location);
     res.setHeader('Preference-Applied', 'respond-async');
-    return { status: 'accepted', request_id: requestId, location };
+    return { status: 'accepted', ...idFields(ids), location };
   }
 
-  private async run(instances: Features[], res: Response) {
-    const requestId = res.locals.requestId as string;
+  private async run(instances: Features[], ids: RequestIds): Promise<{ reply: PredictionMade; latencyMs: number }> {
     const started = process.hrtime.bigint();
-    try {
-      const reply: PredictionMade = await this.predictions.predict(instances, requestId);
-      return { reply, requestId, latencyMs: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3 };
-    } catch (err) {
-      if (err instanceof ReplyTimeoutError) {
-        throw new GatewayTimeoutException({ status: 'error', error: 'prediction_timeout', message: err.message, request_id: requestId });
-      }
-      if (err instanceof BusUnavailableError) throw unavailable(requestId);
-      throw err;
-    }
+    const reply = await this.predictions.predict(instances, ids);
+    return { reply, latencyMs: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3 };
   }
 }
 
 interface AcceptedDto {
   status: 'accepted';
   request_id: string;
+  client_request_id?: string;
   location: string;
+}
+
+function idsOf(res: Response): RequestIds {
+  return { requestId: res.locals.requestId as string, clientRequestId: res.locals.clientRequestId as string | undefined };
+}
+
+function idFields(ids: RequestIds): { request_id: string; client_request_id?: string } {
+  return ids.clientRequestId ? { request_id: ids.requestId, client_request_id: ids.clientRequestId } : { request_id: ids.requestId };
 }
 
 function wantsAsync(prefer: string | undefined): boolean {
   return /(^|[,;\s])respond-async($|[,;\s])/i.test(prefer ?? '');
-}
-
-function unavailable(requestId: string): ServiceUnavailableException {
-  return new ServiceUnavailableException({ status: 'error', error: 'broker_unavailable', message: 'Event broker is unreachable', request_id: requestId });
 }

@@ -1,9 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { TOPICS, type Features, type PredictionMade } from '@app/contracts';
+import { REPLY_BYTES_PER_ROW, REPLY_OVERHEAD_BYTES, TOPICS, type Features, type PredictionMade } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EventPublisher } from '@app/messaging';
 import { APP_CONFIG } from '@app/runtime';
 import { PendingReplies } from './pending-replies';
+import { ReplyTooLargeError } from './prediction-errors';
+
+/** The platform's request id and the caller's own, as the request-id middleware set them. */
+export interface RequestIds {
+  requestId: string;
+  clientRequestId?: string;
+}
 
 /** Request-reply over the event bus: publish a request, wait for the prediction with the same request id. */
 @Injectable()
@@ -12,21 +19,37 @@ export class PredictionService {
     private readonly publisher: EventPublisher,
     private readonly pending: PendingReplies,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject('REPLY_PARTITION') private readonly replyPartition: number,
   ) {}
 
-  async predict(instances: Features[], requestId: string): Promise<PredictionMade> {
-    // Register before publishing: on the in-process bus the reply can arrive before send() resolves.
-    const reply = this.pending.wait(requestId, this.config.PREDICT_TIMEOUT_MS);
+  async predict(instances: Features[], ids: RequestIds): Promise<PredictionMade> {
+    this.checkReplySize(instances.length);
+    const reply = this.pending.register(ids.requestId, this.config.PREDICT_TIMEOUT_MS);
     try {
-      await this.submit(instances, requestId);
+      await this.publish(instances, ids);
     } catch (err) {
-      this.pending.cancel(requestId, err as Error);
+      this.pending.fail(ids.requestId, err as Error);
     }
     return reply;
   }
 
   /** Publishes without waiting: the answer is looked up later at /predictions/{request_id}. */
-  async submit(instances: Features[], requestId: string): Promise<void> {
-    await this.publisher.publish(TOPICS.predictionRequested, { instances, reply_to: this.config.INSTANCE_ID }, { key: requestId, requestId });
+  async submit(instances: Features[], ids: RequestIds): Promise<void> {
+    this.checkReplySize(instances.length);
+    await this.publish(instances, ids);
+  }
+
+  private publish(instances: Features[], ids: RequestIds) {
+    return this.publisher.publish(
+      TOPICS.predictionRequested,
+      { instances, reply_to: this.config.INSTANCE_ID, reply_partition: this.replyPartition },
+      { key: ids.requestId, requestId: ids.requestId, clientRequestId: ids.clientRequestId },
+    );
+  }
+
+  private checkReplySize(rows: number): void {
+    const limit = this.config.KAFKA_MAX_MESSAGE_BYTES;
+    const bytes = REPLY_OVERHEAD_BYTES + rows * REPLY_BYTES_PER_ROW;
+    if (bytes > limit) throw new ReplyTooLargeError(rows, bytes, limit, Math.floor((limit - REPLY_OVERHEAD_BYTES) / REPLY_BYTES_PER_ROW));
   }
 }

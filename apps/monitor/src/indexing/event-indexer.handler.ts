@@ -7,12 +7,13 @@ import { eventDocument, predictionDocuments } from '@app/monitoring';
 import { TrafficService } from '../statistics/traffic.service';
 
 const TOPIC_OF_TYPE = new Map<string, Topic>(Object.entries(EVENTS).map(([topic, spec]) => [spec.type, topic as Topic]));
-const OTHER_TOPICS = ALL_TOPICS.filter((t) => t !== TOPICS.predictionMade);
+/** A request is indexed once, as its prediction: the request event itself adds nothing a user searches for. */
+const OTHER_TOPICS = ALL_TOPICS.filter((t) => t !== TOPICS.predictionMade && t !== TOPICS.predictionRequested);
 
 /**
- * Indexes every event, each topic in its own consumer group. A batch is acknowledged only once
+ * Indexes every event in one consumer group over all topics. A batch is acknowledged only once
  * the sink accepted it: the handler throws while Elasticsearch is down, so offsets stay put.
- * New groups start from the beginning of the topics, so a fresh monitor indexes the history too.
+ * A new group starts from the beginning of the topics, so a fresh monitor indexes the history too.
  */
 @Controller()
 export class EventIndexerHandler {
@@ -21,15 +22,16 @@ export class EventIndexerHandler {
     private readonly traffic: TrafficService,
   ) {}
 
-  @EventPattern(TOPICS.predictionMade, { batch: true, fromBeginning: true } satisfies EventPatternOptions)
+  @EventPattern(TOPICS.predictionMade, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
   async onPredictions(@Payload() events: Array<EventEnvelope<PredictionMade>>): Promise<Rejection[]> {
-    const docs = events.flatMap((e) => predictionDocuments(e, this.traffic.observe(e).features));
-    const rejections = await this.sink.write(docs);
+    const rejections = await this.sink.write(events.flatMap(predictionDocuments));
+    // Counted only once the documents are stored: a batch retried after an outage is observed once.
+    for (const e of events) this.traffic.observe(e);
     for (const version of new Set(events.map((e) => e.payload.model_version))) await this.traffic.checkDrift(version);
     return rejections;
   }
 
-  @EventPattern(OTHER_TOPICS, { batch: true, fromBeginning: true } satisfies EventPatternOptions)
+  @EventPattern(OTHER_TOPICS, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
   async onEvents(@Payload() events: Array<EventEnvelope<unknown>>): Promise<Rejection[]> {
     return this.sink.write(events.map((e) => eventDocument(TOPIC_OF_TYPE.get(e.event_type)!, e)));
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
-import { TOPICS, featureVector, type EventEnvelope, type InputStats, type PredictionMade } from '@app/contracts';
+import { TOPICS, featureVector, type EventEnvelope, type PredictionMade } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EventPublisher } from '@app/messaging';
 import { CLASS_NAMES, DriftDetector, FEATURE_NAMES } from '@app/model';
@@ -8,6 +8,9 @@ import { RetrainCooldown, TrafficMonitor } from '@app/monitoring';
 import { JsonLogger, driftScore } from '@app/observability';
 import { ModelRegistry } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
+
+/** Recent event ids remembered for deduplication: far more than one redelivered batch, bounded. */
+const COUNTED_IDS_KEPT = 50_000;
 
 /** Feeds live traffic into the rolling windows, publishes statistics and drift, and may ask for a retrain. */
 @Injectable()
@@ -47,13 +50,13 @@ export class TrafficService implements OnApplicationBootstrap, OnApplicationShut
     clearInterval(this.timer);
   }
 
-  /** Adds a prediction event to its version's window and returns the window's statistics after it. */
-  observe(event: EventEnvelope<PredictionMade>): InputStats {
+  /** Adds a prediction event to its version's window, once per event id (a redelivered batch is not counted twice). */
+  observe(event: EventEnvelope<PredictionMade>): void {
     const p = event.payload;
     const at = Date.parse(event.occurred_at);
-    if (this.counted.has(event.event_id)) return this.monitor.snapshot(Date.now(), p.model_version);
+    if (this.counted.has(event.event_id)) return;
     this.counted.add(event.event_id);
-    if (this.counted.size > 50_000) this.counted.delete(this.counted.values().next().value!);
+    if (this.counted.size > COUNTED_IDS_KEPT) this.counted.delete(this.counted.values().next().value!);
     this.monitor.observe({
       modelVersion: p.model_version,
       instances: p.instances.map(featureVector),
@@ -61,7 +64,6 @@ export class TrafficService implements OnApplicationBootstrap, OnApplicationShut
       latencyMs: p.scoring_latency_ms,
       at,
     });
-    return this.monitor.snapshot(Date.now(), p.model_version);
   }
 
   async checkDrift(version: number): Promise<void> {

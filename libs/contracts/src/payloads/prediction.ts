@@ -6,6 +6,8 @@ export const predictionRequestedSchema = z.strictObject({
   instances: z.array(featuresSchema).min(1).max(MAX_BATCH),
   /** Gateway instance waiting for the answer; other gateways ignore the reply. */
   reply_to: z.string().min(1).max(200),
+  /** The partition of the reply topic that gateway reads: it need not read every other gateway's replies. */
+  reply_partition: z.number().int().min(0).max(10_000).optional(),
 });
 export type PredictionRequested = z.infer<typeof predictionRequestedSchema>;
 
@@ -28,3 +30,23 @@ export const predictionMadeSchema = z.strictObject({
   reply_to: z.string().min(1).max(200),
 });
 export type PredictionMade = z.infer<typeof predictionMadeSchema>;
+
+export const PREDICTION_FAILURES = ['reply_too_large'] as const;
+
+/** A request a worker could not answer: the waiting gateway fails it at once instead of timing out. */
+export const predictionFailedSchema = z.strictObject({
+  error: z.enum(PREDICTION_FAILURES),
+  reason: z.string().max(2000),
+  rows: z.number().int().min(0),
+  worker: z.string().min(1),
+  reply_to: z.string().min(1).max(200),
+});
+export type PredictionFailed = z.infer<typeof predictionFailedSchema>;
+
+/**
+ * Upper bound of one scored row in a PredictionMade event (input echoed plus scores, every
+ * number at its longest JSON form); lets the gateway refuse a batch whose reply the broker
+ * would refuse, before anything is published.
+ */
+export const REPLY_BYTES_PER_ROW = 400;
+export const REPLY_OVERHEAD_BYTES = 2048;

@@ -1,0 +1,41 @@
+import { HttpFailure } from '@app/runtime';
+
+/** No worker answered in time. Carries the request id so even an unobserved one is traceable in the log. */
+export class ReplyTimeoutError extends HttpFailure {
+  constructor(
+    readonly requestId: string,
+    timeoutMs: number,
+  ) {
+    super(504, 'prediction_timeout', `no prediction within ${timeoutMs} ms`);
+  }
+}
+
+/** A worker took the request but could not answer it (e.g. its reply exceeded the broker's limit). */
+export class PredictionFailedError extends HttpFailure {
+  constructor(
+    readonly requestId: string,
+    code: string,
+    reason: string,
+  ) {
+    super(502, code, reason);
+  }
+}
+
+/** The gateway is waiting on as many requests as it may hold: shed load instead of growing memory. */
+export class GatewayOverloadedError extends HttpFailure {
+  constructor(limit: number) {
+    super(503, 'overloaded', `this gateway is waiting on ${limit} requests already (MAX_PENDING_REQUESTS); retry`);
+  }
+}
+
+/** A batch whose answer the broker would refuse: refused before anything is published. */
+export class ReplyTooLargeError extends HttpFailure {
+  constructor(rows: number, replyBytes: number, limitBytes: number, maxRows: number) {
+    super(
+      413,
+      'reply_too_large',
+      `the reply to ${rows} rows would take up to ${replyBytes} bytes, over the broker's message limit of ${limitBytes} bytes (KAFKA_MAX_MESSAGE_BYTES); send at most ${maxRows} rows per request`,
+      { limit_bytes: limitBytes, max_rows: maxRows },
+    );
+  }
+}

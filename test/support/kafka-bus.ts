@@ -1,0 +1,9 @@
+import { loadConfig } from '@app/config';
+import { createEventBus, type EventBus } from '@app/messaging';
+import { JsonLogger } from '@app/observability';
+import { KAFKA_BROKERS } from './infra';
+
+/** A bus on the test broker, configured by the services' own factory. */
+export function kafkaTestBus(clientId: string): EventBus {
+  return createEventBus(loadConfig({ ...process.env, KAFKA_BROKERS, KAFKA_CLIENT_ID: clientId, TRANSPORT: 'kafka' }), new JsonLogger(clientId, 'error'));
+}
