@@ -2,13 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { TOPICS, TOPIC_SPECS, decodeEvent, retrainParamsSchema, describeIssues, type TrainingRun } from '@app/contracts';
-import { EventPublisher, KafkaEventBus } from '@app/messaging';
+import { loadConfig } from '@app/config';
+import { EventPublisher, KafkaEventBus, kafkaConnection } from '@app/messaging';
 
 const FINAL: string[] = ['promoted', 'rejected', 'failed'];
 
 const USAGE = `usage: npm run retrain -- [--test-size 0.2] [--random-state 42] [--var-smoothing 1e-9]
                          [--dataset iris|path.csv] [--reason manual|drift|schedule] [--wait] [--timeout 120]
-Publishes a retrain request to Kafka (KAFKA_BROKERS, default localhost:9092) and prints the job id;
+Publishes a retrain request to Kafka (KAFKA_BROKERS, default localhost:9092; TLS and SASL from
+KAFKA_SSL* and KAFKA_SASL_* as for the services) and prints the job id;
 with --wait, also waits for the trainer's outcome and exits non-zero unless the model was promoted.`;
 
 /** Publishes the same RetrainRequested event as POST /retrain, straight to Kafka. */
@@ -41,7 +43,7 @@ async function main(): Promise<number> {
     console.error(`invalid arguments: ${describeIssues(parsed.error)}\n${USAGE}`);
     return 2;
   }
-  const bus = new KafkaEventBus({ brokers: (process.env.KAFKA_BROKERS ?? 'localhost:9092').split(','), clientId: 'retrain-cli', topics: TOPIC_SPECS });
+  const bus = new KafkaEventBus({ ...kafkaConnection(loadConfig()), clientId: 'retrain-cli', topics: TOPIC_SPECS });
   await bus.connect();
   try {
     const jobId = randomUUID();

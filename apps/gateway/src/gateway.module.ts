@@ -24,9 +24,7 @@ export class GatewayModule {
         PendingReplies,
         PredictionService,
         RecentPredictions,
-        ...(ctx.config.MONITOR_SINK === 'elasticsearch'
-          ? [{ provide: SEARCH_CLIENT, useFactory: () => createElasticsearchClient(ctx.config.ELASTICSEARCH_URL) }]
-          : []),
+        ...(ctx.config.MONITOR_SINK === 'elasticsearch' ? [{ provide: SEARCH_CLIENT, useFactory: () => createElasticsearchClient(ctx.config) }] : []),
         {
           provide: 'GATEWAY_READINESS',
           inject: [Readiness, EVENT_BUS, ModelRegistry],

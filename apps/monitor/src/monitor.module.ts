@@ -21,7 +21,7 @@ export class MonitorModule {
           provide: DOCUMENT_SINK,
           useFactory: (): DocumentSink =>
             config.MONITOR_SINK === 'elasticsearch'
-              ? new ElasticsearchSink(createElasticsearchClient(config.ELASTICSEARCH_URL), config.ES_INDEX_PREFIX)
+              ? new ElasticsearchSink(createElasticsearchClient(config), config.ES_INDEX_PREFIX)
               : new LogSink(ctx.logger),
         },
         {

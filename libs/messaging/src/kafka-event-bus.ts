@@ -3,12 +3,15 @@ import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer
 import type { TopicSpec } from '@app/contracts';
 import { consumerLag } from '@app/observability';
 import { retryTransient } from './retry-transient';
+import type { KafkaConnection } from './kafka-connection';
 import { BusUnavailableError, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
 
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
   topics: Record<string, TopicSpec>;
+  ssl?: KafkaConnection['ssl'];
+  sasl?: KafkaConnection['sasl'];
   onLog?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
 }
 
@@ -26,6 +29,8 @@ export class KafkaEventBus implements EventBus {
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
+      ssl: options.ssl,
+      sasl: options.sasl,
       logLevel: logLevel.WARN,
       logCreator: () => (entry) => {
         const { message, ...fields } = entry.log;
