@@ -10,7 +10,8 @@ const FINAL: string[] = ['promoted', 'rejected', 'failed'];
 
 const USAGE = `usage: npm run retrain -- [--test-size 0.2] [--random-state 42] [--var-smoothing 1e-9]
                          [--dataset iris|path.csv] [--reason manual|drift|schedule] [--wait] [--timeout 120]
-Publishes a retrain request to Kafka (KAFKA_BROKERS, default localhost:9092) and prints the job id;
+Publishes a retrain request to Kafka (KAFKA_BROKERS, default localhost:9092; TLS and SASL from
+KAFKA_SSL* and KAFKA_SASL_* as for the services) and prints the job id;
 with --wait, also waits for the trainer's outcome and exits non-zero unless the model was promoted.`;
 
 /** Publishes the same RetrainRequested event as POST /retrain, straight to Kafka. */

@@ -5,8 +5,14 @@
 #   scripts/infra/kafka.sh down [--clean]  stop (idempotent); --clean or KAFKA_CLEAN=1 wipes data
 #   scripts/infra/kafka.sh status          print running / not running (exit 0 / 1)
 #
-# Env: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_READY_TIMEOUT (120 s),
-#      KAFKA_HEAP_OPTS (-Xms256m -Xmx512m), JAVA_HOME (else java on PATH).
+# Listeners: PLAINTEXT on KAFKA_PORT (no auth, what the services use by default) and SASL_SSL on
+# KAFKA_SASL_SSL_PORT (TLS with a local CA at .infra/kafka/tls/ca.pem; SCRAM-SHA-512 and PLAIN,
+# one test user KAFKA_TEST_SASL_USER / KAFKA_TEST_SASL_PASSWORD for both mechanisms; `up` on a
+# running broker updates the SCRAM password, the PLAIN one changes at the next start).
+#
+# Env: KAFKA_PORT (9092), KAFKA_SASL_SSL_PORT (9094), KAFKA_CONTROLLER_PORT (9093),
+#      KAFKA_TEST_SASL_USER (iris-test), KAFKA_TEST_SASL_PASSWORD (iris-test-secret),
+#      KAFKA_READY_TIMEOUT (120 s), KAFKA_HEAP_OPTS (-Xms256m -Xmx512m), JAVA_HOME (else java on PATH).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -14,11 +20,17 @@ CONF_DIR="$ROOT/infra/kafka"
 STATE_DIR="$ROOT/.infra/kafka"
 DATA_DIR="$STATE_DIR/data"
 LOG_DIR="$STATE_DIR/logs"
+TLS_DIR="$STATE_DIR/tls"
+# Which SCRAM user (cluster id, name, password digest) the current data directory already holds.
+SCRAM_MARKER="$STATE_DIR/scram-user"
 PID_FILE="$STATE_DIR/kafka.pid"
 OUT_FILE="$LOG_DIR/server.out"
 
 PORT="${KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+SASL_SSL_PORT="${KAFKA_SASL_SSL_PORT:-9094}"
+SASL_USER="${KAFKA_TEST_SASL_USER:-iris-test}"
+SASL_PASSWORD="${KAFKA_TEST_SASL_PASSWORD:-iris-test-secret}"
 READY_TIMEOUT="${KAFKA_READY_TIMEOUT:-120}"
 HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
 STOP_TIMEOUT=30
@@ -31,6 +43,10 @@ CLEAN_DEFAULT="${KAFKA_CLEAN:-0}"
 CLEAN_DIRS=("$DATA_DIR")
 # shellcheck source-path=SCRIPTDIR source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+# They are pasted into server.properties, a JAAS line and a --add-scram argument.
+[[ "$SASL_USER" =~ ^[A-Za-z0-9._-]+$ ]] || die "KAFKA_TEST_SASL_USER may only hold letters, digits, '.', '_' and '-'"
+[[ "$SASL_PASSWORD" =~ ^[A-Za-z0-9._-]+$ ]] || die "KAFKA_TEST_SASL_PASSWORD may only hold letters, digits, '.', '_' and '-'"
 
 java_bin() {
   if [[ -n "${JAVA_HOME:-}" ]]; then
@@ -98,10 +114,25 @@ classpath_complete() {
 }
 
 render_config() {
-  sed -e "s|@KAFKA_PORT@|$PORT|g" \
-      -e "s|@KAFKA_CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
-      -e "s|@KAFKA_DATA_DIR@|$DATA_DIR|g" \
-      "$CONF_DIR/server.properties" >"$STATE_DIR/server.properties"
+  (
+    umask 077  # holds the keystore and test user passwords
+    sed -e "s|@KAFKA_PORT@|$PORT|g" \
+        -e "s|@KAFKA_CONTROLLER_PORT@|$CONTROLLER_PORT|g" \
+        -e "s|@KAFKA_SASL_SSL_PORT@|$SASL_SSL_PORT|g" \
+        -e "s|@KAFKA_DATA_DIR@|$DATA_DIR|g" \
+        -e "s|@KAFKA_TLS_DIR@|$TLS_DIR|g" \
+        -e "s|@KAFKA_KEYSTORE_PASSWORD@|$(<"$TLS_DIR/keystore.password")|g" \
+        -e "s|@KAFKA_TEST_SASL_USER@|$SASL_USER|g" \
+        -e "s|@KAFKA_TEST_SASL_PASSWORD@|$SASL_PASSWORD|g" \
+        "$CONF_DIR/server.properties" >"$STATE_DIR/server.properties.tmp"
+  )
+  mv "$STATE_DIR/server.properties.tmp" "$STATE_DIR/server.properties"
+}
+
+scram_marker() {
+  local cluster_id
+  cluster_id="$(sed -n 's/^cluster.id=//p' "$DATA_DIR/meta.properties" 2>/dev/null)"
+  printf '%s %s %s\n' "$cluster_id" "$SASL_USER" "$(printf '%s' "$SASL_PASSWORD" | sha256sum | cut -c1-64)"
 }
 
 jvm_opts() {
@@ -124,10 +155,33 @@ format_storage() {
   local -a opts
   mapfile -t opts < <(jvm_opts)
   if ! "$java" "${opts[@]}" -cp "$cp" kafka.tools.StorageTool format \
-      -t "$cluster_id" -c "$STATE_DIR/server.properties" >"$LOG_DIR/format.out" 2>&1; then
+      -t "$cluster_id" -c "$STATE_DIR/server.properties" \
+      --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]" >"$LOG_DIR/format.out" 2>&1; then
     cat "$LOG_DIR/format.out" >&2
     die "storage format failed"
   fi
+  scram_marker >"$SCRAM_MARKER"
+}
+
+# A data directory formatted before the SASL_SSL listener existed (or with another test
+# password) lacks the SCRAM user: add it through the running broker, which stores it in the
+# cluster metadata like the format-time one.
+ensure_scram_user() {
+  local java cp expected
+  expected="$(scram_marker)"
+  [[ -f "$SCRAM_MARKER" && "$(<"$SCRAM_MARKER")" == "$expected" ]] && return
+  java="$(java_bin)"
+  cp="$(<"$(resolve_classpath)")"
+  log "adding SCRAM-SHA-512 user $SASL_USER"
+  mkdir -p "$LOG_DIR/tools"
+  if ! "$java" -Xmx128m "-Dlog4j2.configurationFile=$CONF_DIR/log4j2.yaml" "-Dkafka.logs.dir=$LOG_DIR/tools" \
+      -cp "$cp" kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$PORT" --alter \
+      --entity-type users --entity-name "$SASL_USER" \
+      --add-config "SCRAM-SHA-512=[password=$SASL_PASSWORD]" >"$LOG_DIR/scram-user.out" 2>&1; then
+    cat "$LOG_DIR/scram-user.out" >&2
+    die "could not add the SCRAM user $SASL_USER"
+  fi
+  printf '%s\n' "$expected" >"$SCRAM_MARKER"
 }
 
 # Byte offset of server.log when this start began, so a failure shows only this run's lines.
@@ -157,7 +211,7 @@ wait_ready() {
       fail_start "broker process $pid exited during startup"
     fi
     # server.out is truncated on each start, so the banner line is from this run.
-    if grep -q 'Kafka Server started' "$OUT_FILE" 2>/dev/null && server_answers; then
+    if grep -q 'Kafka Server started' "$OUT_FILE" 2>/dev/null && server_answers && port_open "$SASL_SSL_PORT"; then
       return 0
     fi
     sleep 0.5
@@ -168,16 +222,23 @@ wait_ready() {
 }
 
 cmd_up() {
-  local pid start=$SECONDS
+  local pid start=$SECONDS java cp_file cp
   if pid="$(running_pid)"; then
-    if server_answers; then
-      log "already running (pid $pid) on 127.0.0.1:$PORT"
+    if server_answers && ! port_open "$SASL_SSL_PORT"; then
+      log "running broker (pid $pid) has no SASL_SSL listener on $SASL_SSL_PORT (older config); restarting it"
+      stop_pid "$pid"
+      rm -f "$PID_FILE"
+    else
+      if server_answers; then
+        log "already running (pid $pid) on 127.0.0.1:$PORT"
+      else
+        log "broker process $pid is starting; waiting for it"
+        wait_ready "$pid"
+        log "ready on 127.0.0.1:$PORT (pid $pid)"
+      fi
+      ensure_scram_user
       return 0
     fi
-    log "broker process $pid is starting; waiting for it"
-    wait_ready "$pid"
-    log "ready on 127.0.0.1:$PORT (pid $pid)"
-    return 0
   fi
   if server_answers; then
     log "a Kafka broker already answers on 127.0.0.1:$PORT (not started by this script); leaving it"
@@ -185,13 +246,14 @@ cmd_up() {
   fi
   port_open "$PORT" && die "port $PORT is in use by something that is not a Kafka broker"
   port_open "$CONTROLLER_PORT" && die "controller port $CONTROLLER_PORT is already in use"
+  port_open "$SASL_SSL_PORT" && die "SASL_SSL port $SASL_SSL_PORT is already in use"
 
   mkdir -p "$STATE_DIR" "$LOG_DIR"
   rm -f "$PID_FILE"
-  local java cp_file cp
   java="$(java_bin)"
   cp_file="$(resolve_classpath)"
   cp="$(<"$cp_file")"
+  bash "$(dirname "${BASH_SOURCE[0]}")/kafka-tls.sh" "$TLS_DIR"
   render_config
   format_storage "$java" "$cp"
 
@@ -205,7 +267,8 @@ cmd_up() {
   echo "$pid" >"$PID_FILE"
   log "started pid $pid ($("$java" -version 2>&1 | head -n1)); waiting up to ${READY_TIMEOUT}s"
   wait_ready "$pid"
-  log "ready on 127.0.0.1:$PORT (pid $pid) in $((SECONDS - start))s"
+  ensure_scram_user
+  log "ready on 127.0.0.1:$PORT, SASL_SSL on 127.0.0.1:$SASL_SSL_PORT (pid $pid) in $((SECONDS - start))s"
 }
 
 dispatch "$@"

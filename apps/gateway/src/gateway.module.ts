@@ -29,7 +29,7 @@ export class GatewayModule {
           ? [
               {
                 provide: PREDICTION_INDEX,
-                useFactory: () => new ElasticsearchPredictionIndex(createElasticsearchClient(ctx.config.ELASTICSEARCH_URL), ctx.config.ES_INDEX_PREFIX),
+                useFactory: () => new ElasticsearchPredictionIndex(createElasticsearchClient(ctx.config), ctx.config.ES_INDEX_PREFIX),
               },
             ]
           : []),

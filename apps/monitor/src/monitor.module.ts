@@ -22,7 +22,7 @@ export class MonitorModule {
           provide: DOCUMENT_SINK,
           useFactory: (): DocumentSink =>
             config.MONITOR_SINK === 'elasticsearch'
-              ? new ElasticsearchSink(createElasticsearchClient(config.ELASTICSEARCH_URL), config.ES_INDEX_PREFIX)
+              ? new ElasticsearchSink(createElasticsearchClient(config), config.ES_INDEX_PREFIX)
               : new FileSink({ dir: join(config.EMBEDDED_DATA_DIR, 'documents'), maxBytes: config.MONITOR_FILE_MAX_BYTES, keep: config.MONITOR_FILE_KEEP }),
         },
         {

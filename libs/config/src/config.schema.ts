@@ -1,13 +1,10 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { bool } from './env-values';
+import { SECURITY_ENV_SCHEMA, checkCredentials } from './security.schema';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 const num = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
-const bool = (def: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(def ? 'true' : 'false')
-    .transform((v) => v === 'true' || v === '1');
 
 /**
  * Every environment variable the services read, with its default. README's configuration
@@ -54,7 +51,8 @@ export const ENV_SCHEMA = {
   DRIFT_CHECK_EVERY: int(50, 1),
   DRIFT_AUTO_RETRAIN: bool(false),
   DRIFT_RETRAIN_COOLDOWN_SECONDS: int(3600, 0),
+  ...SECURITY_ENV_SCHEMA,
 };
 
-export const configSchema = z.object(ENV_SCHEMA);
+export const configSchema = z.object(ENV_SCHEMA).superRefine(checkCredentials);
 export type AppConfig = z.infer<typeof configSchema>;

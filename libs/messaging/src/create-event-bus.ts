@@ -4,6 +4,7 @@ import { type JsonLogger, embeddedRecordsDropped } from '@app/observability';
 import type { EventBus } from './event-bus';
 import { InMemoryEventBus } from './in-memory-event-bus';
 import { KafkaEventBus } from './kafka-event-bus';
+import { kafkaConnection } from './kafka-connection';
 
 /** One factory for every app, so all of them configure Kafka the same way. */
 export function createEventBus(config: AppConfig, logger: JsonLogger, embeddedDataDir?: string): EventBus {
@@ -20,7 +21,7 @@ export function createEventBus(config: AppConfig, logger: JsonLogger, embeddedDa
     });
   }
   return new KafkaEventBus({
-    brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    ...kafkaConnection(config),
     clientId: config.KAFKA_CLIENT_ID,
     topics: TOPIC_SPECS,
     sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaConfig, type Producer } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import type { TopicSpec } from '@app/contracts';
 import { consumerLag } from '@app/observability';
 import { BrokerCircuit } from './broker-circuit';
@@ -9,6 +9,7 @@ import { pinnedPartitionAssigner } from './pinned-partition-assigner';
 import { ProduceBatcher, type TopicMessages } from './produce-batcher';
 import { retryTransient } from './retry-transient';
 import { DeadlineExceededError, withDeadline } from './with-deadline';
+import type { KafkaConnection } from './kafka-connection';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -21,8 +22,8 @@ export interface KafkaBusOptions {
   commitIntervalMs: number;
   /** Longest a fetch waits on an idle topic; data arriving answers it at once. */
   fetchMaxWaitMs: number;
-  ssl?: KafkaConfig['ssl'];
-  sasl?: KafkaConfig['sasl'];
+  ssl?: KafkaConnection['ssl'];
+  sasl?: KafkaConnection['sasl'];
   onLog?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
 }
 

@@ -5,3 +5,4 @@ export * from './readiness';
 export * from './request-id.middleware';
 export * from './health.controller';
 export * from './observability.module';
+export * from './redact';

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
+import { redact } from './redact';
 import { currentClientRequestId, currentRequestId } from './request-context';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
@@ -34,19 +35,24 @@ export class JsonLogger implements LoggerService {
     this.write('debug', message, rest);
   }
 
-  /** Structured event: a message plus fields, e.g. `logger.event('info', 'prediction served', { latency_ms })`. */
+  /**
+   * Structured event: a message plus fields, e.g. `logger.event('info', 'prediction served', { latency_ms })`.
+   * Every line, Nest's and kafkajs' included, passes redact(): a secret in a log is a leaked secret.
+   */
   event(level: LogLevel, message: string, fields: Record<string, unknown> = {}): void {
     if (LEVELS[level] < LEVELS[this.minLevel]) return;
     this.sink(
-      JSON.stringify({
-        timestamp: new Date().toISOString(),
-        level,
-        service: this.service,
-        message,
-        request_id: currentRequestId(),
-        client_request_id: currentClientRequestId(),
-        ...fields,
-      }),
+      JSON.stringify(
+        redact({
+          timestamp: new Date().toISOString(),
+          level,
+          service: this.service,
+          message,
+          request_id: currentRequestId(),
+          client_request_id: currentClientRequestId(),
+          ...fields,
+        }),
+      ),
     );
   }
 

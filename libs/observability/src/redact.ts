@@ -1,0 +1,54 @@
+export const REDACTED = '[REDACTED]';
+
+/** Keys whose values are credentials wherever they appear: config, HTTP headers, kafkajs and Elasticsearch client errors. */
+const SECRET_KEY = /password|passwd|secret|token|api[_-]?key|authorization|cookie|sasl|credential/i;
+
+/**
+ * An HTTP credential quoted inside a string (an error message that repeats a header). The scheme
+ * names are matched in any case, as HTTP does, at the price of masking the word after a
+ * "basic" in prose: a hidden word is cheap, a leaked key is not.
+ */
+const SCHEME_CREDENTIAL = /\b(Bearer|ApiKey|Basic)(\s+)[^\s,;"'}]+/gi;
+
+const MAX_DEPTH = 32;
+
+export function maskCredentials(text: string): string {
+  return text.replace(SCHEME_CREDENTIAL, `$1$2${REDACTED}`);
+}
+
+/**
+ * A copy of a log entry with secrets replaced, at any depth. Errors become plain objects with
+ * their name, message and stack (masked) plus their own fields, because JSON.stringify would
+ * write `{}` for them and hide the message that explains a failure.
+ */
+export function redact(value: unknown): unknown {
+  return walk(value, new WeakSet(), 0);
+}
+
+function walk(value: unknown, seen: WeakSet<object>, depth: number): unknown {
+  if (typeof value === 'string') return maskCredentials(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value !== 'object' || value === null) return value;
+  if (seen.has(value)) return '[Circular]';
+  if (depth >= MAX_DEPTH) return '[Too deep]';
+  seen.add(value);
+  try {
+    if (value instanceof Error) {
+      return walkEntries({ name: value.name, message: value.message, stack: value.stack, ...(value as object) }, seen, depth);
+    }
+    const json = (value as { toJSON?: () => unknown }).toJSON;
+    if (typeof json === 'function') return walk(json.call(value), seen, depth + 1);
+    if (Array.isArray(value)) return value.map((item) => walk(item, seen, depth + 1));
+    return walkEntries(value as Record<string, unknown>, seen, depth);
+  } finally {
+    seen.delete(value);
+  }
+}
+
+function walkEntries(record: Record<string, unknown>, seen: WeakSet<object>, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(record)) {
+    out[key] = SECRET_KEY.test(key) && v !== undefined ? REDACTED : walk(v, seen, depth + 1);
+  }
+  return out;
+}
