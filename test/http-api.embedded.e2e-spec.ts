@@ -7,6 +7,7 @@ import { TOPICS, decodeEvent } from '@app/contracts';
 import { BusUnavailableError, InMemoryEventBus } from '@app/messaging';
 import { IRIS_ROWS } from '@app/model';
 import { JsonLogger } from '@app/observability';
+import { eventually } from './support/http';
 import { createServiceApp, serviceContext } from '@app/runtime';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
 import { GatewayModule } from '@apps/gateway/gateway.module';
@@ -15,23 +16,26 @@ const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_w
 const VERSICOLOR = { sepal_length: 6.4, sepal_width: 3.2, petal_length: 4.5, petal_width: 1.5 };
 const VIRGINICA = { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, petal_width: 2.5 };
 const quiet = new JsonLogger('test', 'error', () => undefined);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('HTTP API (embedded mode, in-process bus)', () => {
   let platform: EmbeddedPlatform;
   let http: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'log', PORT: '0', LOG_LEVEL: 'error', BODY_LIMIT: '256kb' });
+    const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
+    const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'file', EMBEDDED_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', BODY_LIMIT: '256kb' });
     platform = await startEmbeddedPlatform(config, undefined, quiet);
     http = request(platform.gateway.getHttpServer());
-    for (let i = 0; i < 50 && (await http.get('/ready')).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+    await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the embedded platform to be ready');
   });
   afterAll(() => platform.close());
 
-  it('answers a setosa prediction with the documented shape and echoes the request id', async () => {
+  it("answers a setosa prediction with the documented shape, its own request id, and the caller's echoed", async () => {
     const res = await http.post('/predict').set('X-Request-Id', 'abc-123').send(SETOSA).expect(200);
     expect(res.headers['x-request-id']).toBe('abc-123');
-    expect(res.body).toMatchObject({ status: 'success', prediction: 'setosa', class_id: 0, model_version: 1, request_id: 'abc-123' });
+    expect(res.body).toMatchObject({ status: 'success', prediction: 'setosa', class_id: 0, model_version: 1, client_request_id: 'abc-123' });
+    expect(res.body.request_id).toMatch(UUID);
     const p = res.body.probabilities;
     expect(Object.keys(p).sort()).toEqual(['setosa', 'versicolor', 'virginica']);
     expect(p.setosa + p.versicolor + p.virginica).toBeCloseTo(1, 12);
@@ -122,7 +126,7 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
 
   it('serves liveness, readiness, metrics and OpenAPI', async () => {
     await http.get('/health').expect(200, { status: 'ok' });
-    expect((await http.get('/ready').expect(200)).body).toEqual({ status: 'ready', checks: { broker: true, model: true } });
+    expect((await http.get('/ready').expect(200)).body).toEqual({ status: 'ready', checks: { accepting: true, broker: true, model: true } });
     const metrics = await http.get('/metrics').expect(200);
     expect(metrics.text).toMatch(/predictions_total\{class="setosa",model_version="1"\} \d+/);
     expect(metrics.text).toMatch(/http_request_duration_seconds_bucket/);
@@ -188,15 +192,20 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
 
   it('answers Prefer: respond-async with 202 and a Location where the prediction appears', async () => {
     const res = await http.post('/predict').set('Prefer', 'respond-async').set('X-Request-Id', 'async-1').send(VIRGINICA).expect(202);
-    expect(res.headers.location).toBe('/predictions/async-1');
-    expect(res.body).toEqual({ status: 'accepted', request_id: 'async-1', location: '/predictions/async-1' });
-    let found = await http.get('/predictions/async-1');
-    for (let i = 0; i < 50 && found.status !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      found = await http.get('/predictions/async-1');
-    }
-    expect(found.status).toBe(200);
-    expect(found.body).toMatchObject({ status: 'success', request_id: 'async-1', predictions: [{ prediction: 'virginica', input: VIRGINICA }] });
+    const id = res.body.request_id as string;
+    expect(id).toMatch(UUID);
+    expect(res.headers.location).toBe(`/predictions/${id}`);
+    expect(res.body).toEqual({ status: 'accepted', request_id: id, client_request_id: 'async-1', location: `/predictions/${id}` });
+    const found = await eventually(async () => {
+      const r = await http.get(`/predictions/${id}`);
+      return r.status === 200 ? r : undefined;
+    }, 5_000);
+    expect(found.body).toMatchObject({
+      status: 'success',
+      request_id: id,
+      client_request_id: 'async-1',
+      predictions: [{ prediction: 'virginica', input: VIRGINICA }],
+    });
     await http.get('/predictions/never-made').expect(404);
   });
 
@@ -211,7 +220,7 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
     }
     expect(parked?.ok && parked.event.payload).toMatchObject({
       source_topic: TOPICS.predictionRequested,
-      consumer_group: 'inference-worker.ml.prediction.requested.v1',
+      consumer_group: 'inference-worker',
       value: '{"not":"an envelope"}',
     });
     expect(parked?.ok && parked.event.payload.reason).toMatch(/^invalid envelope: /);
@@ -221,7 +230,7 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
 
 describe('gateway failure answers', () => {
   const gatewayOn = async (bus: InMemoryEventBus, timeoutMs: string) => {
-    const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'log', PORT: '0', LOG_LEVEL: 'error', PREDICT_TIMEOUT_MS: timeoutMs });
+    const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'file', PORT: '0', LOG_LEVEL: 'error', PREDICT_TIMEOUT_MS: timeoutMs, KAFKA_SEND_TIMEOUT_MS: '100' });
     await bus.connect();
     const ctx = serviceContext('gateway', config, bus, quiet);
     return createServiceApp(ctx, GatewayModule.register(ctx), { listen: true });
@@ -231,7 +240,8 @@ describe('gateway failure answers', () => {
     const app = await gatewayOn(new InMemoryEventBus(), '300');
     try {
       const res = await request(app.getHttpServer()).post('/predict').set('X-Request-Id', 'slow-1').send(SETOSA).expect(504);
-      expect(res.body).toMatchObject({ status: 'error', error: 'prediction_timeout', request_id: 'slow-1' });
+      expect(res.body).toMatchObject({ status: 'error', error: 'prediction_timeout', client_request_id: 'slow-1' });
+      expect(res.body.request_id).toMatch(UUID);
     } finally {
       await app.close();
     }

@@ -22,7 +22,7 @@ const securedEnv = (mechanism: 'scram-sha-512' | 'plain', password = KAFKA_TEST_
   KAFKA_SASL_MECHANISM: mechanism,
   KAFKA_SASL_USERNAME: KAFKA_TEST_SASL_USER,
   KAFKA_SASL_PASSWORD: password,
-  MONITOR_SINK: 'log',
+  MONITOR_SINK: 'file',
 });
 
 async function connectAdmin(config: Partial<KafkaConfig>): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { InboundMessage } from './event-bus';
@@ -153,6 +153,73 @@ describe('InMemoryEventBus compacted topics', () => {
         ['k1', 'v2', { 'x-request-id': 'req-v2' }],
       ]);
       expect(await after.readToEnd('plain')).toEqual([]);
+      await after.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('InMemoryEventBus retention', () => {
+  const value = (i: number) => `${i}`.padStart(1000, '0');
+  const send = async (bus: InMemoryEventBus, from: number, n: number) => {
+    for (let i = from; i < from + n; i++) await bus.send('t', [{ value: value(i), headers: {} }]);
+  };
+
+  it('keeps a plain topic near its byte budget once every group has read it', async () => {
+    const bus = new InMemoryEventBus({ retainBytes: 20_000 });
+    await bus.connect();
+    const { seen } = await collect(bus, 'g', 't', true);
+    for (let round = 0; round < 50; round++) {
+      await send(bus, round * 10, 10);
+      await until(() => seen.length === (round + 1) * 10);
+    }
+    const kept = await bus.readToEnd('t');
+    expect(kept.length).toBeLessThanOrEqual(20);
+    expect(kept[kept.length - 1].value!.toString()).toBe(value(499));
+    expect(seen).toHaveLength(500);
+    await bus.close();
+  });
+
+  it('keeps unread records up to twice the budget, then drops the oldest and reports how many', async () => {
+    const dropped: Array<[string, number]> = [];
+    const bus = new InMemoryEventBus({ retainBytes: 20_000, onDrop: (topic, n) => dropped.push([topic, n]) });
+    await bus.connect();
+    // A group that joined and stalled: nothing it has not read may go until the hard limit.
+    await bus.subscribe({ groupId: 'stalled', topics: [{ topic: 't', fromBeginning: true }], commitOffsets: true, handleBatch: () => new Promise(() => undefined) });
+    await send(bus, 0, 30);
+    expect(dropped).toEqual([]);
+    expect((await bus.readToEnd('t')).length).toBe(30);
+    await send(bus, 30, 30);
+    const kept = await bus.readToEnd('t');
+    expect(kept.length).toBeLessThanOrEqual(40);
+    expect(dropped.reduce((n, [, k]) => n + k, 0)).toBe(60 - kept.length);
+    expect(dropped.every(([topic]) => topic === 't')).toBe(true);
+  });
+
+  it('refuses a record over the message limit, as the broker would', async () => {
+    const bus = new InMemoryEventBus({ maxMessageBytes: 500 });
+    await bus.connect();
+    await expect(bus.send('t', [{ value: 'x'.repeat(600), headers: {} }])).rejects.toThrow(/exceeds the broker's message limit of 500 bytes/);
+    expect(await bus.readToEnd('t')).toEqual([]);
+  });
+
+  it('rewrites a persisted compacted topic with one line per key on start, so the file does not grow with history', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bus-'));
+    try {
+      const before = new InMemoryEventBus({ compactedTopics: new Set(['state']), persistDir: dir });
+      await before.connect();
+      for (let i = 0; i < 100; i++) await before.send('state', [{ key: `k${i % 3}`, value: `v${i}`, headers: {} }]);
+      await before.close();
+      expect(readFileSync(join(dir, 'state.jsonl'), 'utf8').trim().split('\n')).toHaveLength(100);
+      const after = new InMemoryEventBus({ compactedTopics: new Set(['state']), persistDir: dir });
+      await after.connect();
+      expect(readFileSync(join(dir, 'state.jsonl'), 'utf8').trim().split('\n')).toHaveLength(3);
+      expect((await after.readToEnd('state')).map((m) => [m.key, m.value!.toString()])).toEqual([
+        ['k1', 'v97'],
+        ['k2', 'v98'],
+        ['k0', 'v99'],
+      ]);
       await after.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
