@@ -278,8 +278,14 @@ describe('docker-compose.yml', () => {
 
 describe('configuration passed to the apps by docker-compose.yml', () => {
   const services: Record<string, Doc> = loadCompose().services;
-  // Connection settings that point at the containers of this file, the same for every app.
-  const FIXED: Record<string, unknown> = { TRANSPORT: 'kafka', KAFKA_BROKERS: 'kafka:9092', ELASTICSEARCH_URL: 'http://elasticsearch:9200' };
+  // Connection settings: the containers of this file, and the Elasticsearch user es-init creates.
+  const FIXED: Record<string, unknown> = {
+    TRANSPORT: 'kafka',
+    KAFKA_BROKERS: 'kafka:9092',
+    ELASTICSEARCH_URL: 'http://elasticsearch:9200',
+    ELASTICSEARCH_USERNAME: '${ELASTICSEARCH_USERNAME:-iris}',
+    ELASTICSEARCH_PASSWORD: '${ELASTICSEARCH_PASSWORD:?set ELASTICSEARCH_PASSWORD in .env (see .env.example)}',
+  };
   const PER_SERVICE = ['PORT', 'DATA_DIR'];
   // Not passed, and why.
   const notPassed = (name: string): string | undefined =>
