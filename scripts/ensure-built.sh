@@ -16,6 +16,7 @@ changed() {
 }
 
 changed || exit 0
+echo "[build] dist/ is missing or older than the sources: npm run build" >&2
 mkdir -p "$ROOT/dist"
 # Stamped with the time the build started: a file saved during the build triggers the next one.
 touch "$STAMP.next"

@@ -323,6 +323,11 @@ describe('ECK example (production values)', () => {
     }
   });
 
+  it('runs the Elastic Stack version that docker-compose.yml runs', () => {
+    const composeVersion = /elasticsearch:\$\{ELASTIC_VERSION:-([^}]+)\}/.exec(read('docker-compose.yml'))![1];
+    expect(es.spec.version).toBe(composeVersion);
+  });
+
   it("connects over HTTPS to ECK's service, trusting ECK's CA", () => {
     expect(named(objects, 'ConfigMap', 'iris-iris-platform-config').data).toMatchObject({
       ELASTICSEARCH_URL: 'https://iris-es-es-http:9200',
