@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
-# One image recipe for every service; APP picks which entry point the container runs:
-#   docker build --build-arg APP=inference-worker --build-arg CODE_VERSION=$(git rev-parse --short HEAD) .
+# One image for all four services, built once: the build stage compiles every app, and the
+# runtime image carries them all. APP (default gateway) picks the entry point when the
+# container starts, so compose, Kubernetes and CI run and push the same image:
+#   docker build --build-arg CODE_VERSION=$(git rev-parse --short HEAD) -t iris-platform .
+#   docker run -e APP=inference-worker -e KAFKA_BROKERS=broker:9092 iris-platform
 
 FROM node:24-slim AS build
 WORKDIR /app
@@ -11,23 +14,25 @@ COPY . .
 RUN npm run build && npm prune --omit=dev
 
 FROM node:24-slim AS runtime
-ARG APP=gateway
 ARG CODE_VERSION=dev
 ENV NODE_ENV=production \
-    APP=${APP} \
+    APP=gateway \
     CODE_VERSION=${CODE_VERSION} \
     TRANSPORT=kafka
-LABEL org.opencontainers.image.title="iris-${APP}" \
+LABEL org.opencontainers.image.title="iris-platform" \
+      org.opencontainers.image.description="gateway, inference-worker, trainer and monitor; APP selects one" \
       org.opencontainers.image.revision="${CODE_VERSION}"
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-USER node
+# Numeric, so Kubernetes' runAsNonRoot can verify it without resolving a name (node is 1000).
+USER 1000:1000
 EXPOSE 3000 3001 3002 3003
 # Liveness only (/health); compose checks /ready. Slim images have no curl, so node's fetch.
 # Without PORT a service listens on its own default port, hence the map.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "const d={gateway:3000,'inference-worker':3001,trainer:3002,monitor:3003};const p=process.env.PORT||d[process.env.APP]||3000;fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# exec: node becomes PID 1 and receives SIGTERM from `docker stop` for a clean Kafka shutdown.
+# exec: node replaces the shell and receives SIGTERM from `docker stop` for a clean Kafka
+# shutdown; compose adds `init: true` so zombies are reaped and signals forwarded.
 CMD exec node dist/apps/${APP}/src/main.js

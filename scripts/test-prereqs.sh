@@ -5,6 +5,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck disable=SC2016 # JavaScript template literal, not shell
 node -e 'const m = +process.versions.node.split(".")[0]; if (m < 24) { console.error(`Node.js 24 required, found ${process.version}`); process.exit(1); }'
+bash "$ROOT/scripts/tools/install-helm.sh" && bash "$ROOT/scripts/tools/strimzi-crds.sh" # the Helm chart tests
 VENV="$ROOT/.tools/venv"
 if [[ -x "$VENV/bin/python" ]] && "$VENV/bin/python" -c 'import sklearn' 2>/dev/null; then exit 0; fi
 if python3 -c 'import sklearn' 2>/dev/null; then exit 0; fi

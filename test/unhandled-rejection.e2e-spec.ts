@@ -15,8 +15,8 @@ describe('a prediction whose publish outlasts the reply timeout', () => {
       const { loadConfig } = require(${dist('libs/config/src/index.js')});
       const { PendingReplies } = require(${dist('apps/gateway/src/prediction/pending-replies.js')});
       const { PredictionService } = require(${dist('apps/gateway/src/prediction/prediction.service.js')});
-      const config = loadConfig({ TRANSPORT: 'memory', PREDICT_TIMEOUT_MS: '100', KAFKA_SEND_TIMEOUT_MS: '100' });
-      const slowPublisher = { publish: () => new Promise((r) => setTimeout(r, 400)) };
+      const config = loadConfig({ TRANSPORT: 'memory', PREDICT_TIMEOUT_MS: '200', KAFKA_SEND_TIMEOUT_MS: '100' });
+      const slowPublisher = { publish: () => new Promise((r) => setTimeout(r, 500)) };
       const service = new PredictionService(slowPublisher, new PendingReplies(config), config, 0);
       const row = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
       service.predict([row], { requestId: 'r-1' }).then(
@@ -27,7 +27,7 @@ describe('a prediction whose publish outlasts the reply timeout', () => {
     const run = spawnSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
     expect({ status: run.status, stdout: run.stdout.trim(), stderr: run.stderr.replace(/\(node:\d+\) TimeoutNegativeWarning[^\n]*\n?/g, '').trim() }).toEqual({
       status: 0,
-      stdout: 'outcome: ReplyTimeoutError no prediction within 100 ms',
+      stdout: 'outcome: ReplyTimeoutError no prediction within 200 ms',
       stderr: '',
     });
   });

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 // Static checks of the container deployment (nothing here needs Docker): the compose file
-// against the Compose Specification, the Dockerfile, the init scripts run against stand-ins,
-// and the Kibana saved objects against the monitor's index templates.
+// against the Compose Specification and the config schema, the Dockerfile, the init scripts
+// run against stand-ins, and the Kibana saved objects against the monitor's index templates.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { ALL_TOPICS, TOPIC_SPECS } from '@app/contracts';
 import { FEATURE_NAMES } from '@app/model';
 import { INDEX_KINDS, indexPattern, indexTemplates } from '@app/monitoring';
+import { CONFIG_VARS, isConfigVar, schemaDefault } from './support/env-schema';
 
 type Doc = Record<string, any>;
 
@@ -19,7 +20,7 @@ const ROOT = join(__dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 const APPS = ['gateway', 'inference-worker', 'trainer', 'monitor'] as const;
-const ONE_SHOT = ['kafka-init', 'kibana-init'];
+const ONE_SHOT = ['kafka-init', 'es-init', 'kibana-init'];
 
 // Compose files lean on anchors and `<<` merge keys; `docker compose` resolves both.
 const loadCompose = (): Doc => parse(read('docker-compose.yml'), { merge: true }) as Doc;
@@ -88,9 +89,9 @@ describe('docker-compose.yml', () => {
     expect(compose).not.toHaveProperty('version');
   });
 
-  it('runs Kafka, Elasticsearch, Kibana, both init jobs and the four services', () => {
+  it('runs Kafka, Elasticsearch, Kibana, the three init jobs and the four services', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['elasticsearch', 'gateway', 'inference-worker', 'kafka', 'kafka-init', 'kibana', 'kibana-init', 'monitor', 'trainer'].sort(),
+      ['elasticsearch', 'es-init', 'gateway', 'inference-worker', 'kafka', 'kafka-init', 'kibana', 'kibana-init', 'monitor', 'trainer'].sort(),
     );
   });
 
@@ -102,13 +103,20 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('runs each app under an init process, so SIGTERM reaches node and zombies are reaped', () => {
+    for (const app of APPS) expect({ app, init: services[app].init }).toEqual({ app, init: true });
+  });
+
   it('never restarts the one-shot init jobs, so service_completed_successfully can fire', () => {
     for (const name of ONE_SHOT) expect({ name, restart: services[name].restart }).toEqual({ name, restart: 'no' });
   });
 
-  it('builds each app from the root Dockerfile, selected by the APP build arg', () => {
+  it('runs the four apps from one image built once from the root Dockerfile, each with its own entry point', () => {
+    const images = new Set(APPS.map((app) => services[app].image));
+    expect([...images]).toEqual(['${IRIS_IMAGE:-iris-platform:local}']);
     for (const app of APPS) {
-      expect(services[app].build).toMatchObject({ context: '.', args: { APP: app } });
+      expect(services[app].build).toEqual({ context: '.', args: { CODE_VERSION: '${CODE_VERSION:-dev}' } });
+      expect(services[app].command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
       expect(existsSync(join(ROOT, 'apps', app, 'src', 'main.ts'))).toBe(true);
     }
   });
@@ -135,14 +143,25 @@ describe('docker-compose.yml', () => {
         if (condition === 'service_completed_successfully') expect(ONE_SHOT).toContain(dep);
       }
     }
-    expect(services.monitor.depends_on.elasticsearch).toEqual({ condition: 'service_healthy' });
-    expect(services.gateway.depends_on.trainer).toEqual({ condition: 'service_healthy' });
+    // The two services that talk to Elasticsearch start once their user exists.
+    expect(services.monitor.depends_on).toMatchObject({
+      elasticsearch: { condition: 'service_healthy' },
+      'es-init': { condition: 'service_completed_successfully' },
+    });
+    expect(services.gateway.depends_on).toMatchObject({
+      'es-init': { condition: 'service_completed_successfully' },
+      trainer: { condition: 'service_healthy' },
+    });
   });
 
   it('orders the init jobs after the infrastructure they configure', () => {
     expect(services['kafka-init'].depends_on).toEqual({ kafka: { condition: 'service_healthy' } });
+    expect(services['es-init'].depends_on).toEqual({ elasticsearch: { condition: 'service_healthy' } });
     expect(services['kibana-init'].depends_on).toEqual({ kibana: { condition: 'service_healthy' } });
-    expect(services.kibana.depends_on).toEqual({ elasticsearch: { condition: 'service_healthy' } });
+    expect(services.kibana.depends_on).toEqual({
+      elasticsearch: { condition: 'service_healthy' },
+      'es-init': { condition: 'service_completed_successfully' },
+    });
   });
 
   it('runs at least two inference workers and leaves them free to scale', () => {
@@ -153,7 +172,7 @@ describe('docker-compose.yml', () => {
     expect(worker.container_name).toBeUndefined();
   });
 
-  it('points the apps at the in-network Kafka listener and Elasticsearch', () => {
+  it('points the apps at the in-network Kafka listener and Elasticsearch, with the user es-init creates', () => {
     const kafkaEnv = services.kafka.environment;
     expect(kafkaEnv.KAFKA_ADVERTISED_LISTENERS.split(',')).toEqual(
       expect.arrayContaining(['PLAINTEXT://kafka:9092', 'EXTERNAL://localhost:9092']),
@@ -163,41 +182,84 @@ describe('docker-compose.yml', () => {
         TRANSPORT: 'kafka',
         KAFKA_BROKERS: 'kafka:9092',
         ELASTICSEARCH_URL: 'http://elasticsearch:9200',
-        ES_INDEX_PREFIX: 'mlops',
+        ELASTICSEARCH_USERNAME: '${ELASTICSEARCH_USERNAME:-iris}',
+        ELASTICSEARCH_PASSWORD: expect.stringMatching(/^\$\{ELASTICSEARCH_PASSWORD:\?/),
       });
     }
+    const esInit = services['es-init'].environment;
+    expect(esInit.APP_USERNAME).toBe(services.gateway.environment.ELASTICSEARCH_USERNAME);
+    expect(esInit.APP_PASSWORD).toBe(services.gateway.environment.ELASTICSEARCH_PASSWORD);
+    expect(esInit.INDEX_PREFIX).toBe(services.gateway.environment.ES_INDEX_PREFIX);
   });
 
   it('publishes the EXTERNAL Kafka listener as localhost:9092', () => {
     const kafka = services.kafka;
     expect(kafka.image).toBe('apache/kafka:4.1.1');
     const external = /EXTERNAL:\/\/:(\d+)/.exec(kafka.environment.KAFKA_LISTENERS);
-    expect(external).not.toBeNull();
-    expect(kafka.ports).toContain(`9092:${external![1]}`);
+    expect(external?.[1]).toBe('29092');
+    expect(kafka.ports).toEqual(['127.0.0.1:9092:29092']);
     expect(kafka.healthcheck.test.join(' ')).toContain('/opt/kafka/bin/kafka-broker-api-versions.sh');
   });
 
-  it('runs Elasticsearch single-node without security, and Kibana of the same version against it', () => {
+  it('publishes every host port on 127.0.0.1 only', () => {
+    const published = Object.entries(services).flatMap(([name, svc]) => ((svc.ports ?? []) as string[]).map((port) => ({ name, port })));
+    expect(published.map(({ name, port }) => `${name} ${port}`).sort()).toEqual(
+      [
+        'elasticsearch 127.0.0.1:9200:9200',
+        'gateway 127.0.0.1:3000:3000',
+        'kafka 127.0.0.1:9092:29092',
+        'kibana 127.0.0.1:5601:5601',
+        'monitor 127.0.0.1:3003:3003',
+        'trainer 127.0.0.1:3002:3002',
+      ].sort(),
+    );
+  });
+
+  it('runs Elasticsearch single-node with security on and the elastic password from .env', () => {
     const es = services.elasticsearch;
-    const kibana = services.kibana;
     expect(es.environment).toMatchObject({
       'discovery.type': 'single-node',
-      'xpack.security.enabled': 'false',
+      'xpack.security.enabled': 'true',
+      ELASTIC_PASSWORD: expect.stringMatching(/^\$\{ELASTIC_PASSWORD:\?/),
       ES_JAVA_OPTS: '-Xms1g -Xmx1g',
     });
     expect(es.image).toMatch(/^docker\.elastic\.co\/elasticsearch\/elasticsearch:/);
+    // The healthcheck authenticates with the password the container's shell expands at run time
+    // ($$ is compose's escape for a literal $, so compose does not interpolate it from .env).
+    expect(es.healthcheck.test[1]).toContain('-u "elastic:$${ELASTIC_PASSWORD}"');
+  });
+
+  it("connects Kibana of the same version with the service account token es-init writes", () => {
+    const es = services.elasticsearch;
+    const kibana = services.kibana;
     expect(kibana.image).toMatch(/^docker\.elastic\.co\/kibana\/kibana:/);
     expect(kibana.image.split(':').slice(1).join(':')).toBe(es.image.split(':').slice(1).join(':'));
     expect(kibana.environment.ELASTICSEARCH_HOSTS).toBe('http://elasticsearch:9200');
-    expect(es.ports).toContain('9200:9200');
-    expect(kibana.ports).toContain('5601:5601');
-    expect(services.gateway.ports).toContain('3000:3000');
+    const tokenFile = services['es-init'].environment.KIBANA_TOKEN_FILE;
+    const tokenDir = tokenFile.slice(0, tokenFile.lastIndexOf('/'));
+    expect(services['es-init'].volumes).toContain(`kibana-token:${tokenDir}`);
+    expect(kibana.volumes).toEqual([`kibana-token:${tokenDir}:ro`]);
+    expect(kibana.command).toEqual([
+      '/bin/sh',
+      '-c',
+      `export ELASTICSEARCH_SERVICEACCOUNTTOKEN="$$(cat ${tokenFile})" && exec /usr/local/bin/kibana-docker`,
+    ]);
+    expect(kibana.environment).not.toHaveProperty('ELASTICSEARCH_PASSWORD');
+    expect(services['kibana-init'].environment).toMatchObject({ KIBANA_USERNAME: 'elastic', KIBANA_PASSWORD: es.environment.ELASTIC_PASSWORD });
   });
 
-  it('keeps Kafka and Elasticsearch data in named volumes', () => {
-    expect(Object.keys(compose.volumes).sort()).toEqual(['es-data', 'kafka-data']);
+  it('keeps Kafka and Elasticsearch data and the Kibana token in named volumes', () => {
+    expect(Object.keys(compose.volumes).sort()).toEqual(['es-data', 'kafka-data', 'kibana-token']);
     expect(services.kafka.volumes).toContain(`kafka-data:${services.kafka.environment.KAFKA_LOG_DIRS}`);
     expect(services.elasticsearch.volumes).toContain('es-data:/usr/share/elasticsearch/data');
+  });
+
+  it('mounts the data directory read-only into the trainer at DATA_DIR, for CSV retrains', () => {
+    const trainer = services.trainer;
+    expect(trainer.environment.DATA_DIR).toBe('/data');
+    expect(trainer.volumes).toEqual(['${IRIS_DATA_DIR:-./data}:/data:ro']);
+    expect(existsSync(join(ROOT, 'data'))).toBe(true);
+    for (const app of APPS.filter((a) => a !== 'trainer')) expect({ app, volumes: services[app].volumes }).toEqual({ app, volumes: undefined });
   });
 
   it('mounts the init scripts from deploy/ at the paths the init jobs run', () => {
@@ -211,6 +273,72 @@ describe('docker-compose.yml', () => {
     }
     const kibanaInit = services['kibana-init'];
     expect(kibanaInit.environment.SAVED_OBJECTS_FILE).toBe('/deploy/kibana/saved-objects.ndjson');
+  });
+});
+
+describe('configuration passed to the apps by docker-compose.yml', () => {
+  const services: Record<string, Doc> = loadCompose().services;
+  // Connection settings: the containers of this file, and the Elasticsearch user es-init creates.
+  const FIXED: Record<string, unknown> = {
+    TRANSPORT: 'kafka',
+    KAFKA_BROKERS: 'kafka:9092',
+    ELASTICSEARCH_URL: 'http://elasticsearch:9200',
+    ELASTICSEARCH_USERNAME: '${ELASTICSEARCH_USERNAME:-iris}',
+    ELASTICSEARCH_PASSWORD: '${ELASTICSEARCH_PASSWORD:?set ELASTICSEARCH_PASSWORD in .env (see .env.example)}',
+  };
+  const PER_SERVICE = ['PORT', 'DATA_DIR'];
+  // Not passed, and why.
+  const notPassed = (name: string): string | undefined =>
+    ({
+      INSTANCE_ID: 'each replica names itself (hostname-pid), which --scale needs',
+      REPLY_PARTITION: 'each gateway derives its reply partition from its own instance id',
+      ELASTICSEARCH_API_KEY: 'the services authenticate as the user es-init creates',
+      ELASTICSEARCH_CA_FILE: 'Elasticsearch speaks plain HTTP inside the compose network',
+    })[name] ?? (/^KAFKA_(SASL|SSL)/.test(name) ? 'the in-network broker listens PLAINTEXT' : undefined);
+
+  it('passes every variable of ENV_SCHEMA to every app, from .env with the schema default', () => {
+    for (const app of APPS) {
+      const env: Doc = services[app].environment;
+      for (const name of CONFIG_VARS) {
+        if (notPassed(name)) {
+          expect({ app, name, value: env[name] }).toEqual({ app, name, value: undefined });
+        } else if (name in FIXED) {
+          expect({ app, name, value: env[name] }).toEqual({ app, name, value: FIXED[name] });
+        } else if (PER_SERVICE.includes(name)) {
+          if (name === 'PORT' || app === 'trainer') expect({ app, name, set: env[name] !== undefined }).toEqual({ app, name, set: true });
+        } else {
+          const fallback = schemaDefault(name);
+          const expected = fallback === undefined ? expect.stringMatching(new RegExp(`^\\$\\{${name}:\\?.+\\}$`)) : `\${${name}:-${fallback}}`;
+          expect({ app, name, value: env[name] }).toEqual({ app, name, value: expected });
+        }
+      }
+    }
+  });
+
+  it('sets no variable on an app that the services do not read', () => {
+    for (const app of APPS) {
+      const unknown = Object.keys(services[app].environment).filter((name) => !isConfigVar(name));
+      expect({ app, unknown }).toEqual({ app, unknown: [] });
+    }
+  });
+
+  it('documents in .env.example every variable the compose file reads, with the same defaults', () => {
+    const raw = read('docker-compose.yml');
+    const used = new Map<string, string | undefined>();
+    for (const m of raw.matchAll(/(?<!\$)\$\{([A-Z][A-Z0-9_]*)(?::([-?])([^}]*))?\}/g)) used.set(m[1], m[2] === '-' ? m[3] : undefined);
+    const documented = new Map<string, string>();
+    for (const m of read('.env.example').matchAll(/^#? ?([A-Z][A-Z0-9_]*)=(.*)$/gm)) documented.set(m[1], m[2]);
+
+    expect([...documented.keys()].sort()).toEqual([...used.keys()].sort());
+    for (const [name, fallback] of used) {
+      if (fallback !== undefined) expect({ name, example: documented.get(name) }).toEqual({ name, example: fallback });
+    }
+  });
+
+  it('keeps .env, which holds the passwords, out of git and out of the image build context', () => {
+    const lines = (path: string) => read(path).split('\n').map((l) => l.trim());
+    expect(lines('.gitignore')).toContain('.env');
+    expect(lines('.dockerignore')).toEqual(expect.arrayContaining(['.env', 'data']));
   });
 });
 
@@ -253,16 +381,24 @@ describe('kafka-init', () => {
     }
   });
 
-  it('fails when a topic cannot be created', () => {
+  it('stops at the first topic that cannot be created, with the exit status and message of kafka-topics.sh', () => {
     const dir = tempDir();
     try {
-      writeExecutable(join(dir, 'kafka-topics.sh'), '#!/bin/sh\nexit 1\n');
-      expect(() =>
+      const log = join(dir, 'calls.log');
+      writeExecutable(join(dir, 'kafka-topics.sh'), `#!/bin/sh\necho "$*" >> "${log}"\necho 'Topic authorization failed.' >&2\nexit 3\n`);
+      let failure: { status: number; stderr: string } | undefined;
+      try {
         execFileSync('sh', [join(ROOT, 'deploy/kafka/create-topics.sh')], {
-          env: { PATH: process.env.PATH, KAFKA_BIN: dir, TOPICS: 'ml.dead-letter.v1:1' },
+          env: { PATH: process.env.PATH, KAFKA_BIN: dir, TOPICS: 'ml.dead-letter.v1:1 ml.retrain.requested.v1:1' },
           stdio: 'pipe',
-        }),
-      ).toThrow();
+        });
+      } catch (err) {
+        failure = { status: (err as { status: number }).status, stderr: String((err as { stderr: Buffer }).stderr) };
+      }
+      expect(failure).toEqual({ status: 3, stderr: 'Topic authorization failed.\n' });
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+        '--bootstrap-server kafka:9092 --create --if-not-exists --topic ml.dead-letter.v1 --partitions 1 --replication-factor 1 --config cleanup.policy=delete',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -289,16 +425,16 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/npm prune --omit=dev/);
   });
 
-  it('selects the service with ARG APP and runs it as a non-root user', () => {
-    expect(instructions).toEqual(expect.arrayContaining(['ARG APP=gateway', 'ARG CODE_VERSION=dev']));
+  it('builds one image for every app, selected by APP at run time, run as a numeric non-root user', () => {
+    expect(instructions).toContain('ARG CODE_VERSION=dev');
+    expect(instructions.filter((l) => /^ARG\s+APP\b/.test(l))).toEqual([]);
     const env = instructions.filter((l) => l.startsWith('ENV ')).join(' ');
-    expect(env).toContain('APP=${APP}');
+    expect(env).toContain('APP=gateway');
     expect(env).toContain('CODE_VERSION=${CODE_VERSION}');
     const cmd = instructions.filter((l) => l.startsWith('CMD ')).at(-1);
-    expect(cmd).toContain('node dist/apps/${APP}/src/main.js');
-    const user = instructions.filter((l) => l.startsWith('USER ')).at(-1);
-    expect(user).toBeDefined();
-    expect(user).not.toMatch(/^USER\s+(root|0)\b/);
+    expect(cmd).toBe('CMD exec node dist/apps/${APP}/src/main.js');
+    // Kubernetes' runAsNonRoot can only verify a numeric user.
+    expect(instructions.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER 1000:1000');
   });
 
   it('declares a HEALTHCHECK on /health that needs no curl', () => {
@@ -437,48 +573,173 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
   });
 });
 
-describe('deploy/kibana/import-saved-objects.sh', () => {
-  const script = join(ROOT, 'deploy/kibana/import-saved-objects.sh');
+/** A stand-in curl on PATH: records its arguments and stdin (the curl config) per call, answers from `answer`. */
+function fakeCurl(dir: string, answer: string): { calls: () => Array<{ args: string[]; config: string }> } {
+  writeExecutable(
+    join(dir, 'curl'),
+    `#!/bin/sh
+n=$(( $(ls "${dir}"/call.*.args 2>/dev/null | wc -l) + 1 ))
+for a in "$@"; do printf '%s\\n' "$a"; done > "${dir}/call.$n.args"
+cat > "${dir}/call.$n.config"
+${answer}
+`,
+  );
+  return {
+    calls: () => {
+      const calls = [];
+      for (let n = 1; existsSync(join(dir, `call.${n}.args`)); n++) {
+        calls.push({ args: readFileSync(join(dir, `call.${n}.args`), 'utf8').trimEnd().split('\n'), config: readFileSync(join(dir, `call.${n}.config`), 'utf8') });
+      }
+      return calls;
+    },
+  };
+}
 
-  // A stand-in curl on PATH records its arguments and answers with `body`.
-  function runImport(body: string): { status: number; args: string } {
+function runScript(script: string, env: Record<string, string>): { status: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync('sh', [join(ROOT, script)], { env: { PATH: process.env.PATH, ...env }, stdio: 'pipe' }).toString();
+    return { status: 0, stdout, stderr: '' };
+  } catch (err) {
+    const e = err as { status: number; stdout: Buffer; stderr: Buffer };
+    return { status: e.status, stdout: String(e.stdout), stderr: String(e.stderr) };
+  }
+}
+
+describe('deploy/kibana/import-saved-objects.sh', () => {
+  const ndjson = join(ROOT, 'deploy/kibana/saved-objects.ndjson');
+  const objectCount = read('deploy/kibana/saved-objects.ndjson').trim().split('\n').length;
+
+  function runImport(body: string, extraEnv: Record<string, string> = {}) {
     const dir = tempDir();
     try {
-      const log = join(dir, 'curl.args');
-      writeExecutable(join(dir, 'curl'), `#!/bin/sh\nfor a in "$@"; do echo "$a" >> "${log}"; done\nprintf '%s' '${body}'\n`);
-      let status = 0;
-      try {
-        execFileSync('sh', [script], {
-          env: {
-            PATH: `${dir}:${process.env.PATH}`,
-            KIBANA_URL: 'http://kibana:5601',
-            SAVED_OBJECTS_FILE: join(ROOT, 'deploy/kibana/saved-objects.ndjson'),
-            IMPORT_ATTEMPTS: '1',
-          },
-          stdio: 'pipe',
-        });
-      } catch (err) {
-        status = (err as { status: number }).status;
-      }
-      return { status, args: readFileSync(log, 'utf8') };
+      const curl = fakeCurl(dir, `printf '%s' '${body}'`);
+      const result = runScript('deploy/kibana/import-saved-objects.sh', {
+        PATH: `${dir}:${process.env.PATH}`,
+        KIBANA_URL: 'http://kibana:5601',
+        SAVED_OBJECTS_FILE: ndjson,
+        IMPORT_ATTEMPTS: '1',
+        ...extraEnv,
+      });
+      return { ...result, calls: curl.calls() };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
   it('posts the NDJSON to the import API with overwrite and the kbn-xsrf header', () => {
-    const { status, args } = runImport('{"success":true,"successCount":12}');
+    const { status, stdout, calls } = runImport('{"success":true,"successCount":12}');
     expect(status).toBe(0);
-    expect(args.split('\n')).toEqual(
-      expect.arrayContaining([
-        'http://kibana:5601/api/saved_objects/_import?overwrite=true',
-        'kbn-xsrf: true',
-        `file=@${join(ROOT, 'deploy/kibana/saved-objects.ndjson')}`,
-      ]),
-    );
+    expect(stdout).toBe(`kibana-init: imported ${objectCount} saved objects from ${ndjson}\n`);
+    expect(calls).toHaveLength(1);
+    expect(calls[0].args).toEqual([
+      '-K',
+      '-',
+      '-sS',
+      '-X',
+      'POST',
+      'http://kibana:5601/api/saved_objects/_import?overwrite=true',
+      '-H',
+      'kbn-xsrf: true',
+      '--form',
+      `file=@${ndjson}`,
+    ]);
+    expect(calls[0].config).toBe('');
   });
 
-  it('fails when Kibana reports that objects were not imported', () => {
-    expect(runImport('{"success":false,"successCount":0,"errors":[]}').status).not.toBe(0);
+  it('authenticates through curl config on stdin, never with the password on the command line, and trusts KIBANA_CA_FILE', () => {
+    const { status, calls } = runImport('{"success":true}', { KIBANA_USERNAME: 'elastic', KIBANA_PASSWORD: 's3cr"et\\x', KIBANA_CA_FILE: '/certs/ca.crt' });
+    expect(status).toBe(0);
+    expect(calls[0].config).toBe('user = "elastic:s3cr\\"et\\\\x"\n');
+    expect(calls[0].args.slice(-2)).toEqual(['--cacert', '/certs/ca.crt']);
+    expect(calls[0].args.join(' ')).not.toContain('s3cr');
+  });
+
+  it('fails with status 1 when Kibana reports that objects were not imported', () => {
+    const { status, stderr } = runImport('{"success":false,"successCount":0,"errors":[]}');
+    expect(status).toBe(1);
+    expect(stderr).toBe('kibana-init: attempt 1/1 failed: {"success":false,"successCount":0,"errors":[]}\n');
+  });
+});
+
+describe('deploy/elasticsearch/setup-security.sh', () => {
+  const script = 'deploy/elasticsearch/setup-security.sh';
+  const env = { ES_URL: 'http://elasticsearch:9200', ELASTIC_PASSWORD: 'sup3r', APP_USERNAME: 'iris', APP_PASSWORD: 'app"pw', INDEX_PREFIX: 'mlops' };
+
+  // Elasticsearch stand-in: _authenticate answers per `tokenValid`, token creation returns a token, the rest {}.
+  function runSetup(tokenValid: boolean, existingToken?: string) {
+    const dir = tempDir();
+    try {
+      const tokenFile = join(dir, 'token', 'kibana');
+      if (existingToken !== undefined) {
+        execFileSync('mkdir', ['-p', join(dir, 'token')]);
+        writeFileSync(tokenFile, existingToken);
+      }
+      const curl = fakeCurl(
+        dir,
+        `case "$*" in
+  *_authenticate*) ${tokenValid ? 'exit 0' : 'exit 22'} ;;
+  *"POST http://elasticsearch:9200/_security/service/elastic/kibana/credential/token/compose"*)
+    printf '{"created":true,"token":{"name":"compose","value":"AAEAAWVsYXN0aWMva2liYW5hL2NvbXBvc2U6c2VjcmV0"}}' ;;
+  *) for a in "$@"; do case "$a" in @*) cat "\${a#@}" > "${dir}/body.$n" ;; esac; done; printf '{}' ;;
+esac`,
+      );
+      const result = runScript(script, { PATH: `${dir}:${process.env.PATH}`, ...env, KIBANA_TOKEN_FILE: tokenFile });
+      const bodies: Record<number, unknown> = {};
+      for (let n = 1; n < 10; n++) if (existsSync(join(dir, `body.${n}`))) bodies[n] = JSON.parse(readFileSync(join(dir, `body.${n}`), 'utf8'));
+      const token = existsSync(tokenFile) ? readFileSync(tokenFile, 'utf8') : undefined;
+      return { ...result, calls: curl.calls(), bodies, token };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  const target = (call: { args: string[] }) => {
+    const x = call.args.indexOf('-X');
+    return x >= 0 ? `${call.args[x + 1]} ${call.args[x + 2]}` : `GET ${call.args.find((a) => a.startsWith('http'))}`;
+  };
+
+  it('creates the services role on the index prefix, their user, and a Kibana service token', () => {
+    const { status, calls, bodies, token } = runSetup(false);
+    expect(status).toBe(0);
+    expect(calls.map(target)).toEqual([
+      'PUT http://elasticsearch:9200/_security/role/iris_platform',
+      'PUT http://elasticsearch:9200/_security/user/iris',
+      'DELETE http://elasticsearch:9200/_security/service/elastic/kibana/credential/token/compose',
+      'POST http://elasticsearch:9200/_security/service/elastic/kibana/credential/token/compose',
+    ]);
+    expect(bodies[1]).toEqual({
+      cluster: ['manage_index_templates', 'monitor'],
+      indices: [{ names: ['mlops-*'], privileges: ['create_index', 'auto_configure', 'write', 'read', 'view_index_metadata'] }],
+    });
+    expect(bodies[2]).toEqual({ password: 'app"pw', roles: ['iris_platform'] });
+    expect(token).toBe('AAEAAWVsYXN0aWMva2liYW5hL2NvbXBvc2U6c2VjcmV0');
+  });
+
+  it('sends the elastic password as curl config on stdin and no password in any argument', () => {
+    const { calls } = runSetup(false);
+    for (const call of calls) {
+      expect(call.config).toBe('user = "elastic:sup3r"\n');
+      expect(call.args.join(' ')).not.toMatch(/sup3r|app"pw/);
+    }
+  });
+
+  it('keeps a Kibana token that still authenticates, so a running Kibana keeps its credential', () => {
+    const { status, calls, token, stdout } = runSetup(true, 'EXISTING-TOKEN');
+    expect(status).toBe(0);
+    expect(calls.map(target)).toEqual([
+      'PUT http://elasticsearch:9200/_security/role/iris_platform',
+      'PUT http://elasticsearch:9200/_security/user/iris',
+      'GET http://elasticsearch:9200/_security/_authenticate',
+    ]);
+    expect(calls[2].config).toBe('header = "Authorization: Bearer EXISTING-TOKEN"\n');
+    expect(token).toBe('EXISTING-TOKEN');
+    expect(stdout).toContain('still authenticates; kept');
+  });
+
+  it('refuses to run without the passwords', () => {
+    const { status, stderr } = runScript(script, { ...env, ELASTIC_PASSWORD: '' });
+    // The shell's own parameter check: dash exits 2, bash and busybox 1.
+    expect([1, 2]).toContain(status);
+    expect(stderr).toContain('ELASTIC_PASSWORD is not set (see .env.example)');
   });
 });

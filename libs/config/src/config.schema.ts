@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { bool } from './env-values';
+import { DATASET_ENV_SCHEMA, HTTP_ENV_SCHEMA } from './http.schema';
 import { SECURITY_ENV_SCHEMA, checkCredentials } from './security.schema';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
@@ -52,7 +53,17 @@ export const ENV_SCHEMA = {
   DRIFT_AUTO_RETRAIN: bool(false),
   DRIFT_RETRAIN_COOLDOWN_SECONDS: int(3600, 0),
   ...SECURITY_ENV_SCHEMA,
+  ...HTTP_ENV_SCHEMA,
+  ...DATASET_ENV_SCHEMA,
 };
 
-export const configSchema = z.object(ENV_SCHEMA).superRefine(checkCredentials);
+export const configSchema = z
+  .object(ENV_SCHEMA)
+  .superRefine(checkCredentials)
+  .superRefine((c, ctx) => {
+    // A send must give up before the reply deadline, or a dead broker turns every 503 into a 504.
+    if (c.KAFKA_SEND_TIMEOUT_MS >= c.PREDICT_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['KAFKA_SEND_TIMEOUT_MS'], message: `must be below PREDICT_TIMEOUT_MS (${c.PREDICT_TIMEOUT_MS})` });
+    }
+  });
 export type AppConfig = z.infer<typeof configSchema>;

@@ -17,10 +17,10 @@ describe('PredictionService', () => {
   it('times out with ReplyTimeoutError when publishing outlasts the reply timeout', async () => {
     // A broker kafkajs keeps retrying: the send resolves only after the reply deadline passed.
     // (That this leaves no unhandled rejection is checked in a real process: test/unhandled-rejection.e2e-spec.ts.)
-    const { predictions, pending } = service({ PREDICT_TIMEOUT_MS: '100', KAFKA_SEND_TIMEOUT_MS: '100' }, () => new Promise((r) => setTimeout(r, 300)));
+    const { predictions, pending } = service({ PREDICT_TIMEOUT_MS: '200', KAFKA_SEND_TIMEOUT_MS: '100' }, () => new Promise((r) => setTimeout(r, 500)));
     const outcome = predictions.predict([SETOSA], { requestId: 'r-1' }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 400));
-    expect(await outcome).toEqual(new ReplyTimeoutError('r-1', 100));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(await outcome).toEqual(new ReplyTimeoutError('r-1', 200));
     expect(pending.size).toBe(0);
   });
 
@@ -31,7 +31,7 @@ describe('PredictionService', () => {
   });
 
   it('sheds load with 503 past MAX_PENDING_REQUESTS instead of holding more requests', async () => {
-    const { predictions, pending } = service({ MAX_PENDING_REQUESTS: '2', PREDICT_TIMEOUT_MS: '1000' }, async () => undefined);
+    const { predictions, pending } = service({ MAX_PENDING_REQUESTS: '2', PREDICT_TIMEOUT_MS: '1000', KAFKA_SEND_TIMEOUT_MS: '500' }, async () => undefined);
     const first = predictions.predict([SETOSA], { requestId: 'a' });
     const second = predictions.predict([SETOSA], { requestId: 'b' });
     await expect(predictions.predict([SETOSA], { requestId: 'c' })).rejects.toBeInstanceOf(GatewayOverloadedError);

@@ -1,0 +1,1 @@
+../../../kibana/import-saved-objects.sh
