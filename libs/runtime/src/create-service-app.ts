@@ -3,8 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EventBusServer } from '@app/messaging';
 import { Readiness, requestIdMiddleware } from '@app/observability';
+import { ApiKeys } from '@app/security';
 import { ExceptionsFilter } from './exceptions.filter';
+import { HardenedExpressAdapter } from './hardened-express-adapter';
 import { HttpDrain } from './http-drain';
+import { applyHttpHardening, docsAccessMiddleware } from './http-hardening';
 import { jsonBodyMiddleware } from './json-body.middleware';
 import type { ServiceContext } from './service-context';
 
@@ -17,15 +20,23 @@ export interface ServiceAppOptions {
 
 /** The one shape every service takes: an HTTP app with our event transport connected to it. */
 export async function createServiceApp(ctx: ServiceContext, module: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
-  const app = await NestFactory.create(module, { logger: ctx.logger, bodyParser: false, bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create(module, new HardenedExpressAdapter(ctx.config), {
+    logger: ctx.logger,
+    bodyParser: false,
+    bufferLogs: true,
+    abortOnError: false,
+  });
   const drain = app.get(HttpDrain);
+  const keys = app.get(ApiKeys);
   app.get(Readiness).register('accepting', () => !drain.isDraining);
   app.use(requestIdMiddleware(ctx.logger));
   app.use(drain.middleware());
+  applyHttpHardening(app, ctx.config);
   app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT));
   app.useGlobalFilters(new ExceptionsFilter(ctx.logger));
   if (options.openApiTitle) {
-    const doc = new DocumentBuilder().setTitle(options.openApiTitle).setVersion('1').build();
+    app.use(['/docs', '/docs-json'], docsAccessMiddleware(keys));
+    const doc = new DocumentBuilder().setTitle(options.openApiTitle).setVersion('1').addBearerAuth().addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }).build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   }
   // inheritAppConfig hands the exception filter to event handlers too; it passes their errors through unchanged.
@@ -36,7 +47,13 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   // init first: bootstrap hooks (the trainer's registry replay) run before any event is handled.
   await app.init();
   await app.startAllMicroservices();
-  if (options.listen) await app.listen(ctx.config.PORT, '0.0.0.0');
+  if (options.listen) {
+    await app.listen(ctx.config.PORT, '0.0.0.0');
+    ctx.logger.event('info', 'access', {
+      prediction_routes: keys.predictRequired ? 'API key required (API_KEYS)' : 'open (API_KEYS is empty)',
+      admin_routes: keys.adminRequired ? 'admin API key required (ADMIN_API_KEYS)' : 'loopback clients only (ADMIN_API_KEYS is empty)',
+    });
+  }
   return app;
 }
 

@@ -3,6 +3,21 @@ import type { ApiErrorBody } from './api-error';
 import { requestIds } from './exceptions.filter';
 
 /**
+ * A POST must say `Content-Type: application/json`, even with an empty body: the content types
+ * a cross-site form may send without a CORS preflight (text/plain, form encodings) can then
+ * never change state. PUT and PATCH need it whenever they carry a body.
+ */
+function needsJson(req: Request): boolean {
+  if (req.method === 'POST') return true;
+  if (req.method !== 'PUT' && req.method !== 'PATCH') return false;
+  return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+}
+
+function isJson(contentType: string | undefined): boolean {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/json';
+}
+
+/**
  * Body parsing owned by us rather than Nest's default, because body-parser errors happen
  * before Nest's exception filters and Express would answer them with an HTML page.
  */
@@ -10,9 +25,7 @@ export function jsonBodyMiddleware(limit: string) {
   const parse = express.json({ limit, strict: false });
   return [
     (req: Request, res: Response, next: NextFunction): void => {
-      const hasBody = req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH';
-      const length = Number(req.headers['content-length'] ?? 0);
-      if (hasBody && (length > 0 || req.headers['transfer-encoding']) && !req.is('application/json')) {
+      if (needsJson(req) && !isJson(req.headers['content-type'])) {
         send(res, 415, { status: 'error', error: 'unsupported_media_type', message: 'Content-Type must be application/json' });
         return;
       }
@@ -25,6 +38,8 @@ export function jsonBodyMiddleware(limit: string) {
         send(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` });
       } else if (err.type === 'entity.parse.failed') {
         send(res, 400, { status: 'error', error: 'invalid_json', message: 'Request body is not valid JSON' });
+      } else if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') {
+        send(res, 415, { status: 'error', error: 'unsupported_media_type', message: 'Send the body as uncompressed UTF-8 JSON' });
       } else {
         send(res, err.status && err.status < 500 ? err.status : 400, { status: 'error', error: 'bad_request', message: 'Malformed request body' });
       }

@@ -5,6 +5,7 @@ import { TOPICS } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { ModelRegistry } from '@app/registry';
 import { validateBody } from '@app/runtime';
+import { Access } from '@app/security';
 import { modelDetail, modelSummary } from './model-view';
 
 const promoteBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
@@ -18,12 +19,14 @@ export class ModelsController {
   ) {}
 
   @Get()
+  @Access('predict')
   list() {
     const current = this.registry.current();
     return { current_version: current?.version ?? null, models: this.registry.list().map(modelSummary) };
   }
 
   @Get('current')
+  @Access('predict')
   current() {
     const current = this.registry.current();
     if (!current) throw new NotFoundException({ status: 'error', error: 'no_model', message: 'No model has been promoted yet' });
@@ -31,6 +34,7 @@ export class ModelsController {
   }
 
   @Get(':version')
+  @Access('predict')
   get(@Param('version', ParseIntPipe) version: number) {
     const record = this.registry.get(version);
     if (!record) throw new NotFoundException({ status: 'error', error: 'not_found', message: `Model version ${version} does not exist` });
@@ -39,6 +43,7 @@ export class ModelsController {
 
   /** Rollback or roll forward: the chosen version becomes current and every worker swaps to it. */
   @Post(':version/promote')
+  @Access('admin')
   @HttpCode(200)
   async promote(@Param('version', ParseIntPipe) version: number, @Body() body: unknown) {
     const reason = validateBody(promoteBody, body ?? undefined)?.reason ?? `manual promotion of version ${version}`;

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Optional, Param } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { PREDICTION_INDEX, type PredictionIndex } from '@app/elasticsearch';
+import { Access } from '@app/security';
 import { RecentPredictions } from './recent-predictions';
 
 /**
@@ -9,6 +10,7 @@ import { RecentPredictions } from './recent-predictions';
  * lookup key, so reusing one can neither reveal nor replace another request's result.
  */
 @ApiTags('prediction')
+@Access('predict')
 @Controller('predictions')
 export class PredictionLookupController {
   constructor(

@@ -3,10 +3,12 @@ import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { batchSchema, featuresSchema, type Features, type PredictionMade } from '@app/contracts';
 import { validateBody } from '@app/runtime';
+import { Access } from '@app/security';
 import { BatchRequestDto, BatchResponseDto, IrisFeaturesDto, PredictResponseDto } from './dto/predict.dto';
 import { PredictionService, type RequestIds } from './prediction.service';
 
 @ApiTags('prediction')
+@Access('predict')
 @Controller('predict')
 export class PredictionController {
   constructor(private readonly predictions: PredictionService) {}

@@ -6,8 +6,10 @@ import { TOPICS, retrainParamsSchema } from '@app/contracts';
 import { BusUnavailableError, EventPublisher } from '@app/messaging';
 import { TrainingRuns } from '@app/registry';
 import { validateBody } from '@app/runtime';
+import { Access } from '@app/security';
 
 @ApiTags('retrain')
+@Access('admin')
 @Controller('retrain')
 export class RetrainController {
   private readonly accepted = new Map<string, string>();

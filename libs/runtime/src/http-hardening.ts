@@ -1,0 +1,42 @@
+import type { INestApplication } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import type { AppConfig } from '@app/config';
+import { type ApiKeys, authorize, isLoopback, parseKeys, presentedKey } from '@app/security';
+import { requestIds } from './exceptions.filter';
+
+/**
+ * Headers every response carries and the browser rules: helmet's defaults (nosniff, frame
+ * denial, a strict CSP that the OpenAPI UI satisfies), no X-Powered-By, `Cache-Control: no-store`
+ * (predictions and model parameters are not for shared caches), and CORS only for the origins
+ * CORS_ORIGINS names.
+ */
+export function applyHttpHardening(app: INestApplication, config: AppConfig): void {
+  const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
+  express.disable('x-powered-by');
+  app.use(helmet({ hsts: false }));
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  const origins = parseKeys(config.CORS_ORIGINS);
+  if (origins.length > 0) {
+    app.enableCors({
+      origin: origins,
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['content-type', 'authorization', 'x-api-key', 'x-request-id', 'prefer'],
+      exposedHeaders: ['x-request-id', 'location', 'retry-after'],
+      maxAge: 600,
+    });
+  }
+}
+
+/** The OpenAPI UI and document are Express routes, outside Nest's guards: the same rule as prediction routes. */
+export function docsAccessMiddleware(keys: ApiKeys) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const decision = authorize('predict', { presentedKey: presentedKey(req.headers), loopback: isLoopback(req.socket.remoteAddress) }, keys);
+    if (decision.allowed) return next();
+    if (decision.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="iris-platform"');
+    res.status(decision.status).json({ status: 'error', error: decision.error, message: decision.message, ...requestIds(res) });
+  };
+}

@@ -1,0 +1,26 @@
+import { createHash } from 'node:crypto';
+import type { ExecutionContext } from '@nestjs/common';
+import type { ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { Request } from 'express';
+import type { AppConfig } from '@app/config';
+import { ACCESS_LEVEL, type ApiKeys, presentedKey } from '@app/security';
+
+/**
+ * RATE_LIMIT requests per window per caller: a valid API key is its own bucket (every client of
+ * one key shares it), anything else is counted by client address, so random keys cannot dodge
+ * the limit. Probes (public routes) are never limited. Counters live in each process.
+ */
+export function rateLimitOptions(config: AppConfig, keys: ApiKeys): ThrottlerModuleOptions {
+  return {
+    throttlers: [{ ttl: config.RATE_LIMIT_WINDOW_SECONDS * 1000, limit: config.RATE_LIMIT }],
+    skipIf: (context: ExecutionContext) =>
+      config.RATE_LIMIT === 0 || context.getType() !== 'http' || Reflect.getMetadata(ACCESS_LEVEL, context.getHandler()) === 'public',
+    getTracker: (req: Record<string, unknown>) => {
+      const r = req as unknown as Request;
+      const key = presentedKey(r.headers);
+      if (key && keys.identify(key)) return `key:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+      return `ip:${r.socket.remoteAddress ?? 'unknown'}`;
+    },
+    errorMessage: `rate limit of ${config.RATE_LIMIT} requests per ${config.RATE_LIMIT_WINDOW_SECONDS} s exceeded (RATE_LIMIT); retry after the Retry-After seconds`,
+  };
+}
