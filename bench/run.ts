@@ -1,141 +1,221 @@
 import { execFileSync } from 'node:child_process';
-import { createConnection } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { GaussianNB } from 'ml-naivebayes';
-import { compileScorer, irisDataset } from '@app/model';
-import { trainModel } from '@app/training';
-import { REPO_ROOT, ServiceProcess } from '../scripts/lib/service-process';
-import { startDirectServer } from './direct-server';
-import { summarize, timeCalls, type Summary } from './stats';
+import { REPO_ROOT } from '../scripts/lib/service-process';
+import { startBaseline, ensureVenv } from './baseline';
+import { Cleanup } from './cleanup';
+import { loadBenchConfig, type BenchConfig } from './config';
+import { clientRequestIdField, countIndexed } from './es-count';
+import { MonitorLagReader } from './kafka-lag';
+import { closedLoop, openLoop, type LoadOutcome } from './load';
+import { OTHER_PROCESSES, ProcessSampler, round } from './proc-sampler';
+import { evaluateTargets, renderReport, replaceResultsSection } from './report';
+import { compare, exactlyOnce, type BenchResults, type Comparison, type Round } from './results';
+import { scoringThroughput } from './scoring';
+import { startEmbedded, startInfra, startStack } from './processes';
 
 /**
- * `npm run bench`: every figure is measured in this one run, next to its baseline, because
- * the machines are noisy. Uses the Kafka at KAFKA_BROKERS or starts the local one.
+ * `npm run bench`: the platform next to a seed-equivalent FastAPI service, in one run, on this
+ * machine. See bench/README.md for what is measured and how.
  */
-const SETOSA = JSON.stringify({ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 });
-const N = Number(process.env.BENCH_N ?? 100);
-const KAFKA = process.env.KAFKA_BROKERS ?? 'localhost:9092';
-const fmt = (s: Summary) => `median ${s.median.toFixed(3)} ms, p95 ${s.p95.toFixed(3)} ms (n=${s.n})`;
+const log = (msg: string) => console.log(`[bench] ${msg}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const post = (url: string, body: string) => async () => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
-  await res.arrayBuffer();
-};
+function gitCommit(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT }).toString().trim() !== '';
+    return dirty ? `${sha}+changes` : sha;
+  } catch {
+    return 'unknown';
+  }
+}
 
-function reachable(hostPort: string): Promise<boolean> {
-  const [host, port] = hostPort.split(':');
-  return new Promise((resolve) => {
-    const s = createConnection({ host, port: Number(port) });
-    s.setTimeout(1000, () => (s.destroy(), resolve(false)));
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
+const describe = (o: LoadOutcome) =>
+  `${o.result.rps.toFixed(0)} req/s, p50 ${o.result.p50_ms.toFixed(2)} ms, p99 ${o.result.p99_ms.toFixed(2)} ms, max ${o.result.max_ms.toFixed(1)} ms, ` +
+  `errors ${o.result.errors}, non-2xx ${o.result.non_2xx}${o.result.rate_held === null ? '' : o.result.rate_held ? ', rate held' : ', rate NOT held'}`;
+
+async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> {
+  const runId = randomBytes(3).toString('hex');
+  const commit = gitCommit();
+  log(`run ${runId} at ${commit}: ${cfg.rounds} round(s) of ${cfg.durationS} s, warm-up ${cfg.warmupS} s, connections ${cfg.connections.join('/')}`);
+
+  const scoring = scoringThroughput();
+  log(`scoring micro-benchmark: ${(scoring.rows_per_s_per_core / 1e6).toFixed(2)} M rows/s per core`);
+
+  const [{ infraPids, stack }, baseline] = await Promise.all([
+    (async () => {
+      const infraPids = await startInfra(cfg, cleanup);
+      log('Kafka and Elasticsearch ready; starting trainer, workers, monitor, gateway');
+      return { infraPids, stack: await startStack(cfg, commit, cleanup) };
+    })(),
+    ensureVenv(cfg.python).then(() => startBaseline(cfg.portBase + 30, cleanup)),
+  ]);
+  log(`stack ready (gateway ${stack.gateway.url}); baseline ready (${baseline.url})`);
+
+  const lag = new MonitorLagReader(stack.kafkaBrokers);
+  await lag.connect();
+  cleanup.add('kafka admin', () => lag.close());
+  const stackPids: Record<string, number> = { kafka: infraPids.kafka, ...Object.fromEntries(stack.services.map((s) => [s.name, s.pid])) };
+  const pids: Record<string, number> = { ...stackPids, elasticsearch: infraPids.elasticsearch, baseline: baseline.pid, 'load generator': process.pid };
+  const services = [...stack.services.map((s) => s.name), 'embedded'];
+
+  const settled = await lag.waitForZero(cfg.drainTimeoutS);
+  log(settled === null ? `monitor still lagging after ${cfg.drainTimeoutS} s; going on` : 'monitor caught up');
+  log(`monitor consumer groups: ${Object.keys((await lag.read()).groups).join(', ')}`);
+
+  const measure = async (target: string, round: number, load: () => Promise<LoadOutcome>, pidsNow = pids): Promise<{ round: Round; outcome: LoadOutcome }> => {
+    const sampler = new ProcessSampler(pidsNow);
+    const outcome = await load();
+    const processes = sampler.stop();
+    log(`  ${target} #${round}: ${describe(outcome)} (other work on the machine: ${processes[OTHER_PROCESSES].cpu_pct_of_core.toFixed(0)}% of a core)`);
+    return { round: { ...outcome.result, round, processes }, outcome };
+  };
+
+  let esField = 'request_id';
+  /** A Kafka-path round, then the monitor's lag at its end and later, then its predictions in Elasticsearch. */
+  const measureOurs = async (round: number, prefix: string, load: (prefix: string) => Promise<LoadOutcome>): Promise<Round> => {
+    const { round: r, outcome } = await measure('ours', round, () => load(prefix));
+    r.lag = await lag.afterLoad(cfg.lagFollowupS, cfg.drainTimeoutS);
+    const count = exactlyOnce(await countIndexed(stack.esUrl, esField, prefix, outcome.unanswered), outcome.result.ok_2xx);
+    r.elasticsearch = count;
+    log(
+      `    monitor lag ${r.lag.at_end} at end, ${r.lag.after_followup} after ${cfg.lagFollowupS} s, 0 after ${r.lag.zero_after_s ?? 'never'} s; Elasticsearch: ${count.docs} docs, ${count.distinct_ids} distinct for ${count.ok_2xx} 2xx ` +
+        `(${count.indexed_without_2xx} indexed without a 2xx) -> ${count.exactly_once ? 'exactly once' : 'NOT exactly once'}`,
+    );
+    return r;
+  };
+
+  log(`warm-up: ${cfg.warmupS} s at 16 connections for each (the first runs after a start are 2-3x slower)`);
+  if (cfg.warmupS > 0) {
+    await closedLoop(stack.gateway.url, 16, cfg.warmupS, `bench-${runId}-warmup-`);
+    await closedLoop(baseline.url, 16, cfg.warmupS, `bench-${runId}-warmup-`);
+    await lag.waitForZero(cfg.drainTimeoutS);
+  }
+  esField = await clientRequestIdField(stack.esUrl);
+  log(`counting predictions in Elasticsearch by ${esField}`);
+
+  const closed: Record<string, Comparison> = {};
+  for (const conns of cfg.connections) {
+    log(`closed loop, ${conns} connection(s)`);
+    const ours: Round[] = [];
+    const base: Round[] = [];
+    for (let i = 1; i <= cfg.rounds; i++) {
+      ours.push(await measureOurs(i, `bench-${runId}-c${conns}-r${i}-`, (p) => closedLoop(stack.gateway.url, conns, cfg.durationS, p)));
+      base.push((await measure('baseline', i, () => closedLoop(baseline.url, conns, cfg.durationS, `bench-${runId}-base-`))).round);
+    }
+    closed[String(conns)] = compare(ours, base);
+  }
+
+  const reference = closed['16'] ?? Object.values(closed).at(-1)!;
+  const rate = cfg.openRate ?? Math.max(1, Math.round(reference.baseline.rps * cfg.openRateFraction));
+  log(`open loop at ${rate} req/s (${cfg.openRate === null ? `${cfg.openRateFraction} × the baseline's median req/s at 16 connections` : 'BENCH_OPEN_RATE'})`);
+  const openOurs: Round[] = [];
+  const openBase: Round[] = [];
+  for (let i = 1; i <= cfg.rounds; i++) {
+    openOurs.push(await measureOurs(i, `bench-${runId}-open-r${i}-`, (p) => openLoop(stack.gateway.url, rate, cfg.durationS, p)));
+    openBase.push((await measure('baseline', i, () => openLoop(baseline.url, rate, cfg.durationS, `bench-${runId}-base-`))).round);
+  }
+  const open = { ...compare(openOurs, openBase), target_rps: rate };
+
+  await lag.waitForZero(cfg.drainTimeoutS);
+  await sleep(2000);
+  log(`idle: ${cfg.idleS} s with no load`);
+  const idleSampler = new ProcessSampler(pids);
+  await sleep(cfg.idleS * 1000);
+  const idleProcesses = idleSampler.stop();
+  delete idleProcesses['load generator'];
+  const idlePct = Object.keys(stackPids).reduce((s, name) => s + idleProcesses[name].cpu_pct_of_core, 0);
+  const idle = { seconds: cfg.idleS, processes: idleProcesses, kafka_and_services_pct_of_core: round(idlePct, 1) };
+  log(`  Kafka + services idle: ${idle.kafka_and_services_pct_of_core}% of one core`);
+
+  let embedded: Comparison | null = null;
+  if (cfg.embedded) {
+    // The embedded mode needs no servers: stop the stack so it competes with nothing, as `npm start` would.
+    log('stopping the Kafka stack; embedded mode (`npm start`) against the baseline at 16 connections');
+    for (const name of ['kafka admin', ...stack.services.map((s) => s.name).reverse(), 'kafka', 'elasticsearch']) await cleanup.runOne(name);
+    const app = await startEmbedded(cfg, cleanup);
+    const embeddedPids = { embedded: app.pid, baseline: baseline.pid, 'load generator': process.pid };
+    if (cfg.warmupS > 0) await closedLoop(app.url, 16, cfg.warmupS, `bench-${runId}-warmup-`);
+    const ours: Round[] = [];
+    const base: Round[] = [];
+    for (let i = 1; i <= cfg.rounds; i++) {
+      ours.push((await measure('embedded', i, () => closedLoop(app.url, 16, cfg.durationS, `bench-${runId}-emb-`), embeddedPids)).round);
+      base.push((await measure('baseline', i, () => closedLoop(baseline.url, 16, cfg.durationS, `bench-${runId}-base-`), embeddedPids)).round);
+    }
+    embedded = compare(ours, base);
+  }
+
+  const c16 = closed['16'];
+  return {
+    generated_at: new Date().toISOString(),
+    git_commit: commit,
+    machine: { cpus: cpus().length, cpu_model: cpus()[0]?.model.trim() ?? 'unknown', node: process.version },
+    config: {
+      quick: cfg.quick,
+      duration_s: cfg.durationS,
+      warmup_s: cfg.warmupS,
+      rounds: cfg.rounds,
+      connections: cfg.connections,
+      open_rate_rps: rate,
+      idle_s: cfg.idleS,
+      lag_followup_s: cfg.lagFollowupS,
+      workers: cfg.workers,
+      request_id_field: esField,
+    },
+    ours: c16 ? { rps: c16.ours.rps, p50_ms: c16.ours.p50_ms, p99_ms: c16.ours.p99_ms, errors: c16.ours.errors } : null,
+    baseline: c16 ? { rps: c16.baseline.rps, p50_ms: c16.baseline.p50_ms, p99_ms: c16.baseline.p99_ms } : null,
+    ratio_rps: c16 ? c16.ratio_rps : null,
+    closed_loop: closed,
+    open_loop: open,
+    embedded,
+    idle,
+    scoring,
+    services,
+  };
+}
+
+/**
+ * kafkajs 2.2 arms timers with a negative delay on broker responses (its throttle deadline
+ * starts at -1) and Node 24 warns about it each time; the warning is noise, others are shown.
+ */
+function quietKafkajsTimerWarning(): void {
+  const handlers = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (w.name !== 'TimeoutNegativeWarning') for (const h of handlers) h(w);
   });
 }
 
-function scoringThroughput(): void {
-  const iris = irisDataset();
-  const { params } = trainModel(iris, { testSize: 0.2, randomState: 42, varSmoothing: 1e-9 }, { minAccuracy: 0, maxRegression: 1 }, null);
-  const score = compileScorer(params);
-  const legacy = new GaussianNB();
-  legacy.train(iris.X, iris.y);
-  const rounds = 2000;
-  const perRow = (fn: () => void) => {
-    const samples: number[] = [];
-    for (let r = 0; r < 7; r++) {
-      const t = process.hrtime.bigint();
-      for (let i = 0; i < rounds; i++) fn();
-      samples.push(Number(process.hrtime.bigint() - t) / (rounds * iris.X.length));
-    }
-    return summarize(samples).median;
-  };
-  const ours = perRow(() => iris.X.forEach((x) => score(x)));
-  const theirs = perRow(() => legacy.predict(iris.X));
-  console.log(
-    `scoring, per row:  ours ${ours.toFixed(0)} ns (${(1e9 / ours / 1e6).toFixed(1)} M rows/s) | ml-naivebayes predict ${theirs.toFixed(0)} ns | ratio ${(theirs / ours).toFixed(1)}x`,
-  );
-}
-
 async function main(): Promise<void> {
-  scoringThroughput();
-
-  let startedKafka = false;
-  if (!(await reachable(KAFKA.split(',')[0]))) {
-    execFileSync('bash', [join(REPO_ROOT, 'scripts/infra/kafka.sh'), 'up'], { stdio: 'inherit' });
-    startedKafka = true;
-  }
-  const env = { KAFKA_BROKERS: KAFKA, MONITOR_SINK: 'log', LOG_LEVEL: 'warn' };
-  const logDir = join(REPO_ROOT, '.infra', 'bench');
-  const services: ServiceProcess[] = [];
+  quietKafkajsTimerWarning();
+  const cfg = loadBenchConfig(process.env);
+  const cleanup = new Cleanup();
+  cleanup.onSignals();
   try {
-    const trainer = ServiceProcess.start('bench-trainer', 'trainer', 3502, env, logDir);
-    services.push(trainer);
-    await trainer.waitReady();
-    const params = irisModelParams();
-    const worker = ServiceProcess.start('bench-worker', 'inference-worker', 3503, env, logDir);
-    const gateway = ServiceProcess.start('bench-gateway', 'gateway', 3501, env, logDir);
-    services.push(worker, gateway);
-    await Promise.all([worker.waitReady(), gateway.waitReady()]);
-    const embedded = ServiceProcess.start(
-      'bench-embedded',
-      'embedded',
-      3504,
-      { MONITOR_SINK: 'log', LOG_LEVEL: 'warn', EMBEDDED_DATA_DIR: join(logDir, 'embedded-data') },
-      logDir,
-    );
-    services.push(embedded);
-    await embedded.waitReady();
-    const direct = await startDirectServer(params, 3505);
-
-    const rounds = 3;
-    const results: Record<string, number[]> = { direct: [], embedded: [], kafka: [] };
-    for (let r = 0; r < rounds; r++) {
-      // Interleaved, so drift in machine load hits every variant alike.
-      results.direct.push((await timeCalls(N, 20, post('http://127.0.0.1:3505/predict', SETOSA))).median);
-      results.embedded.push((await timeCalls(N, 20, post(`${embedded.url}/predict`, SETOSA))).median);
-      results.kafka.push((await timeCalls(N, 20, post(`${gateway.url}/predict`, SETOSA))).median);
-    }
-    const med = (k: string) => summarize(results[k]).median;
-    const kafkaOnce = await timeCalls(N, 0, post(`${gateway.url}/predict`, SETOSA));
-    console.log(`POST /predict latency, median of ${N} sequential requests (median of ${rounds} interleaved rounds):`);
-    console.log(`  direct node:http + scorer (baseline)   ${med('direct').toFixed(3)} ms`);
-    console.log(`  embedded (npm start, in-process bus)   ${med('embedded').toFixed(3)} ms  (${(med('embedded') / med('direct')).toFixed(1)}x baseline)`);
-    console.log(`  gateway -> Kafka -> worker -> gateway  ${med('kafka').toFixed(3)} ms  (${(med('kafka') / med('direct')).toFixed(1)}x baseline)`);
-    console.log(`  Kafka path, one more run: ${fmt(kafkaOnce)}`);
-
-    const batch = JSON.stringify({ instances: Array.from({ length: 1000 }, () => JSON.parse(SETOSA)) });
-    const batchLatency = await timeCalls(20, 3, post(`${gateway.url}/predict/batch`, batch));
-    console.log(
-      `POST /predict/batch of 1000 rows via Kafka: ${fmt(batchLatency)} -> ${(1000 / (batchLatency.median / 1000)).toFixed(0)} rows/s per request stream`,
-    );
-
-    const concurrent = 32;
-    const total = 2000;
-    const t = process.hrtime.bigint();
-    let sent = 0;
-    await Promise.all(
-      Array.from({ length: concurrent }, async () => {
-        while (sent < total) {
-          sent++;
-          await post(`${gateway.url}/predict`, SETOSA)();
-        }
-      }),
-    );
-    const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-    console.log(`throughput via Kafka, ${concurrent} concurrent clients, one worker: ${(total / seconds).toFixed(0)} requests/s`);
-    direct.close();
+    const results = await bench(cfg, cleanup);
+    const checks = evaluateTargets(results);
+    const section = renderReport(results, checks);
+    const resultsDir = join(REPO_ROOT, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify({ ...results, targets: checks }, null, 2) + '\n');
+    const readmePath = join(REPO_ROOT, 'bench', 'README.md');
+    writeFileSync(readmePath, replaceResultsSection(readFileSync(readmePath, 'utf8'), section));
+    console.log('\n' + section + '\n');
+    log('wrote bench/results/latest.json and the results section of bench/README.md');
   } finally {
-    await Promise.all(services.map((s) => s.stop()));
-    if (startedKafka) execFileSync('bash', [join(REPO_ROOT, 'scripts/infra/kafka.sh'), 'down'], { stdio: 'inherit' });
+    log('stopping everything the bench started');
+    await cleanup.runAll();
   }
 }
 
-/** The same parameters as the bootstrap model v1 the services serve. */
-function irisModelParams() {
-  return trainModel(irisDataset(), { testSize: 0.2, randomState: 42, varSmoothing: 1e-9 }, { minAccuracy: 0, maxRegression: 1 }, null).params;
-}
-
-main().catch((err: Error) => {
-  console.error(err.message);
-  process.exit(1);
-});
+// Exits explicitly: a client library's timer must not keep a finished bench alive.
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(`[bench] failed: ${err.stack ?? err.message}`);
+    process.exit(1);
+  },
+);

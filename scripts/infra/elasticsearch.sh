@@ -10,14 +10,15 @@
 #
 # Env: ES_PORT (9200), ES_READY_TIMEOUT (180 s), ES_HEAP_OPTS (-Xms512m -Xmx1g), ES_JAVA_OPTS (extra
 #      JVM flags), ES_JAVA_HOME (else /usr/lib/jvm/temurin-25-jdk-amd64, else a JDK >= 21 under
-#      /usr/lib/jvm, else JAVA_HOME if >= 21), ES_CLEAN=1 (with down).
-# State: .infra/elasticsearch/{home,data,logs,tmp,es.pid}; home/ is rebuilt by Maven only when the
+#      /usr/lib/jvm, else JAVA_HOME if >= 21), ES_CLEAN=1 (with down), ES_STATE_DIR
+#      (.infra/elasticsearch; a second node from the same checkout, e.g. the bench's, needs its own).
+# State: $ES_STATE_DIR/{home,data,logs,tmp,es.pid}; home/ is rebuilt by Maven only when the
 #        checksum of infra/elasticsearch (pom, sources, config) changes, so warm starts skip Maven.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SRC_DIR="$ROOT/infra/elasticsearch"
-STATE_DIR="$ROOT/.infra/elasticsearch"
+STATE_DIR="${ES_STATE_DIR:-$ROOT/.infra/elasticsearch}"
 ES_HOME_DIR="$STATE_DIR/home"
 DATA_DIR="$STATE_DIR/data"
 LOG_DIR="$STATE_DIR/logs"

@@ -12,12 +12,14 @@
 #
 # Env: KAFKA_PORT (9092), KAFKA_SASL_SSL_PORT (9094), KAFKA_CONTROLLER_PORT (9093),
 #      KAFKA_TEST_SASL_USER (iris-test), KAFKA_TEST_SASL_PASSWORD (iris-test-secret),
-#      KAFKA_READY_TIMEOUT (120 s), KAFKA_HEAP_OPTS (-Xms256m -Xmx512m), JAVA_HOME (else java on PATH).
+#      KAFKA_READY_TIMEOUT (120 s), KAFKA_HEAP_OPTS (-Xms256m -Xmx512m), JAVA_HOME (else java on PATH),
+#      KAFKA_STATE_DIR (.infra/kafka: data, logs, TLS material, pid; a second broker from the same
+#      checkout, e.g. the bench's, needs its own).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CONF_DIR="$ROOT/infra/kafka"
-STATE_DIR="$ROOT/.infra/kafka"
+STATE_DIR="${KAFKA_STATE_DIR:-$ROOT/.infra/kafka}"
 DATA_DIR="$STATE_DIR/data"
 LOG_DIR="$STATE_DIR/logs"
 TLS_DIR="$STATE_DIR/tls"

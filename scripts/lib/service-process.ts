@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /** The repository root, from source (scripts/lib) or from the build (dist/scripts/lib). */
@@ -24,15 +24,21 @@ export class ServiceProcess {
   static start(name: string, app: string, port: number, env: Record<string, string>, logDir = join(REPO_ROOT, '.infra', 'test')): ServiceProcess {
     mkdirSync(logDir, { recursive: true });
     const logFile = join(logDir, `${name}.log`);
-    const log = createWriteStream(logFile);
+    // The child writes its log file itself: Node writes to a pipe synchronously on Linux, so a
+    // parent busy elsewhere (a load generator) would stall a service that logs through it.
+    const log = openSync(logFile, 'w');
     const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
       cwd: REPO_ROOT,
       env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), INSTANCE_ID: name, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', log, log],
     });
-    child.stdout!.pipe(log);
-    child.stderr!.pipe(log);
+    closeSync(log);
     return new ServiceProcess(name, port, child, logFile);
+  }
+
+  /** The OS process id (the node process itself: it is spawned directly, not through a shell). */
+  get pid(): number {
+    return this.child.pid!;
   }
 
   get url(): string {
