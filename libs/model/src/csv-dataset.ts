@@ -1,4 +1,4 @@
-import { DatasetError } from './dataset-error';
+import { DatasetError, quoteValue } from './dataset-error';
 import { FEATURE_NAMES, type FeatureName } from './iris-dataset';
 import { checkMeasurement, parseIrisLabel, toIrisDataset, type IrisRecord } from './iris-records';
 import type { LabeledDataset } from './labeled-dataset';
@@ -30,7 +30,7 @@ export function parseIrisCsv(text: string): LabeledDataset {
     const cells = splitCells(lines[i]);
     if (cells.length !== header.length) throw new DatasetError(`${lineNo}: expected ${header.length} columns like the header, got ${cells.length}`);
     const features = FEATURE_NAMES.map((name, j) =>
-      checkMeasurement(parseNumber(cells[featureColumns[j]]), lineNo, name, JSON.stringify(cells[featureColumns[j]])),
+      checkMeasurement(parseNumber(cells[featureColumns[j]]), lineNo, name, quoteValue(cells[featureColumns[j]])),
     );
     records.push({ where: lineNo, features, label: parseIrisLabel(cells[labelColumn], lineNo, header[labelColumn]) });
   }
@@ -62,7 +62,7 @@ export function datasetFromRows(rows: readonly IrisRowInput[]): LabeledDataset {
 
 function findColumn(header: string[], matches: (h: string) => boolean, wanted: string, where: string): number {
   const found = header.flatMap((h, i) => (matches(h) ? [i] : []));
-  if (found.length === 0) throw new DatasetError(`${where}: header has no "${wanted}" column (got: ${header.join(', ')})`);
+  if (found.length === 0) throw new DatasetError(`${where}: header has no "${wanted}" column (got ${header.length} columns: ${header.slice(0, 8).map((h) => quoteValue(h, 24)).join(', ')}${header.length > 8 ? ', …' : ''})`);
   if (found.length > 1) throw new DatasetError(`${where}: header has ${found.length} columns for "${wanted}"`);
   return found[0];
 }
@@ -94,5 +94,7 @@ function numberOrNaN(v: unknown): number {
 }
 
 function show(v: unknown): string {
-  return typeof v === 'number' || v === undefined ? String(v) : JSON.stringify(v);
+  if (typeof v === 'number' || v === undefined) return String(v);
+  const json = JSON.stringify(v) ?? String(v);
+  return json.length > 40 ? `${json.slice(0, 40)}…` : json;
 }

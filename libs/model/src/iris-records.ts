@@ -1,4 +1,4 @@
-import { DatasetError } from './dataset-error';
+import { DatasetError, quoteValue } from './dataset-error';
 import { CLASS_NAMES, FEATURE_NAMES, type ClassName } from './iris-dataset';
 import type { LabeledDataset } from './labeled-dataset';
 
@@ -25,7 +25,7 @@ export function parseIrisLabel(raw: unknown, where: string, column: string): Cla
       : undefined;
   const label = CLASS_NAMES.find((c) => c === text);
   if (raw === undefined) throw new DatasetError(`${where}: missing column ${column}`);
-  if (!label) throw new DatasetError(`${where}, column ${column}: ${JSON.stringify(raw)} is not one of ${CLASS_NAMES.join(', ')}`);
+  if (!label) throw new DatasetError(`${where}, column ${column}: ${quoteValue(raw)} is not one of ${CLASS_NAMES.join(', ')}`);
   return label;
 }
 

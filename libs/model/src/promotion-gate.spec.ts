@@ -1,6 +1,6 @@
 import { evaluatePromotion } from './promotion-gate';
 
-const base = { minAccuracy: 0.9, maxRegression: 0.02 };
+const base = { minAccuracy: 0.9, maxRegression: 0.02, holdoutSize: 30, minHoldoutRows: 30 };
 
 describe('evaluatePromotion', () => {
   it('promotes the first model when it meets the minimum', () => {
@@ -38,6 +38,30 @@ describe('evaluatePromotion', () => {
   it('checks the minimum before the regression', () => {
     const decision = evaluatePromotion({ ...base, candidateAccuracy: 0.8, currentAccuracyOnSameHoldout: 0.8 });
     expect(decision).toMatchObject({ promote: false, reason: expect.stringContaining('below the minimum') });
+  });
+
+  it('rejects a candidate judged on fewer rows than the minimum holdout, however accurate', () => {
+    expect(evaluatePromotion({ ...base, holdoutSize: 3, candidateAccuracy: 1, currentAccuracyOnSameHoldout: 0.33 })).toEqual({
+      promote: false,
+      reason: 'the holdout has 3 rows; a candidate is judged on at least 30 (MIN_HOLDOUT_ROWS)',
+    });
+  });
+
+  it('rejects a candidate perfect on its own holdout that regresses on the reference set', () => {
+    const reference = { candidateAccuracy: 0.3333, currentAccuracy: 0.96, maxRegression: 0.02 };
+    expect(evaluatePromotion({ ...base, candidateAccuracy: 1, currentAccuracyOnSameHoldout: 0.3333, reference })).toEqual({
+      promote: false,
+      reason: "candidate accuracy 0.3333 on the reference set regresses more than 0.0200 from the current model's 0.9600",
+    });
+  });
+
+  it('promotes within the reference tolerance and says so', () => {
+    const reference = { candidateAccuracy: 0.9467, currentAccuracy: 0.96, maxRegression: 0.02 };
+    expect(evaluatePromotion({ ...base, candidateAccuracy: 0.95, currentAccuracyOnSameHoldout: 0.95, reference })).toEqual({
+      promote: true,
+      reason:
+        "candidate accuracy 0.9500 meets the minimum 0.9000 and is within 0.0200 of the current model's 0.9500 on the same holdout; 0.9467 on the reference set against the current model's 0.9600",
+    });
   });
 
   it('rejects accuracies outside [0, 1] and NaN', () => {

@@ -31,11 +31,22 @@ describe('ModelRegistry', () => {
     r.apply(record(1, 'archived'));
     r.apply(record(2, 'current'));
     const records = r.promotion(1, 'rollback', new Date('2026-02-01T00:00:00.000Z'));
-    expect(records.map((m) => [m.version, m.status])).toEqual([
-      [2, 'archived'],
-      [1, 'current'],
+    expect(records.map((m) => [m.version, m.status, m.registered_at])).toEqual([
+      [1, 'current', '2026-02-01T00:00:00.001Z'],
+      [2, 'archived', '2026-02-01T00:00:00.000Z'],
     ]);
     records.forEach((m) => r.apply(m));
+    expect(r.current()?.version).toBe(1);
+  });
+
+  it('reads the intended version as current at every step, should the writer die between the records', () => {
+    const r = new ModelRegistry();
+    r.apply(record(1, 'archived'));
+    r.apply(record(2, 'current'));
+    const [first] = r.promotion(1, 'rollback', new Date('2026-02-01T00:00:00.000Z'));
+    r.apply(first);
+    // Only the first record made it: two records say current, the newer one wins, never none.
+    expect(r.list().filter((m) => m.status === 'current').map((m) => m.version)).toEqual([1, 2]);
     expect(r.current()?.version).toBe(1);
   });
 

@@ -19,6 +19,11 @@ export class ModelRegistry {
     return [...this.versions.values()].sort((a, b) => a.version - b.version);
   }
 
+  /** The version a retrain job registered, if it got that far (a job re-run after a crash keeps it). */
+  versionOfJob(jobId: string): number | undefined {
+    return this.list().find((r) => r.job_id === jobId)?.version;
+  }
+
   /** The newest record marked current; during a promotion two may briefly claim it. */
   current(): ModelRegistered | undefined {
     return this.list()
@@ -31,20 +36,20 @@ export class ModelRegistry {
   }
 
   /**
-   * Records that make `version` current: it becomes current and the previous current is
-   * archived. Rejected versions cannot be promoted: they failed the gate for a reason.
+   * Records that make `version` current, in the order to publish them: the new current first,
+   * stamped a millisecond after the previous current's archive record, so that at every step
+   * of the sequence (a writer may die between two records) exactly the intended version reads
+   * as current and never none. Rejected versions cannot be promoted: they failed the gate.
    */
   promotion(version: number, reason: string, at: Date): ModelRegistered[] {
     const target = this.versions.get(version);
     if (!target) throw new RangeError(`model version ${version} does not exist`);
     if (target.status === 'rejected') throw new RangeError(`model version ${version} was rejected by the promotion gate: ${target.status_reason}`);
     const previous = this.current();
-    const stamp = at.toISOString();
-    const records: ModelRegistered[] = [];
+    const records: ModelRegistered[] = [{ ...target, status: 'current', status_reason: reason, registered_at: new Date(at.getTime() + 1).toISOString() }];
     if (previous && previous.version !== version) {
-      records.push({ ...previous, status: 'archived', status_reason: `superseded by version ${version}`, registered_at: stamp });
+      records.push({ ...previous, status: 'archived', status_reason: `superseded by version ${version}`, registered_at: at.toISOString() });
     }
-    records.push({ ...target, status: 'current', status_reason: reason, registered_at: stamp });
     return records;
   }
 }

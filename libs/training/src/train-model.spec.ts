@@ -2,7 +2,7 @@ import { irisDataset, stratifiedSplit, type GaussianNBParams } from '@app/model'
 import { trainModel, type GateConfig, type TrainingParams } from './train-model';
 
 const PARAMS: TrainingParams = { testSize: 0.2, randomState: 42, varSmoothing: 1e-9 };
-const GATE: GateConfig = { minAccuracy: 0.9, maxRegression: 0.02 };
+const GATE: GateConfig = { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 30, maxReferenceRegression: 0.02 };
 
 describe('trainModel on iris (testSize 0.2, randomState 42)', () => {
   const result = trainModel(irisDataset(), PARAMS, GATE, null);
@@ -76,11 +76,37 @@ describe('trainModel promotion gate', () => {
     const { trainIdx } = stratifiedSplit(data.y, PARAMS.testSize, PARAMS.randomState);
     const virginica = trainIdx.filter((i) => data.y[i] === 2);
     trainIdx.filter((i) => data.y[i] === 1).forEach((i, k) => (data.X[i] = [...data.X[virginica[k]]]));
-    const worse = trainModel(data, PARAMS, { minAccuracy: 0.5, maxRegression: 0.02 }, first.params);
+    const worse = trainModel(data, PARAMS, { ...GATE, minAccuracy: 0.5 }, first.params);
     expect(worse.currentAccuracyOnHoldout).toBe(first.evaluation.accuracy);
     expect(worse.evaluation.accuracy).toBeLessThan(first.evaluation.accuracy - 0.02);
     expect(worse.decision.promote).toBe(false);
     expect(worse.decision.reason).toContain("regresses more than 0.0200 from the current model's 0.9667");
+  });
+
+  it('rejects the swapped-label attack: setosa and virginica swapped in 90 rows, near perfect on its own holdout, promoted before the reference set', () => {
+    const iris = irisDataset();
+    // 30 rows of each class, labels 0 and 2 swapped: a self-consistent poisoned dataset.
+    const rows = [0, 1, 2].flatMap((c) => iris.y.flatMap((y, i) => (y === c ? [i] : [])).slice(0, 30));
+    const poisoned = { ...iris, X: rows.map((i) => iris.X[i]), y: rows.map((i) => (iris.y[i] === 0 ? 2 : iris.y[i] === 2 ? 0 : 1)) };
+    const params = { testSize: 0.34, randomState: 42, varSmoothing: 1e-9 };
+    const withoutReference = trainModel(poisoned, params, GATE, first.params);
+    expect([withoutReference.evaluation.accuracy, withoutReference.evaluation.holdout_size, withoutReference.currentAccuracyOnHoldout]).toEqual([0.9666666666666667, 30, 0.3]);
+    expect(withoutReference.decision.promote).toBe(true);
+    const guarded = trainModel(poisoned, params, GATE, first.params, iris);
+    expect(guarded.reference).toEqual({ rows: 150, candidate_accuracy: 0.31333333333333335, current_accuracy: 0.9533333333333334 });
+    expect(guarded.decision).toEqual({
+      promote: false,
+      reason: "candidate accuracy 0.3133 on the reference set regresses more than 0.0200 from the current model's 0.9533",
+    });
+  });
+
+  it('rejects a 6-row dataset: its 3-row holdout proves nothing', () => {
+    const iris = irisDataset();
+    const rows = [0, 1, 50, 51, 100, 101];
+    const tiny = { ...iris, X: rows.map((i) => iris.X[i]), y: rows.map((i) => iris.y[i]) };
+    const result = trainModel(tiny, { ...PARAMS, testSize: 0.5 }, GATE, first.params, iris);
+    expect(result.evaluation.holdout_size).toBe(3);
+    expect(result.decision).toEqual({ promote: false, reason: 'the holdout has 3 rows; a candidate is judged on at least 30 (MIN_HOLDOUT_ROWS)' });
   });
 
   it('does not compare against a serving model with other features', () => {

@@ -27,6 +27,15 @@ export interface HoldoutEvaluation {
 export interface GateConfig {
   minAccuracy: number;
   maxRegression: number;
+  minHoldoutRows: number;
+  maxReferenceRegression: number;
+}
+
+/** Candidate and current model on the trusted reference set. */
+export interface ReferenceEvaluation {
+  rows: number;
+  candidate_accuracy: number;
+  current_accuracy: number | null;
 }
 
 export interface TrainingResult {
@@ -35,6 +44,7 @@ export interface TrainingResult {
   baselines: FeatureBaseline[];
   /** The serving model scored on the very same holdout, so the comparison is like for like. */
   currentAccuracyOnHoldout: number | null;
+  reference: ReferenceEvaluation | null;
   decision: { promote: boolean; reason: string };
 }
 
@@ -55,20 +65,43 @@ function evaluate(params: GaussianNBParams, holdout: LabeledDataset): HoldoutEva
   };
 }
 
-/** Split, fit, evaluate against the holdout and decide promotion: the whole pipeline, no I/O. */
-export function trainModel(data: LabeledDataset, p: TrainingParams, gate: GateConfig, current: GaussianNBParams | null): TrainingResult {
+const sameShape = (a: GaussianNBParams, b: { featureNames: string[]; classNames: string[] }) =>
+  a.featureNames.join() === b.featureNames.join() && a.classNames.join() === b.classNames.join();
+
+/**
+ * Split, fit, evaluate against the holdout and against the reference set, and decide promotion:
+ * the whole pipeline, no I/O.
+ */
+export function trainModel(
+  data: LabeledDataset,
+  p: TrainingParams,
+  gate: GateConfig,
+  current: GaussianNBParams | null,
+  referenceSet: LabeledDataset | null = null,
+): TrainingResult {
   const { trainIdx, testIdx } = stratifiedSplit(data.y, p.testSize, p.randomState);
   const train = subset(data, trainIdx);
   const holdout = subset(data, testIdx);
   const params = fitGaussianNB(train, { varSmoothing: p.varSmoothing });
   const evaluation = evaluate(params, holdout);
-  const comparable = current && current.featureNames.join() === params.featureNames.join() && current.classNames.join() === params.classNames.join();
+  const comparable = current !== null && sameShape(current, params);
   const currentAccuracyOnHoldout = comparable ? evaluate(current, holdout).accuracy : null;
+  const reference =
+    referenceSet && sameShape(params, referenceSet)
+      ? {
+          rows: referenceSet.y.length,
+          candidate_accuracy: evaluate(params, referenceSet).accuracy,
+          current_accuracy: comparable ? evaluate(current, referenceSet).accuracy : null,
+        }
+      : null;
   const decision = evaluatePromotion({
     candidateAccuracy: evaluation.accuracy,
     currentAccuracyOnSameHoldout: currentAccuracyOnHoldout,
     minAccuracy: gate.minAccuracy,
     maxRegression: gate.maxRegression,
+    holdoutSize: evaluation.holdout_size,
+    minHoldoutRows: gate.minHoldoutRows,
+    reference: reference ? { candidateAccuracy: reference.candidate_accuracy, currentAccuracy: reference.current_accuracy, maxRegression: gate.maxReferenceRegression } : undefined,
   });
-  return { params, evaluation, baselines: computeFeatureBaselines(train.X, train.featureNames), currentAccuracyOnHoldout, decision };
+  return { params, evaluation, baselines: computeFeatureBaselines(train.X, train.featureNames), currentAccuracyOnHoldout, reference, decision };
 }

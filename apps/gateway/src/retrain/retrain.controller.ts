@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { TOPICS, retrainParamsSchema } from '@app/contracts';
-import { BusUnavailableError, EventPublisher } from '@app/messaging';
+import type { AppConfig } from '@app/config';
+import { TOPICS, retrainParamsSchema, type RetrainParams } from '@app/contracts';
+import { EventPublisher } from '@app/messaging';
+import { CLASS_NAMES, holdoutRows } from '@app/model';
 import { TrainingRuns } from '@app/registry';
-import { validateBody } from '@app/runtime';
+import { APP_CONFIG, HttpFailure, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
+
+/** Jobs accepted but not yet recorded by the trainer; only bridges that moment, so kept small. */
+const ACCEPTED_KEPT = 10_000;
 
 @ApiTags('retrain')
 @Access('admin')
@@ -17,6 +22,7 @@ export class RetrainController {
   constructor(
     private readonly publisher: EventPublisher,
     private readonly runs: TrainingRuns,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Publishes a retrain request; the trainer picks it up and its run record tells the outcome. */
@@ -25,18 +31,11 @@ export class RetrainController {
   @ApiAcceptedResponse({ schema: { example: { job_id: '5b0c…', status: 'accepted' } } })
   async retrain(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const params = validateBody(retrainParamsSchema, body ?? {});
+    this.checkHoldout(params);
     const jobId = randomUUID();
-    try {
-      await this.publisher.publish(TOPICS.retrainRequested, { ...params, job_id: jobId }, { key: jobId });
-    } catch (err) {
-      if (err instanceof BusUnavailableError) {
-        throw new ServiceUnavailableException({ status: 'error', error: 'broker_unavailable', message: 'Event broker is unreachable' });
-      }
-      throw err;
-    }
+    await this.publisher.publish(TOPICS.retrainRequested, { ...params, job_id: jobId }, { key: jobId });
     this.accepted.set(jobId, new Date().toISOString());
-    // Only bridges the moment before the trainer's first run record arrives; keep it bounded.
-    if (this.accepted.size > 10_000) this.accepted.delete(this.accepted.keys().next().value!);
+    if (this.accepted.size > ACCEPTED_KEPT) this.accepted.delete(this.accepted.keys().next().value!);
     res.setHeader('Location', `/retrain/${jobId}`);
     return { job_id: jobId, status: 'accepted' };
   }
@@ -47,6 +46,23 @@ export class RetrainController {
     if (run) return run;
     const acceptedAt = this.accepted.get(jobId);
     if (acceptedAt) return { job_id: jobId, status: 'accepted', accepted_at: acceptedAt };
-    throw new NotFoundException({ status: 'error', error: 'not_found', message: `No retrain job ${jobId}` });
+    throw new NotFoundException({ status: 'error', error: 'not_found', message: 'No retrain job with this id' });
+  }
+
+  /** An inline dataset too small for a meaningful holdout is refused here, before any training (the trainer checks again). */
+  private checkHoldout(params: RetrainParams): void {
+    const dataset = params.dataset;
+    if (dataset?.source !== 'inline') return;
+    const rows = holdoutRows(
+      CLASS_NAMES.map((c) => dataset.rows.filter((r) => r.species === c).length),
+      params.test_size ?? 0.2,
+    );
+    if (rows < this.config.MIN_HOLDOUT_ROWS) {
+      throw new HttpFailure(
+        400,
+        'holdout_too_small',
+        `with test_size ${params.test_size ?? 0.2} the holdout would have ${rows} rows; a candidate is judged on at least ${this.config.MIN_HOLDOUT_ROWS} (MIN_HOLDOUT_ROWS)`,
+      );
+    }
   }
 }

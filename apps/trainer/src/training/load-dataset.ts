@@ -1,15 +1,29 @@
-import { readFile } from 'node:fs/promises';
+import type { AppConfig } from '@app/config';
 import type { DatasetSource } from '@app/contracts';
 import { datasetFromRows, irisDataset, parseIrisCsv, type LabeledDataset } from '@app/model';
+import { readDatasetFile } from './dataset-file';
 
-/** The trainer's only file I/O: a CSV path it was told to read. */
-export async function loadDataset(source: DatasetSource): Promise<LabeledDataset> {
+export interface LoadedDataset {
+  data: LabeledDataset;
+  /** How the run record names it: iris, inline, or csv:<path relative to DATA_DIR>. */
+  label: string;
+}
+
+/** The trainer's only file I/O: CSV files below DATA_DIR. */
+export async function loadDataset(source: DatasetSource, config: AppConfig): Promise<LoadedDataset> {
   switch (source.source) {
     case 'iris':
-      return irisDataset();
+      return { data: irisDataset(), label: 'iris' };
     case 'inline':
-      return datasetFromRows(source.rows);
-    case 'csv':
-      return parseIrisCsv(await readFile(source.path, 'utf8'));
+      return { data: datasetFromRows(source.rows), label: 'inline' };
+    case 'csv': {
+      const file = await readDatasetFile(config.DATA_DIR, source.path, config.DATASET_MAX_BYTES);
+      return { data: parseIrisCsv(file.text), label: `csv:${file.path}` };
+    }
   }
+}
+
+/** The trusted set every candidate is also judged on: the bundled iris data, or a CSV the operator put in DATA_DIR. */
+export async function loadReferenceDataset(config: AppConfig): Promise<LoadedDataset> {
+  return config.REFERENCE_DATASET === 'iris' ? loadDataset({ source: 'iris' }, config) : loadDataset({ source: 'csv', path: config.REFERENCE_DATASET }, config);
 }

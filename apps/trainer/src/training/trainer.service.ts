@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { TOPICS, decodeEvent, type ModelArtifact, type ModelRegistered, type RetrainRequested, type TrainingRun } from '@app/contracts';
+import { TOPICS, decodeEvent, derivedEventId, type ModelArtifact, type ModelRegistered, type RetrainRequested, type TrainingRun } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
 import { fingerprintDataset } from '@app/model';
@@ -8,14 +8,19 @@ import { JsonLogger } from '@app/observability';
 import { ModelRegistry, TrainingRuns } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { modelChecksum, trainModel } from '@app/training';
-import { loadDataset } from './load-dataset';
+import { loadDataset, loadReferenceDataset, type LoadedDataset } from './load-dataset';
 
 const DEFAULTS = { test_size: 0.2, random_state: 42, var_smoothing: 1e-9 } as const;
 const FINAL: ReadonlySet<TrainingRun['status']> = new Set(['promoted', 'rejected', 'failed']);
+/** Reasons are stored in run records, logs and events: a glimpse, never a file. */
+const MAX_REASON = 500;
+
+const bounded = (reason: string) => (reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}… (${reason.length} chars)` : reason);
 
 @Injectable()
 export class TrainerService implements OnApplicationBootstrap {
   private bootstrapped = false;
+  private reference?: LoadedDataset;
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
@@ -30,7 +35,7 @@ export class TrainerService implements OnApplicationBootstrap {
     return this.bootstrapped;
   }
 
-  /** Rebuild state from the compacted topics, then make sure a fresh system has a model to serve. */
+  /** Rebuild state from the compacted topics, load the reference set, then make sure a fresh system has a model to serve. */
   async onApplicationBootstrap(): Promise<void> {
     for (const m of await this.bus.readToEnd(TOPICS.modelRegistered)) {
       const d = decodeEvent(TOPICS.modelRegistered, m.value);
@@ -40,6 +45,8 @@ export class TrainerService implements OnApplicationBootstrap {
       const d = decodeEvent(TOPICS.trainingRun, m.value);
       if (d.ok) this.runs.apply(d.event.payload);
     }
+    // Fail start-up on a broken reference: a gate without it would let poisoned data through.
+    this.reference = await loadReferenceDataset(this.config);
     if (!this.registry.current()) {
       this.logger.event('info', 'no model registered: training version 1 on the bundled iris data');
       await this.run({ job_id: `bootstrap-${randomUUID()}`, reason: 'bootstrap', dataset: { source: 'iris' } }, 'bootstrap');
@@ -47,7 +54,12 @@ export class TrainerService implements OnApplicationBootstrap {
     this.bootstrapped = true;
   }
 
-  /** Returns null for a job already finished: a redelivered event must not train a second model. */
+  /**
+   * Trains, gates and registers one job. Returns null for a job already finished: a redelivered
+   * event must not train a second model. A job interrupted half-way (the trainer died) runs again
+   * to the same result: training is seeded, and the job keeps the run id and version it was
+   * given, so its records overwrite rather than add.
+   */
   async run(job: RetrainRequested, requestId: string): Promise<TrainingRun | null> {
     const known = this.runs.get(job.job_id);
     if (known && FINAL.has(known.status)) {
@@ -55,21 +67,21 @@ export class TrainerService implements OnApplicationBootstrap {
       return null;
     }
     const started = new Date();
-    const params = {
-      test_size: job.test_size ?? DEFAULTS.test_size,
-      random_state: job.random_state ?? DEFAULTS.random_state,
-      var_smoothing: job.var_smoothing ?? DEFAULTS.var_smoothing,
-      dataset: job.dataset ? (job.dataset.source === 'csv' ? `csv:${job.dataset.path}` : job.dataset.source) : 'iris',
-      reason: job.reason ?? 'manual',
-    };
     const base: TrainingRun = {
       job_id: job.job_id,
-      run_id: randomUUID(),
+      run_id: derivedEventId(job.job_id, 'training-run'),
       status: 'running',
-      params,
+      params: {
+        test_size: job.test_size ?? DEFAULTS.test_size,
+        random_state: job.random_state ?? DEFAULTS.random_state,
+        var_smoothing: job.var_smoothing ?? DEFAULTS.var_smoothing,
+        dataset: job.dataset?.source === 'csv' ? 'csv' : (job.dataset?.source ?? 'iris'),
+        reason: job.reason ?? 'manual',
+      },
       dataset: null,
       metrics: null,
       current_model_accuracy_on_holdout: null,
+      reference: null,
       model_version: null,
       artifact_checksum: null,
       code_version: this.config.CODE_VERSION,
@@ -85,16 +97,24 @@ export class TrainerService implements OnApplicationBootstrap {
     };
     let run: TrainingRun;
     try {
-      const data = await loadDataset(job.dataset ?? { source: 'iris' });
+      const loaded = await loadDataset(job.dataset ?? { source: 'iris' }, this.config);
+      const { data } = loaded;
       const fp = fingerprintDataset(data);
       const current = this.registry.current();
+      const reference = this.reference ?? (await loadReferenceDataset(this.config));
       const result = trainModel(
         data,
-        { testSize: params.test_size, randomState: params.random_state, varSmoothing: params.var_smoothing },
-        { minAccuracy: this.config.MIN_ACCURACY, maxRegression: this.config.MAX_REGRESSION },
-        current?.model.params ?? null,
+        { testSize: base.params.test_size, randomState: base.params.random_state, varSmoothing: base.params.var_smoothing },
+        {
+          minAccuracy: this.config.MIN_ACCURACY,
+          maxRegression: this.config.MAX_REGRESSION,
+          minHoldoutRows: this.config.MIN_HOLDOUT_ROWS,
+          maxReferenceRegression: this.config.REFERENCE_MAX_REGRESSION,
+        },
+        current?.job_id === job.job_id ? null : (current?.model.params ?? null),
+        reference.data,
       );
-      const version = this.registry.nextVersion();
+      const version = this.registry.versionOfJob(job.job_id) ?? this.registry.nextVersion();
       const artifact: ModelArtifact = {
         version,
         run_id: base.run_id,
@@ -106,16 +126,18 @@ export class TrainerService implements OnApplicationBootstrap {
       };
       run = finish({
         status: result.decision.promote ? 'promoted' : 'rejected',
+        params: { ...base.params, dataset: loaded.label },
         dataset: { sha256: fp.sha256, rows: fp.rows, class_counts: fp.classCounts },
         metrics: result.evaluation,
         current_model_accuracy_on_holdout: result.currentAccuracyOnHoldout,
+        reference: result.reference && { dataset: reference.label, ...result.reference },
         model_version: version,
         artifact_checksum: artifact.checksum,
         outcome_reason: result.decision.reason,
       });
       await this.register(artifact, run, current ?? null, requestId);
     } catch (err) {
-      const reason = (err as Error).message;
+      const reason = bounded((err as Error).message);
       this.logger.event('warn', 'training failed', { job_id: job.job_id, reason });
       run = finish({ status: 'failed', outcome_reason: reason });
       await this.publisher.publish(TOPICS.retrainFailed, { job_id: job.job_id, reason }, { key: job.job_id, requestId });
@@ -137,7 +159,7 @@ export class TrainerService implements OnApplicationBootstrap {
       // A candidate that passed the gate is held as archived only until promotion() makes it current.
       status: run.status === 'promoted' ? 'archived' : 'rejected',
       status_reason: run.outcome_reason ?? '',
-      parent_version: current?.version ?? null,
+      parent_version: current && current.version !== artifact.version ? current.version : (this.registry.get(artifact.version)?.parent_version ?? null),
       job_id: run.job_id,
       registered_at: new Date().toISOString(),
       model: artifact,

@@ -28,9 +28,11 @@ describe('retrainParamsSchema', () => {
     expect(messagesOf({ dataset: { source: 'inline', rows } })?.[0]).toMatch(/^dataset\.rows\.5\.species: /);
   });
 
-  it('rejects test_size 0 and 1 with the bound it broke', () => {
-    expect(messagesOf({ test_size: 0 })).toEqual(['test_size: must be greater than 0']);
-    expect(messagesOf({ test_size: 1 })).toEqual(['test_size: must be less than 1']);
+  it('rejects a test_size outside [0.05, 0.5] with the bound it broke (1e-300 left a 1-row holdout)', () => {
+    expect(messagesOf({ test_size: 1e-300 })).toEqual(['test_size: must be at least 0.05']);
+    expect(messagesOf({ test_size: 0 })).toEqual(['test_size: must be at least 0.05']);
+    expect(messagesOf({ test_size: 0.51 })).toEqual(['test_size: must be at most 0.5']);
+    expect(messagesOf({ test_size: 1 })).toEqual(['test_size: must be at most 0.5']);
   });
 
   it('rejects a fractional or negative random_state', () => {

@@ -16,7 +16,8 @@ export type DatasetSource = z.infer<typeof datasetSourceSchema>;
 
 /** Shared by the HTTP body, the CLI and the Kafka consumer, so all three accept the same thing. */
 export const retrainParamsSchema = z.strictObject({
-  test_size: z.number().gt(0, { message: 'must be greater than 0' }).lt(1, { message: 'must be less than 1' }).optional(),
+  /** Bounded: a holdout of a handful of rows (or 1e-300 of the data) proves nothing about a candidate. */
+  test_size: z.number().min(0.05, { message: 'must be at least 0.05' }).max(0.5, { message: 'must be at most 0.5' }).optional(),
   random_state: z
     .number()
     .int()
@@ -50,6 +51,8 @@ export const trainingRunSchema = z.strictObject({
   dataset: z.strictObject({ sha256: z.string(), rows: z.number().int(), class_counts: z.record(z.string(), z.number().int()) }).nullable(),
   metrics: evaluationSchema.nullable(),
   current_model_accuracy_on_holdout: z.number().nullable(),
+  /** Candidate and current model on the trusted reference set (absent in records older than the reference gate). */
+  reference: z.strictObject({ dataset: z.string(), rows: z.number().int(), candidate_accuracy: z.number(), current_accuracy: z.number().nullable() }).nullable().optional(),
   model_version: z.number().int().positive().nullable(),
   artifact_checksum: z.string().nullable(),
   code_version: z.string(),
