@@ -21,10 +21,20 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 describe('HTTP API (embedded mode, in-process bus)', () => {
   let platform: EmbeddedPlatform;
   let http: ReturnType<typeof request>;
+  let datasets: string;
 
   beforeAll(async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
-    const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'file', EMBEDDED_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', BODY_LIMIT: '256kb' });
+    datasets = mkdtempSync(join(tmpdir(), 'iris-csv-'));
+    const config = loadConfig({
+      TRANSPORT: 'memory',
+      MONITOR_SINK: 'file',
+      EMBEDDED_DATA_DIR: dataDir,
+      DATA_DIR: datasets,
+      PORT: '0',
+      LOG_LEVEL: 'error',
+      BODY_LIMIT: '256kb',
+    });
     platform = await startEmbeddedPlatform(config, undefined, quiet);
     http = request(platform.gateway.getHttpServer());
     await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the embedded platform to be ready');
@@ -166,12 +176,9 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
   });
 
   it('trains from a CSV file the trainer reads, and fails a run whose CSV has an unknown label, naming the line', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'iris-csv-'));
     const header = 'sepal_length,sepal_width,petal_length,petal_width,species';
-    const good = join(dir, 'iris.csv');
-    writeFileSync(good, [header, ...IRIS_ROWS.map((r) => [...r.features, r.label].join(','))].join('\n'));
-    const bad = join(dir, 'bad.csv');
-    writeFileSync(bad, [header, '5.1,3.5,1.4,0.2,setosa', '4.9,3.0,1.4,0.2,rose'].join('\n'));
+    writeFileSync(join(datasets, 'iris.csv'), [header, ...IRIS_ROWS.map((r) => [...r.features, r.label].join(','))].join('\n'));
+    writeFileSync(join(datasets, 'bad.csv'), [header, '5.1,3.5,1.4,0.2,setosa', '4.9,3.0,1.4,0.2,rose'].join('\n'));
     const finished = async (body: object) => {
       const { job_id } = (await http.post('/retrain').send(body).expect(202)).body;
       for (let i = 0; i < 100; i++) {
@@ -181,10 +188,9 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
       }
       throw new Error(`job ${job_id} did not finish`);
     };
-    const fromCsv = await finished({ dataset: { source: 'csv', path: good }, random_state: 5 });
-    expect(fromCsv).toMatchObject({ params: { dataset: `csv:${good}` }, dataset: { rows: 150 } });
-    expect(['promoted', 'rejected']).toContain(fromCsv.status);
-    const broken = await finished({ dataset: { source: 'csv', path: bad } });
+    const fromCsv = await finished({ dataset: { source: 'csv', path: 'iris.csv' }, random_state: 5 });
+    expect(fromCsv).toMatchObject({ status: 'promoted', params: { dataset: 'csv:iris.csv' }, dataset: { rows: 150 }, reference: { dataset: 'iris', rows: 150 } });
+    const broken = await finished({ dataset: { source: 'csv', path: 'bad.csv' } });
     expect(broken.status).toBe('failed');
     expect(broken.outcome_reason).toMatch(/line 3/);
     expect(broken.outcome_reason).toMatch(/rose/);

@@ -1,0 +1,286 @@
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { loadConfig } from '@app/config';
+import { IRIS_ROWS } from '@app/model';
+import { JsonLogger } from '@app/observability';
+import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { eventually } from './support/http';
+
+const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
+const VIRGINICA = { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, petal_width: 2.5 };
+const quiet = new JsonLogger('test', 'error', () => undefined);
+const FINAL = ['promoted', 'rejected', 'failed'];
+
+async function platformWith(env: Record<string, string>): Promise<{ platform: EmbeddedPlatform; http: ReturnType<typeof request> }> {
+  const config = loadConfig({
+    TRANSPORT: 'memory',
+    MONITOR_SINK: 'file',
+    EMBEDDED_DATA_DIR: mkdtempSync(join(tmpdir(), 'sec-embedded-')),
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    ...env,
+  });
+  const platform = await startEmbeddedPlatform(config, undefined, quiet);
+  const http = request(platform.gateway.getHttpServer());
+  await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the platform to be ready');
+  return { platform, http };
+}
+
+async function finishedJob(http: ReturnType<typeof request>, body: object, headers: Record<string, string> = {}) {
+  const accepted = await http.post('/retrain').set(headers).send(body).expect(202);
+  return eventually(async () => {
+    const job = (await http.get(`/retrain/${accepted.body.job_id}`).set(headers)).body;
+    return FINAL.includes(job.status) ? job : undefined;
+  }, 10_000);
+}
+
+describe('security (embedded mode, default configuration)', () => {
+  let platform: EmbeddedPlatform;
+  let http: ReturnType<typeof request>;
+  let dataDir: string;
+  let outsideFile: string;
+
+  beforeAll(async () => {
+    const root = mkdtempSync(join(tmpdir(), 'sec-data-'));
+    dataDir = join(root, 'datasets');
+    mkdirSync(dataDir);
+    outsideFile = join(root, 'secret.csv');
+    writeFileSync(outsideFile, 'TOP-SECRET-LINE,species\n');
+    symlinkSync(outsideFile, join(dataDir, 'link.csv'));
+    ({ platform, http } = await platformWith({ DATA_DIR: dataDir, HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_HEADERS_TIMEOUT_MS: '1000' }));
+  });
+  afterAll(() => platform?.close());
+
+  it.each([
+    ['an absolute path outside', '/etc/passwd'],
+    ['the process environment', '/proc/self/environ'],
+    ['a relative escape', '../secret.csv'],
+    ['a deep relative escape', '../../../../../../../etc/shadow'],
+    ['a path outside that does not exist', '/nonexistent/file.csv'],
+    ['a symlink out of DATA_DIR', 'link.csv'],
+  ])('refuses to train from %s: the run fails with one message and nothing of the file', async (_what, path) => {
+    const job = await finishedJob(http, { dataset: { source: 'csv', path } });
+    expect(job).toMatchObject({ status: 'failed', outcome_reason: 'dataset path must name a file inside the data directory (DATA_DIR)' });
+    expect(JSON.stringify(job)).not.toMatch(/root:|TOP-SECRET|PATH=|ENOENT|EISDIR|ENAMETOOLONG/);
+  });
+
+  it('rejects the swapped-label retrain (setosa and virginica swapped) and keeps answering setosa', async () => {
+    const byClass = (c: string) => IRIS_ROWS.filter((r) => r.label === c).slice(0, 30);
+    const swap = { setosa: 'virginica', versicolor: 'versicolor', virginica: 'setosa' } as const;
+    const rows = ['setosa', 'versicolor', 'virginica'].flatMap((c) =>
+      byClass(c).map((r) => {
+        const [sepal_length, sepal_width, petal_length, petal_width] = r.features;
+        return { sepal_length, sepal_width, petal_length, petal_width, species: swap[r.label] };
+      }),
+    );
+    const job = await finishedJob(http, { dataset: { source: 'inline', rows }, test_size: 0.34 });
+    expect(job.status).toBe('rejected');
+    expect(job.outcome_reason).toMatch(/^candidate accuracy 0\.\d{4} on the reference set regresses more than 0\.0200 from the current model's 0\.9\d{3}$/);
+    expect(job.reference.candidate_accuracy).toBeLessThan(0.5);
+    expect((await http.get('/models/current').expect(200)).body.version).toBe(1);
+    expect((await http.post('/predict').send(SETOSA).expect(200)).body.prediction).toBe('setosa');
+  });
+
+  it('refuses with 400 a retrain whose holdout would be too small to judge anything, and a test_size of 1e-300', async () => {
+    const rows = [0, 1, 50, 51, 100, 101].map((i) => {
+      const [sepal_length, sepal_width, petal_length, petal_width] = IRIS_ROWS[i].features;
+      return { sepal_length, sepal_width, petal_length, petal_width, species: IRIS_ROWS[i].label };
+    });
+    const small = await http.post('/retrain').send({ dataset: { source: 'inline', rows }, test_size: 0.5 }).expect(400);
+    expect(small.body).toMatchObject({
+      error: 'holdout_too_small',
+      message: 'with test_size 0.5 the holdout would have 3 rows; a candidate is judged on at least 30 (MIN_HOLDOUT_ROWS)',
+    });
+    const tiny = await http.post('/retrain').send({ test_size: 1e-300 }).expect(400);
+    expect(tiny.body.details).toEqual([{ field: 'test_size', message: 'must be at least 0.05' }]);
+  });
+
+  it('never crosses answers between concurrent requests that share an X-Request-Id (50 pairs)', async () => {
+    const pairs = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        Promise.all([
+          http.post('/predict').set('X-Request-Id', `shared-${i}`).send(SETOSA),
+          http.post('/predict').set('X-Request-Id', `shared-${i}`).send(VIRGINICA),
+        ]),
+      ),
+    );
+    const outcomes = pairs.map(([a, b]) => [a.status, a.body.prediction, b.status, b.body.prediction]);
+    expect(outcomes).toEqual(Array(50).fill([200, 'setosa', 200, 'virginica']));
+    for (const [a, b] of pairs) {
+      expect([a.body.client_request_id, b.body.client_request_id]).toEqual([a.headers['x-request-id'], b.headers['x-request-id']]);
+      expect(a.body.request_id).not.toBe(b.body.request_id);
+    }
+  });
+
+  it('keeps an async result where its Location says, whatever a later request with the same X-Request-Id sends', async () => {
+    const victim = await http.post('/predict').set('Prefer', 'respond-async').set('X-Request-Id', 'victim-req-1').send(SETOSA).expect(202);
+    await http.post('/predict').set('Prefer', 'respond-async').set('X-Request-Id', 'victim-req-1').send(VIRGINICA).expect(202);
+    await http.post('/predict').set('X-Request-Id', 'victim-req-1').send(VIRGINICA).expect(200);
+    const found = await eventually(async () => {
+      const r = await http.get(victim.headers.location);
+      return r.status === 200 ? r.body : undefined;
+    }, 5_000);
+    expect(found).toMatchObject({ client_request_id: 'victim-req-1', predictions: [{ input: SETOSA, prediction: 'setosa' }] });
+    // The caller's id is not a lookup key at all.
+    await http.get('/predictions/victim-req-1').expect(404);
+  });
+
+  it('refuses cross-site state changes: a text/plain promote and an empty form-encoded retrain get 415 and change nothing', async () => {
+    const promote = await http.post('/models/1/promote').set('Origin', 'https://evil.example').set('Content-Type', 'text/plain').send('');
+    expect([promote.status, promote.body.error]).toEqual([415, 'unsupported_media_type']);
+    expect(promote.headers['access-control-allow-origin']).toBeUndefined();
+    const retrain = await http.post('/retrain').set('Content-Type', 'application/x-www-form-urlencoded').send('');
+    expect([retrain.status, retrain.body.error]).toEqual([415, 'unsupported_media_type']);
+    const noType = await http.post('/retrain').unset('Content-Type');
+    expect(noType.status).toBe(415);
+  });
+
+  it('sends security headers and no X-Powered-By', async () => {
+    const res = await http.post('/predict').send(SETOSA).expect(200);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'/);
+  });
+
+  it('cuts off a client that sends its body one byte at a time within HTTP_REQUEST_TIMEOUT_MS', async () => {
+    const port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
+    const body = JSON.stringify(SETOSA);
+    const started = Date.now();
+    const closedAfter = await new Promise<number>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.write(`POST /predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);
+        let i = 0;
+        const drip = setInterval(() => (i < body.length ? socket.write(body[i++]) : clearInterval(drip)), 500);
+        socket.on('close', () => {
+          clearInterval(drip);
+          resolve(Date.now() - started);
+        });
+      });
+      socket.on('error', () => undefined);
+      setTimeout(() => reject(new Error('slow client still connected after 10 s')), 10_000);
+    });
+    expect(closedAfter).toBeLessThan(4_000);
+    await http.post('/predict').send(SETOSA).expect(200);
+  });
+});
+
+describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
+  let platform: EmbeddedPlatform;
+  let http: ReturnType<typeof request>;
+  const user = { Authorization: 'Bearer user-key-1' };
+  const admin = { 'X-API-Key': 'admin-key-1' };
+
+  beforeAll(async () => {
+    ({ platform, http } = await platformWith({ API_KEYS: 'user-key-1,user-key-2', ADMIN_API_KEYS: 'admin-key-1', RATE_LIMIT: '40', RATE_LIMIT_WINDOW_SECONDS: '60' }));
+  });
+  afterAll(() => platform?.close());
+
+  it('leaves /health and /ready open to probes', async () => {
+    await http.get('/health').expect(200);
+    await http.get('/ready').expect(200);
+  });
+
+  it.each([
+    ['POST /predict', () => http.post('/predict').send(SETOSA)],
+    ['GET /models', () => http.get('/models')],
+    ['GET /metrics', () => http.get('/metrics')],
+    ['GET /docs-json', () => http.get('/docs-json')],
+    ['POST /retrain', () => http.post('/retrain').send({})],
+  ])('answers %s without a key with 401 and a Bearer challenge', async (_route, call) => {
+    const res = await call();
+    expect([res.status, res.body.error, res.headers['www-authenticate']]).toEqual([401, 'unauthorized', 'Bearer realm="iris-platform"']);
+  });
+
+  it('refuses a wrong key with 401, also on prediction routes', async () => {
+    const res = await http.post('/predict').set('Authorization', 'Bearer user-key-3').send(SETOSA);
+    expect([res.status, res.body.message]).toEqual([401, 'the API key is not valid']);
+  });
+
+  it('accepts a prediction key as Bearer and as X-API-Key on prediction routes', async () => {
+    await http.post('/predict').set(user).send(SETOSA).expect(200);
+    await http.post('/predict').set('X-API-Key', 'user-key-2').send(SETOSA).expect(200);
+    await http.get('/metrics').set(user).expect(200);
+    await http.get('/docs-json').set(user).expect(200);
+  });
+
+  it('answers a prediction key on admin routes with 403, and accepts an admin key there', async () => {
+    const res = await http.post('/retrain').set(user).send({});
+    expect([res.status, res.body]).toEqual([403, expect.objectContaining({ error: 'forbidden', message: 'this route needs an admin API key' })]);
+    await http.post('/models/1/promote').set(user).send({}).expect(403);
+    const job = await finishedJob(http, { random_state: 9 }, admin);
+    expect(FINAL).toContain(job.status);
+    await http.post('/predict').set(admin).send(SETOSA).expect(200);
+  });
+
+  it('limits a key to RATE_LIMIT requests per window: 429 with Retry-After', async () => {
+    const statuses: number[] = [];
+    let limited: request.Response | undefined;
+    for (let i = 0; i < 45 && !limited; i++) {
+      const res = await http.post('/predict').set('Authorization', 'Bearer user-key-2').send(SETOSA);
+      statuses.push(res.status);
+      if (res.status === 429) limited = res;
+    }
+    expect(limited?.body).toMatchObject({ status: 'error', error: 'too_many_requests' });
+    expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
+    // The other key has its own bucket.
+    await http.get('/models').set('Authorization', 'Bearer user-key-1').expect(200);
+  });
+});
+
+describe('connection cap', () => {
+  let platform: EmbeddedPlatform;
+  beforeAll(async () => {
+    ({ platform } = await platformWith({ HTTP_MAX_CONNECTIONS: '5' }));
+  });
+  afterAll(() => platform?.close());
+
+  it('refuses connections past HTTP_MAX_CONNECTIONS at once, and serves again when they go', async () => {
+    const port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
+    const open = (): Promise<{ socket: ReturnType<typeof connect>; closed: Promise<boolean> }> =>
+      new Promise((resolve) => {
+        const socket = connect(port, '127.0.0.1', () => {
+          socket.write('POST /predict HTTP/1.1\r\nHost: x\r\n');
+          resolve({ socket, closed: new Promise((r) => socket.once('close', () => r(true))) });
+        });
+        socket.on('error', () => undefined);
+      });
+    const held = await Promise.all(Array.from({ length: 5 }, open));
+    const extra = await open();
+    const closedAtOnce = await Promise.race([extra.closed, new Promise<boolean>((r) => setTimeout(() => r(false), 1000))]);
+    expect(closedAtOnce).toBe(true);
+    for (const h of held) h.socket.destroy();
+    await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200 ? true : undefined), 5_000);
+  });
+});
+
+describe('admin routes without ADMIN_API_KEYS', () => {
+  let platform: EmbeddedPlatform;
+  beforeAll(async () => {
+    ({ platform } = await platformWith({}));
+  });
+  afterAll(() => platform?.close());
+
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+  it('answer loopback clients, and refuse with 403 a client reaching the gateway on another interface', async () => {
+    expect(external).toBeDefined();
+    const port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
+    const call = (host: string) =>
+      fetch(`http://${host}:${port}/models/1/promote`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then(async (r) => [
+        r.status,
+        ((await r.json()) as { message?: string }).message,
+      ]);
+    expect(await call(external!)).toEqual([403, 'admin routes answer only local clients until ADMIN_API_KEYS is configured']);
+    expect((await call('127.0.0.1'))[0]).toBe(200);
+    const predict = await fetch(`http://${external}:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SETOSA) });
+    expect(predict.status).toBe(200);
+  });
+});
