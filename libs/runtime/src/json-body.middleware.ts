@@ -13,6 +13,12 @@ function needsJson(req: Request): boolean {
   return Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
 }
 
+/** BODY_LIMIT (validated as <n>b|kb|mb) in bytes. */
+function limitBytes(limit: string): number {
+  const [, n, unit] = /^(\d+)(b|kb|mb)$/.exec(limit)!;
+  return Number(n) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit as 'b' | 'kb' | 'mb'];
+}
+
 function isJson(contentType: string | undefined): boolean {
   return (contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/json';
 }
@@ -23,10 +29,17 @@ function isJson(contentType: string | undefined): boolean {
  */
 export function jsonBodyMiddleware(limit: string) {
   const parse = express.json({ limit, strict: false });
+  const maxBytes = limitBytes(limit);
   return [
     (req: Request, res: Response, next: NextFunction): void => {
       if (needsJson(req) && !isJson(req.headers['content-type'])) {
         send(res, 415, { status: 'error', error: 'unsupported_media_type', message: 'Content-Type must be application/json' });
+        return;
+      }
+      // Refused on the announced length, at once: body-parser would first read (or wait for) the whole body.
+      if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
+        res.setHeader('Connection', 'close');
+        send(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` });
         return;
       }
       next();

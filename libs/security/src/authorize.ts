@@ -17,7 +17,8 @@ const FORBIDDEN = (message: string): Decision => ({ allowed: false, status: 403,
 export function authorize(level: AccessLevel, caller: Caller, keys: ApiKeys): Decision {
   if (level === 'public') return { allowed: true };
   const role = keys.identify(caller.presentedKey);
-  if (caller.presentedKey !== undefined && role === null) return UNAUTHORIZED('the API key is not valid');
+  // With no keys configured a stray Authorization header (a proxy's, say) is not ours to judge.
+  if (caller.presentedKey !== undefined && role === null && (keys.predictRequired || keys.adminRequired)) return UNAUTHORIZED('the API key is not valid');
   if (level === 'predict') {
     if (!keys.predictRequired || role !== null) return { allowed: true };
     return UNAUTHORIZED('an API key is required (Authorization: Bearer <key> or X-API-Key)');
