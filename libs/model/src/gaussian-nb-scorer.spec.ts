@@ -35,7 +35,7 @@ describe('compileScorer', () => {
     [[0, 0, 0, 0], 'versicolor', [6.429025042360969e-5, 0.9978557653213763, 0.002079944428200314]],
     // Far from every class the quadratic term decides: virginica, with the widest variances, wins outright.
     [[-1e6, 1e6, -1e6, 1e6], 'virginica', [0, 0, 1]],
-  ])('scores the outlier %j as %s with scikit-learn\'s probabilities', (x, expected, probabilities) => {
+  ])("scores the outlier %j as %s with scikit-learn's probabilities", (x, expected, probabilities) => {
     const s = score(x);
     expectValid(s);
     expect(s.className).toBe(expected);
