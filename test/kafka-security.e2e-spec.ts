@@ -70,7 +70,7 @@ describe('Kafka over SASL_SSL: TLS with a private CA, SCRAM-SHA-512 and PLAIN', 
     it('a gateway, trainer and worker on the secured listener answer predictions with the right class', async () => {
       const setosa = await postJson(`${gateway.url}/predict`, SETOSA, { 'x-request-id': `sasl-${mechanism}-${run}` });
       expect(setosa.status).toBe(200);
-      expect(setosa.body).toMatchObject({ status: 'success', prediction: 'setosa', class_id: 0, request_id: `sasl-${mechanism}-${run}` });
+      expect(setosa.body).toMatchObject({ status: 'success', prediction: 'setosa', class_id: 0, client_request_id: `sasl-${mechanism}-${run}` });
       const batch = await postJson(`${gateway.url}/predict/batch`, { instances: [VIRGINICA, SETOSA] });
       expect(batch.status).toBe(200);
       expect(batch.body.predictions.map((p: { prediction: string }) => p.prediction)).toEqual(['virginica', 'setosa']);

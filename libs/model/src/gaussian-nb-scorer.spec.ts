@@ -28,15 +28,18 @@ describe('compileScorer', () => {
     expect(s.probabilities[2]).toBeCloseTo(0.5438486833505769, 12);
   });
 
+  // Expected values: scikit-learn 1.9.1 GaussianNB(var_smoothing=1e-9).fit(iris).predict_proba(x).
   it.each([
-    [[100, 100, 100, 100], 'virginica'],
-    [[0.001, 0.001, 0.001, 0.001], 'versicolor'],
-    [[0, 0, 0, 0], 'versicolor'],
-    [[-1e6, 1e6, -1e6, 1e6], undefined],
-  ])('returns a valid class with finite probabilities summing to 1 for the outlier %j', (x, expected) => {
+    [[100, 100, 100, 100], 'virginica', [0, 0, 1]],
+    [[0.001, 0.001, 0.001, 0.001], 'versicolor', [6.636605631559832e-5, 0.9978823581475718, 0.0020512757961012847]],
+    [[0, 0, 0, 0], 'versicolor', [6.429025042360969e-5, 0.9978557653213763, 0.002079944428200314]],
+    // Far from every class the quadratic term decides: virginica, with the widest variances, wins outright.
+    [[-1e6, 1e6, -1e6, 1e6], 'virginica', [0, 0, 1]],
+  ])("scores the outlier %j as %s with scikit-learn's probabilities", (x, expected, probabilities) => {
     const s = score(x);
     expectValid(s);
-    if (expected) expect(s.className).toBe(expected);
+    expect(s.className).toBe(expected);
+    probabilities.forEach((p, i) => expect(s.probabilities[i]).toBeCloseTo(p, 12));
   });
 
   it('falls back to the nearest class in variance-weighted distance when the squared distance overflows', () => {

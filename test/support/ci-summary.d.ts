@@ -1,0 +1,12 @@
+/** Types of ci-summary.js, a plain script so that .ci/run can run it with node alone. */
+export interface RunCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+  todo: number;
+  suites_failed_to_run: number;
+  /** False while the run is in progress (written after each test file), true once jest finished it. */
+  complete: boolean;
+}
+
+export function summarize(run: { counts: RunCounts | null; status: number; timedOutMinutes?: number }): { reasons: string[]; line: string; exitCode: number };

@@ -1,0 +1,95 @@
+import { loadConfig } from '@app/config';
+import { datasetFromRows, fingerprintDataset, irisDataset, type GaussianNBParams, type IrisRowInput } from '@app/model';
+import { modelChecksum, trainModel } from '@app/training';
+import { getJson } from './http';
+
+export interface RetrainRequest {
+  test_size?: number;
+  random_state?: number;
+  dataset?: { source: 'iris' } | { source: 'inline'; rows: IrisRowInput[] };
+  reason?: 'manual' | 'drift' | 'schedule';
+}
+
+/** Defaults the trainer applies to an omitted parameter (README: POST /retrain). */
+const DEFAULTS = { test_size: 0.2, random_state: 42, var_smoothing: 1e-9 };
+
+export interface ServingState {
+  version: number;
+  params: GaussianNBParams;
+  /** The version the trainer gives its next candidate: one past every version registered. */
+  nextVersion: number;
+}
+
+/** The model serving now and the registry's highest version, as the gateway reports them. */
+export async function servingState(gatewayUrl: string): Promise<ServingState> {
+  const [current, listing] = await Promise.all([getJson(`${gatewayUrl}/models/current`), getJson(`${gatewayUrl}/models`)]);
+  if (current.status !== 200) throw new Error(`GET /models/current answered ${current.status}: a test retrain needs a serving model`);
+  const versions = (listing.body.models as Array<{ version: number }>).map((m) => m.version);
+  return { version: current.body.version as number, params: current.body.params as GaussianNBParams, nextVersion: Math.max(0, ...versions) + 1 };
+}
+
+/**
+ * The run the trainer must record for `request` against `serving`, computed with the same pure
+ * pipeline and gate settings: the expectation follows whatever model earlier runs left serving
+ * on the broker instead of assuming a fresh one.
+ */
+export function expectedRun(serving: ServingState, request: RetrainRequest) {
+  const data = request.dataset?.source === 'inline' ? datasetFromRows(request.dataset.rows) : irisDataset();
+  const testSize = request.test_size ?? DEFAULTS.test_size;
+  const randomState = request.random_state ?? DEFAULTS.random_state;
+  const config = loadConfig(process.env);
+  const result = trainModel(
+    data,
+    { testSize, randomState, varSmoothing: DEFAULTS.var_smoothing },
+    {
+      minAccuracy: config.MIN_ACCURACY,
+      maxRegression: config.MAX_REGRESSION,
+      minHoldoutRows: config.MIN_HOLDOUT_ROWS,
+      maxReferenceRegression: config.REFERENCE_MAX_REGRESSION,
+    },
+    serving.params,
+    // The trainer's default reference set (REFERENCE_DATASET=iris).
+    irisDataset(),
+  );
+  const fp = fingerprintDataset(data);
+  return {
+    status: result.decision.promote ? 'promoted' : 'rejected',
+    params: {
+      test_size: testSize,
+      random_state: randomState,
+      var_smoothing: DEFAULTS.var_smoothing,
+      dataset: request.dataset?.source ?? 'iris',
+      reason: request.reason ?? 'manual',
+    },
+    dataset: { sha256: fp.sha256, rows: fp.rows, class_counts: fp.classCounts },
+    metrics: result.evaluation,
+    current_model_accuracy_on_holdout: result.currentAccuracyOnHoldout,
+    reference: result.reference && { dataset: 'iris', ...result.reference },
+    model_version: serving.nextVersion,
+    artifact_checksum: modelChecksum(result.params),
+    outcome_reason: result.decision.reason,
+    code_version: config.CODE_VERSION,
+  };
+}
+
+/**
+ * Iris retrain parameters (random_state searched from `fromSeed`) whose candidate scores 1.0 on
+ * its own holdout: the gate must promote it whatever model serves, since none can beat it by more
+ * than MAX_REGRESSION on the same rows. A test that needs a promotion then does not depend on history.
+ */
+export function promotableRetrain(serving: ServingState, testSize: number, fromSeed: number) {
+  for (let seed = fromSeed; seed < fromSeed + 500; seed++) {
+    const request = { test_size: testSize, random_state: seed, reason: 'manual' as const };
+    const expected = expectedRun(serving, request);
+    if (expected.metrics.accuracy === 1 && expected.status === 'promoted') return { request, expected };
+  }
+  throw new Error(`no random_state in ${fromSeed}..${fromSeed + 499} gives a perfect holdout at test_size ${testSize}`);
+}
+
+/** The fields of a finished run the API returns that no test can know in advance. */
+export const RUN_RUNTIME_FIELDS = {
+  run_id: expect.any(String),
+  started_at: expect.any(String),
+  finished_at: expect.any(String),
+  duration_ms: expect.any(Number),
+};
