@@ -198,13 +198,13 @@ describe('retraining loop over real Kafka', () => {
   });
 
   it('records a failed run and publishes retrain-failed with the reason', async () => {
-    const accepted = await postJson(`${gateway.url}/retrain`, { dataset: { source: 'csv', path: '/nonexistent/iris.csv' } });
+    const accepted = await postJson(`${gateway.url}/retrain`, { dataset: { source: 'csv', path: 'nonexistent/iris.csv' } });
     const job = await finishedJob(accepted.body.job_id);
     expect(job).toMatchObject({
       status: 'failed',
       model_version: null,
       metrics: null,
-      outcome_reason: "ENOENT: no such file or directory, open '/nonexistent/iris.csv'",
+      outcome_reason: 'no dataset file "nonexistent/iris.csv" in the data directory',
     });
     const failed = await eventually(async () => {
       for (const m of await bus.readToEnd(TOPICS.retrainFailed)) {
@@ -213,7 +213,7 @@ describe('retraining loop over real Kafka', () => {
       }
       return undefined;
     });
-    expect(failed).toEqual({ job_id: accepted.body.job_id, reason: "ENOENT: no such file or directory, open '/nonexistent/iris.csv'" });
+    expect(failed).toEqual({ job_id: accepted.body.job_id, reason: 'no dataset file "nonexistent/iris.csv" in the data directory' });
   });
 
   it.each([

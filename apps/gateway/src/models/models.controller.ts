@@ -58,7 +58,7 @@ export class ModelsController {
       await this.publisher.publish(TOPICS.modelRegistered, record, { key: String(record.version) });
       this.registry.apply(record);
     }
-    const promoted = records[records.length - 1];
+    const promoted = records.find((r) => r.version === version)!;
     await this.publisher.publish(TOPICS.modelReady, { model: promoted.model, reason: 'promote' }, { key: 'current' });
     return modelSummary(promoted);
   }
