@@ -36,7 +36,8 @@ function composeValidator(): ValidateFunction {
 /** Which Elasticsearch field types a Lens operation can run on. */
 const OPERATION_TYPES: Record<string, string[]> = {
   date_histogram: ['date'],
-  terms: ['keyword'],
+  terms: ['keyword', 'integer'],
+  last_value: ['float', 'integer', 'keyword'],
   average: ['float', 'integer'],
   percentile: ['float', 'integer'],
   sum: ['float', 'integer'],

@@ -4,6 +4,10 @@ import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
 import { ModelRegistry, RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
+import { FeedbackController } from './feedback/feedback.controller';
+import { LiveEvaluations } from './models/live-evaluations';
+import { ModelDecisions } from './models/model-decisions';
+import { ModelEventsHandler } from './models/model-events.handler';
 import { ModelsController } from './models/models.controller';
 import { PendingReplies } from './prediction/pending-replies';
 import { PredictionController } from './prediction/prediction.controller';
@@ -19,9 +23,19 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(ctx), RegistryModule],
-      controllers: [PredictionController, PredictionLookupController, PredictionRepliesHandler, ModelsController, RetrainController],
+      controllers: [
+        PredictionController,
+        PredictionLookupController,
+        PredictionRepliesHandler,
+        ModelsController,
+        ModelEventsHandler,
+        RetrainController,
+        FeedbackController,
+      ],
       providers: [
         PendingReplies,
+        ModelDecisions,
+        LiveEvaluations,
         PredictionService,
         RecentPredictions,
         { provide: 'REPLY_PARTITION', useValue: ctx.replyPartition },

@@ -1,7 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
+import { RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
+import { ModelCatalog } from './scoring/model-catalog';
 import { ModelReadyHandler } from './scoring/model-ready.handler';
 import { PredictionRequestHandler } from './scoring/prediction-request.handler';
 import { ServingModel } from './scoring/serving-model';
@@ -11,10 +13,11 @@ export class InferenceWorkerModule {
   static register(ctx: ServiceContext): DynamicModule {
     return {
       module: InferenceWorkerModule,
-      imports: [RuntimeModule.forRoot(ctx)],
+      imports: [RuntimeModule.forRoot(ctx), RegistryModule],
       controllers: [PredictionRequestHandler, ModelReadyHandler],
       providers: [
         ServingModel,
+        ModelCatalog,
         {
           provide: 'WORKER_READINESS',
           inject: [Readiness, EVENT_BUS, ServingModel],

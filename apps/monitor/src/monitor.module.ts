@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { join } from 'node:path';
-import { DOCUMENT_SINK, ElasticsearchSink, FileSink, createElasticsearchClient, type DocumentSink } from '@app/elasticsearch';
+import { DOCUMENT_SINK, ElasticsearchPredictionIndex, ElasticsearchSink, FileSink, PREDICTION_INDEX, createElasticsearchClient, type DocumentSink } from '@app/elasticsearch';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
 import { RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { EventIndexerHandler } from './indexing/event-indexer.handler';
+import { LiveHandler } from './live/live.handler';
+import { LiveEvaluationService } from './live/live-evaluation.service';
 import { TrafficService } from './statistics/traffic.service';
 
 @Module({})
@@ -15,9 +17,13 @@ export class MonitorModule {
     return {
       module: MonitorModule,
       imports: [RuntimeModule.forRoot(ctx), RegistryModule],
-      controllers: [EventIndexerHandler],
+      controllers: [EventIndexerHandler, LiveHandler],
       providers: [
         TrafficService,
+        LiveEvaluationService,
+        ...(config.MONITOR_SINK === 'elasticsearch'
+          ? [{ provide: PREDICTION_INDEX, useFactory: () => new ElasticsearchPredictionIndex(createElasticsearchClient(config), config.ES_INDEX_PREFIX) }]
+          : []),
         {
           provide: DOCUMENT_SINK,
           useFactory: (): DocumentSink =>

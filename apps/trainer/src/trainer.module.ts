@@ -3,6 +3,8 @@ import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
 import { RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
+import { RegistryCommandHandler } from './registry/registry-command.handler';
+import { RegistryOwner } from './registry/registry-owner.service';
 import { RetrainRequestedHandler } from './training/retrain-requested.handler';
 import { TrainerService } from './training/trainer.service';
 
@@ -12,9 +14,10 @@ export class TrainerModule {
     return {
       module: TrainerModule,
       imports: [RuntimeModule.forRoot(ctx), RegistryModule],
-      controllers: [RetrainRequestedHandler],
+      controllers: [RetrainRequestedHandler, RegistryCommandHandler],
       providers: [
         TrainerService,
+        RegistryOwner,
         {
           provide: 'TRAINER_READINESS',
           inject: [Readiness, EVENT_BUS, TrainerService],

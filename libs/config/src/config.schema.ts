@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { bool } from './env-values';
 import { DATASET_ENV_SCHEMA, HTTP_ENV_SCHEMA } from './http.schema';
+import { LIVE_ENV_SCHEMA } from './live.schema';
 import { SECURITY_ENV_SCHEMA, checkCredentials } from './security.schema';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
@@ -55,6 +56,7 @@ export const ENV_SCHEMA = {
   ...SECURITY_ENV_SCHEMA,
   ...HTTP_ENV_SCHEMA,
   ...DATASET_ENV_SCHEMA,
+  ...LIVE_ENV_SCHEMA,
 };
 
 export const configSchema = z

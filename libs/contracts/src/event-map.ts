@@ -4,12 +4,22 @@ import { predictionFailedSchema, predictionMadeSchema, predictionRequestedSchema
 import { modelReadySchema, modelRegisteredSchema } from './payloads/model';
 import { retrainFailedSchema, retrainRequestedSchema, trainingRunSchema } from './payloads/training';
 import { deadLetterSchema, driftDetectedSchema, inputStatsSchema } from './payloads/monitoring';
+import { feedbackReceivedSchema, labeledRowSchema } from './payloads/feedback';
+import { liveEvaluationSchema, shadowPredictionSchema } from './payloads/live';
+import { modelDecisionSchema, modelRoutingSchema, registryCommandSchema } from './payloads/registry';
 
 /** One event type and one payload schema per topic. */
 export const EVENTS = {
   [TOPICS.predictionRequested]: { type: 'PredictionRequested', schema: predictionRequestedSchema },
   [TOPICS.predictionMade]: { type: 'PredictionMade', schema: predictionMadeSchema },
   [TOPICS.predictionFailed]: { type: 'PredictionFailed', schema: predictionFailedSchema },
+  [TOPICS.predictionShadow]: { type: 'ShadowPredictionMade', schema: shadowPredictionSchema },
+  [TOPICS.feedback]: { type: 'FeedbackReceived', schema: feedbackReceivedSchema },
+  [TOPICS.feedbackLabeled]: { type: 'RowLabeled', schema: labeledRowSchema },
+  [TOPICS.registryCommand]: { type: 'RegistryCommandIssued', schema: registryCommandSchema },
+  [TOPICS.modelRouting]: { type: 'ModelRoutingChanged', schema: modelRoutingSchema },
+  [TOPICS.modelDecision]: { type: 'ModelDecisionMade', schema: modelDecisionSchema },
+  [TOPICS.modelLive]: { type: 'LiveEvaluationUpdated', schema: liveEvaluationSchema },
   [TOPICS.retrainRequested]: { type: 'RetrainRequested', schema: retrainRequestedSchema },
   [TOPICS.trainingRun]: { type: 'TrainingRunRecorded', schema: trainingRunSchema },
   [TOPICS.retrainFailed]: { type: 'RetrainFailed', schema: retrainFailedSchema },

@@ -8,3 +8,6 @@ export * from './payloads/model';
 export * from './payloads/training';
 export * from './payloads/monitoring';
 export * from './event-ids';
+export * from './payloads/feedback';
+export * from './payloads/registry';
+export * from './payloads/live';

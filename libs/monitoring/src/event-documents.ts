@@ -49,6 +49,28 @@ export function predictionDocuments(e: Envelope<typeof TOPICS.predictionMade>): 
   }));
 }
 
+/** One document per row a shadow version scored, beside the served prediction's (same request id). */
+export function shadowDocuments(e: Envelope<typeof TOPICS.predictionShadow>): IndexDocument[] {
+  const p = e.payload;
+  return p.predictions.map((scored, i) => ({
+    kind: 'shadow',
+    id: `${e.request_id}:${i}:${p.model_version}`,
+    eventId: e.event_id,
+    at: new Date(e.occurred_at),
+    body: {
+      ...common(TOPICS.predictionShadow, e),
+      model_version: p.model_version,
+      serving_version: p.serving_version,
+      worker: p.worker,
+      prediction: scored.prediction,
+      class_id: scored.class_id,
+      probability: scored.probability,
+      input: p.instances[i],
+      batch_index: i,
+    },
+  }));
+}
+
 /** Every other event: one document in the index for its kind. */
 export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDocument {
   const doc = (kind: IndexKind, fields: Record<string, unknown>, id = e.event_id): IndexDocument => ({
@@ -136,7 +158,69 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
       const p = (e as Envelope<typeof TOPICS.deadLetter>).payload;
       return doc('events', { reason: p.reason, source_topic: p.source_topic, consumer_group: p.consumer_group });
     }
+    case TOPICS.feedback: {
+      const p = (e as Envelope<typeof TOPICS.feedback>).payload;
+      return doc('events', { target_request_id: p.request_id, batch_index: p.row, label: p.label });
+    }
+    case TOPICS.feedbackLabeled: {
+      const p = (e as Envelope<typeof TOPICS.feedbackLabeled>).payload;
+      // One document per labeled row, overwritten when a waiting label is joined.
+      return doc(
+        'feedback',
+        {
+          target_request_id: p.request_id,
+          batch_index: p.row,
+          label: p.label,
+          labeled_at: p.labeled_at,
+          joined: p.joined,
+          model_version: p.served_version ?? undefined,
+          prediction: p.predicted ?? undefined,
+          correct: p.predicted === null ? undefined : p.predicted === p.label,
+          input: p.input ?? undefined,
+        },
+        `${p.request_id}:${p.row}`,
+      );
+    }
+    case TOPICS.registryCommand: {
+      const p = (e as Envelope<typeof TOPICS.registryCommand>).payload;
+      return doc('events', { command_id: p.command_id, action: p.action, model_version: p.version ?? undefined, source: p.source, reason: p.reason });
+    }
+    case TOPICS.modelRouting: {
+      const p = (e as Envelope<typeof TOPICS.modelRouting>).payload;
+      return doc('models', {
+        status: 'routing',
+        shadow_version: p.shadow_version ?? undefined,
+        canary_version: p.canary?.version,
+        canary_percent: p.canary?.percent,
+      });
+    }
+    case TOPICS.modelDecision: {
+      const p = (e as Envelope<typeof TOPICS.modelDecision>).payload;
+      return doc('models', {
+        status: `decision:${p.action}`,
+        model_version: p.version ?? undefined,
+        previous_version: p.previous_version ?? undefined,
+        command_id: p.command_id,
+        source: p.source,
+        outcome: p.outcome,
+        reason: p.reason,
+        evidence: p.evidence ?? undefined,
+      });
+    }
+    case TOPICS.modelLive: {
+      const p = (e as Envelope<typeof TOPICS.modelLive>).payload;
+      return doc('live', {
+        model_version: p.version,
+        labeled: p.labeled,
+        correct: p.correct,
+        accuracy: p.accuracy ?? undefined,
+        accuracy_ci95_low: p.accuracy_ci95?.[0],
+        accuracy_ci95_high: p.accuracy_ci95?.[1],
+        per_class_recall: p.per_class_recall,
+      });
+    }
     case TOPICS.predictionMade:
-      throw new RangeError('prediction events are indexed per instance: use predictionDocuments');
+    case TOPICS.predictionShadow:
+      throw new RangeError('prediction events are indexed per instance: use predictionDocuments or shadowDocuments');
   }
 }

@@ -1,4 +1,4 @@
-export const INDEX_KINDS = ['predictions', 'stats', 'drift', 'models', 'events'] as const;
+export const INDEX_KINDS = ['predictions', 'shadow', 'feedback', 'live', 'stats', 'drift', 'models', 'events'] as const;
 export type IndexKind = (typeof INDEX_KINDS)[number];
 
 /** Daily indices: retention is deleting old indices, and Kibana data views match `<prefix>-<kind>-*`. */

@@ -1,7 +1,7 @@
 import { ALL_TOPICS, EVENTS, TOPICS, createEnvelope, decodeEvent, featureVector, type Features, type PayloadOf, type Topic } from '@app/contracts';
 import { CLASS_NAMES, DriftDetector, FEATURE_NAMES, IRIS_ROWS, compileScorer, irisDataset, type ClassName } from '@app/model';
 import { modelChecksum, trainModel } from '@app/training';
-import { eventDocument, predictionDocuments, type IndexDocument } from './event-documents';
+import { eventDocument, predictionDocuments, shadowDocuments, type IndexDocument } from './event-documents';
 import { indexTemplates } from './index-templates';
 import { TrafficMonitor } from './traffic-monitor';
 
@@ -78,6 +78,88 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
     TOPICS.predictionFailed,
     { error: 'reply_too_large', reason: 'record of 2000000 bytes exceeds the limit', rows: 1000, worker: 'worker-a', reply_to: 'gateway-1' },
   ],
+  ['shadow prediction', TOPICS.predictionShadow, { instances, predictions, model_version: 3, serving_version: 2, worker: 'worker-a' }],
+  ['feedback', TOPICS.feedback, { request_id: 'req-7', row: 0, label: 'virginica' }],
+  [
+    'joined label',
+    TOPICS.feedbackLabeled,
+    {
+      request_id: 'req-7',
+      row: 0,
+      label: 'virginica',
+      labeled_at: AT.toISOString(),
+      joined: true,
+      served_version: 2,
+      predicted: 'versicolor',
+      input: instances[0],
+      predicted_at: AT.toISOString(),
+    },
+  ],
+  [
+    'waiting label',
+    TOPICS.feedbackLabeled,
+    { request_id: 'req-8', row: 2, label: 'setosa', labeled_at: AT.toISOString(), joined: false, served_version: null, predicted: null, input: null, predicted_at: null },
+  ],
+  [
+    'registry command',
+    TOPICS.registryCommand,
+    { command_id: 'c-1', action: 'canary_start', version: 3, percent: 10, reason: 'try it', source: 'manual', incumbent_version: null, evidence: null },
+  ],
+  [
+    'routing',
+    TOPICS.modelRouting,
+    {
+      current_version: 2,
+      previous_version: 1,
+      current_since: AT.toISOString(),
+      shadow_version: 3,
+      canary: { version: 4, percent: 12.5 },
+      updated_at: AT.toISOString(),
+    },
+  ],
+  [
+    'automatic rollback',
+    TOPICS.modelDecision,
+    {
+      command_id: 'c-2',
+      action: 'rollback',
+      source: 'auto',
+      outcome: 'applied',
+      version: 1,
+      previous_version: 2,
+      reason: 'version 1 beat current version 2',
+      evidence: {
+        test: 'mcnemar-exact',
+        labeled: 40,
+        challenger_only_correct: 30,
+        incumbent_only_correct: 0,
+        incumbent_accuracy: 0.25,
+        challenger_accuracy: 1,
+        p_value: 1.862645149230957e-9,
+        alpha: 0.01,
+      },
+      decided_at: AT.toISOString(),
+    },
+  ],
+  [
+    'live evaluation',
+    TOPICS.modelLive,
+    {
+      version: 2,
+      labeled: 300,
+      correct: 288,
+      accuracy: 0.96,
+      accuracy_ci95: [0.931, 0.977],
+      per_class_recall: { setosa: 1, versicolor: 0.94, virginica: null },
+      confusion_matrix: [
+        [100, 0, 0],
+        [0, 94, 6],
+        [0, 6, 94],
+      ],
+      comparisons: [{ other_version: 3, compared: 300, agreement: 0.99, labeled: 300, accuracy: 0.96, other_accuracy: 0.95 }],
+      updated_at: AT.toISOString(),
+    },
+  ],
   ['retrain request', TOPICS.retrainRequested, { job_id: 'job-9', test_size: 0.25, dataset: { source: 'iris' }, reason: 'drift' }],
   ['retrain request without reason', TOPICS.retrainRequested, { job_id: 'job-10' }],
   ['finished training run', TOPICS.trainingRun, run],
@@ -148,7 +230,9 @@ const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
   const env = createEnvelope(EVENTS[topic].type, payload, { requestId: 'req-1', producer: 'test', eventId: `evt-${topic}`, occurredAt: AT });
   const decoded = decodeEvent(topic, JSON.stringify(env));
   if (!decoded.ok) throw new Error(`fixture for ${topic} is not a valid event: ${decoded.reason}`);
-  return topic === TOPICS.predictionMade ? predictionDocuments(decoded.event as never) : [eventDocument(topic, decoded.event)];
+  if (topic === TOPICS.predictionMade) return predictionDocuments(decoded.event as never);
+  if (topic === TOPICS.predictionShadow) return shadowDocuments(decoded.event as never);
+  return [eventDocument(topic, decoded.event)];
 };
 
 interface Field {
@@ -157,6 +241,7 @@ interface Field {
 }
 const FITS: Record<string, (v: unknown) => boolean> = {
   float: (v) => typeof v === 'number' && Number.isFinite(v),
+  double: (v) => typeof v === 'number' && Number.isFinite(v),
   integer: (v) => Number.isInteger(v),
   keyword: (v) => typeof v === 'string',
   text: (v) => typeof v === 'string',
@@ -180,7 +265,7 @@ const templates = new Map(indexTemplates('mlops').map((t) => [t.name, t]));
 describe('indexTemplates', () => {
   it('gives every kind a strict template matching its daily indices', () => {
     expect([...templates.values()].map((t) => [t.name, t.index_patterns, t.template.mappings.dynamic])).toEqual(
-      ['predictions', 'stats', 'drift', 'models', 'events'].map((k) => [`mlops-${k}`, [`mlops-${k}-*`], 'strict']),
+      ['predictions', 'shadow', 'feedback', 'live', 'stats', 'drift', 'models', 'events'].map((k) => [`mlops-${k}`, [`mlops-${k}-*`], 'strict']),
     );
   });
 
@@ -210,6 +295,13 @@ describe('indexTemplates', () => {
       [TOPICS.predictionRequested]: 'events',
       [TOPICS.predictionMade]: 'predictions',
       [TOPICS.predictionFailed]: 'events',
+      [TOPICS.predictionShadow]: 'shadow',
+      [TOPICS.feedback]: 'events',
+      [TOPICS.feedbackLabeled]: 'feedback',
+      [TOPICS.registryCommand]: 'events',
+      [TOPICS.modelRouting]: 'models',
+      [TOPICS.modelDecision]: 'models',
+      [TOPICS.modelLive]: 'live',
       [TOPICS.retrainRequested]: 'events',
       [TOPICS.trainingRun]: 'models',
       [TOPICS.retrainFailed]: 'models',

@@ -4,6 +4,7 @@ import { INDEX_KINDS, indexPattern, type IndexKind } from './index-names';
 type Mapping = Record<string, unknown>;
 const keyword = { type: 'keyword' };
 const float = { type: 'float' };
+const double = { type: 'double' };
 const integer = { type: 'integer' };
 const date = { type: 'date' };
 const bool = { type: 'boolean' };
@@ -38,6 +39,36 @@ const FIELDS: Record<IndexKind, Mapping> = {
     batch_size: integer,
     batch_index: integer,
   },
+  shadow: {
+    model_version: integer,
+    serving_version: integer,
+    worker: keyword,
+    prediction: keyword,
+    class_id: integer,
+    probability: float,
+    input: perFeature(float),
+    batch_index: integer,
+  },
+  feedback: {
+    target_request_id: keyword,
+    batch_index: integer,
+    label: keyword,
+    labeled_at: date,
+    joined: bool,
+    model_version: integer,
+    prediction: keyword,
+    correct: bool,
+    input: perFeature(float),
+  },
+  live: {
+    model_version: integer,
+    labeled: integer,
+    correct: integer,
+    accuracy: float,
+    accuracy_ci95_low: float,
+    accuracy_ci95_high: float,
+    per_class_recall: perClass(float),
+  },
   stats: {
     model_version: integer,
     count: integer,
@@ -54,8 +85,46 @@ const FIELDS: Record<IndexKind, Mapping> = {
     psi_max: float,
     retrain_requested: bool,
   },
-  models: { model_version: integer, status: keyword, job_id: keyword, accuracy: float, macro_f1: float, reason: text },
-  events: { job_id: keyword, reason: text, error: keyword, batch_size: integer, source_topic: keyword, consumer_group: keyword },
+  models: {
+    model_version: integer,
+    previous_version: integer,
+    status: keyword,
+    job_id: keyword,
+    accuracy: float,
+    macro_f1: float,
+    reason: text,
+    shadow_version: integer,
+    canary_version: integer,
+    canary_percent: float,
+    command_id: keyword,
+    source: keyword,
+    outcome: keyword,
+    evidence: object({
+      test: keyword,
+      labeled: integer,
+      challenger_only_correct: integer,
+      incumbent_only_correct: integer,
+      incumbent_accuracy: float,
+      challenger_accuracy: float,
+      p_value: double,
+      alpha: float,
+    }),
+  },
+  events: {
+    job_id: keyword,
+    reason: text,
+    error: keyword,
+    batch_size: integer,
+    source_topic: keyword,
+    consumer_group: keyword,
+    target_request_id: keyword,
+    batch_index: integer,
+    label: keyword,
+    command_id: keyword,
+    action: keyword,
+    model_version: integer,
+    source: keyword,
+  },
 };
 
 export interface IndexTemplate {

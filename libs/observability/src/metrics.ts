@@ -81,3 +81,24 @@ export const unhandledRejections = new Counter({
   help: 'Promise rejections nothing handled; each is logged with its request id and the process keeps serving',
   registers: [metricsRegistry],
 });
+
+export const liveAccuracy = new Gauge({
+  name: 'live_accuracy',
+  help: 'Accuracy of each model version on the labeled rows it served (ground-truth feedback)',
+  labelNames: ['model_version'] as const,
+  registers: [metricsRegistry],
+});
+
+export const liveLabeled = new Gauge({
+  name: 'live_labeled_rows',
+  help: 'Labeled rows joined with predictions, per model version that served them',
+  labelNames: ['model_version'] as const,
+  registers: [metricsRegistry],
+});
+
+export const feedbackTotal = new Counter({
+  name: 'feedback_total',
+  help: 'Feedback labels by outcome: joined with their prediction, pending (prediction not seen yet), duplicate, or rejected (no such row)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});

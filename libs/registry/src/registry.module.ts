@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
 import { ModelRegistry } from './model-registry';
 import { RegistryHandler } from './registry.handler';
+import { RoutingHandler } from './routing.handler';
+import { RoutingState } from './routing-state';
 import { TrainingRuns } from './training-runs';
 import { TrainingRunsHandler } from './training-runs.handler';
 
 /** The registry and run read models plus the handlers that feed them; import wherever they are read. */
 @Module({
-  controllers: [RegistryHandler, TrainingRunsHandler],
+  controllers: [RegistryHandler, TrainingRunsHandler, RoutingHandler],
   providers: [
     { provide: ModelRegistry, useFactory: () => new ModelRegistry() },
     { provide: TrainingRuns, useFactory: () => new TrainingRuns() },
+    { provide: RoutingState, useFactory: () => new RoutingState() },
   ],
-  exports: [ModelRegistry, TrainingRuns],
+  exports: [ModelRegistry, TrainingRuns, RoutingState],
 })
 export class RegistryModule {}

@@ -1,11 +1,14 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { TOPICS, derivedEventId, featureVector, type EventEnvelope, type PredictionMade, type PredictionRequested } from '@app/contracts';
+import { TOPICS, derivedEventId, featureVector, type EventEnvelope, type Features, type PredictionMade, type PredictionRequested, type ShadowPrediction } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EventPublisher, MessageTooLargeError, RetryableError, type EventPatternOptions, type Rejection } from '@app/messaging';
+import { inCanary } from '@app/evaluation';
 import { JsonLogger, predictionsTotal, scoringLatency } from '@app/observability';
+import { RoutingState } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
-import { ServingModel } from './serving-model';
+import { ModelCatalog } from './model-catalog';
+import { ServingModel, type LoadedModel } from './serving-model';
 
 type Reply = { event: EventEnvelope<PredictionRequested>; payload: PredictionMade };
 
@@ -13,6 +16,8 @@ type Reply = { event: EventEnvelope<PredictionRequested>; payload: PredictionMad
 export class PredictionRequestHandler {
   constructor(
     private readonly serving: ServingModel,
+    private readonly catalog: ModelCatalog,
+    private readonly routing: RoutingState,
     private readonly publisher: EventPublisher,
     private readonly logger: JsonLogger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -26,11 +31,18 @@ export class PredictionRequestHandler {
    */
   @EventPattern(TOPICS.predictionRequested, { batch: true } satisfies EventPatternOptions)
   async onPredictionRequests(@Payload() events: Array<EventEnvelope<PredictionRequested>>): Promise<Rejection[]> {
-    const model = this.serving.current;
+    const current = this.serving.current;
     // Not parked: the requests are fine, this worker is just not ready; the retry waits for the model.
-    if (!model) throw new RetryableError('no model loaded yet');
+    if (!current) throw new RetryableError('no model loaded yet');
+    const routing = this.routing.current;
+    const canary = routing?.canary ? this.catalog.get(routing.canary.version) : undefined;
+    const shadow = routing?.shadow_version ? this.catalog.get(routing.shadow_version) : undefined;
     const started = process.hrtime.bigint();
+    const shadows: Array<{ event: EventEnvelope<PredictionRequested>; payload: ShadowPrediction }> = [];
     const replies: Reply[] = events.map((event) => {
+      // The caller's own id when it sent one: a retried request is routed as before.
+      const model: LoadedModel = canary && inCanary(event.client_request_id ?? event.request_id, routing!.canary!.percent) ? canary : current;
+      if (shadow && shadow.version !== model.version) shadows.push({ event, payload: this.shadowScore(shadow, model.version, event.payload.instances) });
       const t0 = process.hrtime.bigint();
       const predictions = event.payload.instances.map((f) => model.score(featureVector(f)));
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -46,14 +58,37 @@ export class PredictionRequestHandler {
       };
       return { event, payload };
     });
-    const rejections = await this.publish(replies);
+    const [rejections] = await Promise.all([this.publish(replies), this.publishShadows(shadows)]);
     this.logger.event('debug', 'prediction batch answered', {
       requests: events.length,
       rows: replies.reduce((n, r) => n + r.payload.predictions.length, 0),
-      model_version: model.version,
+      model_version: current.version,
+      shadows: shadows.length,
       duration_ms: Number(process.hrtime.bigint() - started) / 1e6,
     });
     return rejections;
+  }
+
+  private shadowScore(shadow: LoadedModel, servingVersion: number, instances: Features[]): ShadowPrediction {
+    const predictions = instances.map((f) => shadow.score(featureVector(f)));
+    return { instances, predictions, model_version: shadow.version, serving_version: servingVersion, worker: this.config.INSTANCE_ID };
+  }
+
+  /** Shadow scores never answer anyone: their own topic, their own (deterministic) event ids. */
+  private async publishShadows(shadows: Array<{ event: EventEnvelope<PredictionRequested>; payload: ShadowPrediction }>): Promise<void> {
+    if (shadows.length === 0) return;
+    await this.publisher.publishMany(
+      TOPICS.predictionShadow,
+      shadows.map(({ event, payload }) => ({
+        payload,
+        options: {
+          key: event.request_id,
+          requestId: event.request_id,
+          clientRequestId: event.client_request_id,
+          eventId: derivedEventId(event.event_id, `prediction-shadow:${payload.model_version}`),
+        },
+      })),
+    );
   }
 
   /** One produce for the batch; a reply the broker refuses as too large fails its request at once and parks it. */

@@ -4,11 +4,12 @@ import { ALL_TOPICS, EVENTS, TOPICS, type EventEnvelope, type PredictionMade, ty
 import { DOCUMENT_SINK, type DocumentSink } from '@app/elasticsearch';
 import type { EventPatternOptions, Rejection } from '@app/messaging';
 import { eventDocument, predictionDocuments } from '@app/monitoring';
+import { LiveEvaluationService } from '../live/live-evaluation.service';
 import { TrafficService } from '../statistics/traffic.service';
 
 const TOPIC_OF_TYPE = new Map<string, Topic>(Object.entries(EVENTS).map(([topic, spec]) => [spec.type, topic as Topic]));
 /** A request is indexed once, as its prediction: the request event itself adds nothing a user searches for. */
-const OTHER_TOPICS = ALL_TOPICS.filter((t) => t !== TOPICS.predictionMade && t !== TOPICS.predictionRequested);
+const OTHER_TOPICS = ALL_TOPICS.filter((t) => t !== TOPICS.predictionMade && t !== TOPICS.predictionRequested && t !== TOPICS.predictionShadow);
 
 /**
  * Indexes every event in one consumer group over all topics. A batch is acknowledged only once
@@ -20,6 +21,7 @@ export class EventIndexerHandler {
   constructor(
     @Inject(DOCUMENT_SINK) private readonly sink: DocumentSink,
     private readonly traffic: TrafficService,
+    private readonly live: LiveEvaluationService,
   ) {}
 
   @EventPattern(TOPICS.predictionMade, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
@@ -28,6 +30,7 @@ export class EventIndexerHandler {
     // Counted only once the documents are stored: a batch retried after an outage is observed once.
     for (const e of events) this.traffic.observe(e);
     for (const version of new Set(events.map((e) => e.payload.model_version))) await this.traffic.checkDrift(version);
+    await this.live.observePredictions(events);
     return rejections;
   }
 

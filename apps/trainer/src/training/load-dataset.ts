@@ -1,6 +1,6 @@
 import type { AppConfig } from '@app/config';
-import type { DatasetSource } from '@app/contracts';
-import { datasetFromRows, irisDataset, parseIrisCsv, type LabeledDataset } from '@app/model';
+import type { DatasetSource, LabeledRow } from '@app/contracts';
+import { datasetFromRows, irisDataset, parseIrisCsv, type IrisRowInput, type LabeledDataset } from '@app/model';
 import { readDatasetFile } from './dataset-file';
 
 export interface LoadedDataset {
@@ -9,8 +9,11 @@ export interface LoadedDataset {
   label: string;
 }
 
-/** The trainer's only file I/O: CSV files below DATA_DIR. */
-export async function loadDataset(source: DatasetSource, config: AppConfig): Promise<LoadedDataset> {
+/** Joined labeled rows of live traffic, as the monitor recorded them. */
+export type LabeledRowsSource = () => Promise<LabeledRow[]>;
+
+/** The trainer's only file I/O: CSV files below DATA_DIR; feedback comes from the bus. */
+export async function loadDataset(source: DatasetSource, config: AppConfig, labeledRows?: LabeledRowsSource): Promise<LoadedDataset> {
   switch (source.source) {
     case 'iris':
       return { data: irisDataset(), label: 'iris' };
@@ -19,6 +22,17 @@ export async function loadDataset(source: DatasetSource, config: AppConfig): Pro
     case 'csv': {
       const file = await readDatasetFile(config.DATA_DIR, source.path, config.DATASET_MAX_BYTES);
       return { data: parseIrisCsv(file.text), label: `csv:${file.path}` };
+    }
+    case 'feedback': {
+      // The trusted reference rows plus what live traffic taught: feedback alone could be steered by whoever labels.
+      const reference = await loadReferenceDataset(config);
+      const since = source.since ? Date.parse(source.since) : -Infinity;
+      const live = ((await labeledRows?.()) ?? []).filter((r) => r.joined && r.input && Date.parse(r.labeled_at) >= since);
+      const rows: IrisRowInput[] = [
+        ...reference.data.X.map((features, i) => ({ features, label: reference.data.classNames[reference.data.y[i]] })),
+        ...live.map((r) => ({ ...r.input!, species: r.label })),
+      ];
+      return { data: datasetFromRows(rows), label: `feedback:${live.length}${source.since ? `:since:${source.since}` : ''}` };
     }
   }
 }

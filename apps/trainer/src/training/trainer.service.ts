@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { TOPICS, decodeEvent, derivedEventId, type ModelArtifact, type ModelRegistered, type RetrainRequested, type TrainingRun } from '@app/contracts';
+import { TOPICS, decodeEvent, derivedEventId, type LabeledRow, type ModelArtifact, type ModelRegistered, type RetrainRequested, type TrainingRun } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
 import { fingerprintDataset } from '@app/model';
@@ -8,6 +8,7 @@ import { JsonLogger } from '@app/observability';
 import { ModelRegistry, TrainingRuns } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { modelChecksum, trainModel } from '@app/training';
+import { RegistryOwner } from '../registry/registry-owner.service';
 import { loadDataset, loadReferenceDataset, type LoadedDataset } from './load-dataset';
 
 const DEFAULTS = { test_size: 0.2, random_state: 42, var_smoothing: 1e-9 } as const;
@@ -28,6 +29,7 @@ export class TrainerService implements OnApplicationBootstrap {
     private readonly registry: ModelRegistry,
     private readonly runs: TrainingRuns,
     private readonly logger: JsonLogger,
+    private readonly owner: RegistryOwner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -44,6 +46,10 @@ export class TrainerService implements OnApplicationBootstrap {
     for (const m of await this.bus.readToEnd(TOPICS.trainingRun)) {
       const d = decodeEvent(TOPICS.trainingRun, m.value);
       if (d.ok) this.runs.apply(d.event.payload);
+    }
+    for (const m of await this.bus.readToEnd(TOPICS.modelRouting)) {
+      const d = decodeEvent(TOPICS.modelRouting, m.value);
+      if (d.ok) this.owner.restoreRouting(d.event.payload);
     }
     // Fail start-up on a broken reference: a gate without it would let poisoned data through.
     this.reference = await loadReferenceDataset(this.config);
@@ -75,7 +81,7 @@ export class TrainerService implements OnApplicationBootstrap {
         test_size: job.test_size ?? DEFAULTS.test_size,
         random_state: job.random_state ?? DEFAULTS.random_state,
         var_smoothing: job.var_smoothing ?? DEFAULTS.var_smoothing,
-        dataset: job.dataset?.source === 'csv' ? 'csv' : (job.dataset?.source ?? 'iris'),
+        dataset: job.dataset?.source ?? 'iris',
         reason: job.reason ?? 'manual',
       },
       dataset: null,
@@ -97,7 +103,7 @@ export class TrainerService implements OnApplicationBootstrap {
     };
     let run: TrainingRun;
     try {
-      const loaded = await loadDataset(job.dataset ?? { source: 'iris' }, this.config);
+      const loaded = await loadDataset(job.dataset ?? { source: 'iris' }, this.config, () => this.labeledRows());
       const { data } = loaded;
       const fp = fingerprintDataset(data);
       const current = this.registry.current();
@@ -153,6 +159,13 @@ export class TrainerService implements OnApplicationBootstrap {
     return run;
   }
 
+  private async labeledRows(): Promise<LabeledRow[]> {
+    return (await this.bus.readToEnd(TOPICS.feedbackLabeled)).flatMap((m) => {
+      const d = decodeEvent(TOPICS.feedbackLabeled, m.value);
+      return d.ok ? [d.event.payload] : [];
+    });
+  }
+
   private async register(artifact: ModelArtifact, run: TrainingRun, current: ModelRegistered | null, requestId: string): Promise<void> {
     const candidate: ModelRegistered = {
       version: artifact.version,
@@ -164,16 +177,7 @@ export class TrainerService implements OnApplicationBootstrap {
       registered_at: new Date().toISOString(),
       model: artifact,
     };
-    this.registry.apply(candidate);
-    const records = run.status === 'promoted' ? this.registry.promotion(artifact.version, run.outcome_reason ?? 'promoted', new Date()) : [candidate];
-    for (const record of records) {
-      await this.publisher.publish(TOPICS.modelRegistered, record, { key: String(record.version), requestId });
-      this.registry.apply(record);
-    }
-    if (run.status === 'promoted') {
-      const reason = run.params.reason === 'bootstrap' ? 'bootstrap' : 'retrain';
-      await this.publisher.publish(TOPICS.modelReady, { model: artifact, reason }, { key: 'current', requestId });
-    }
+    await this.owner.registerCandidate(candidate, run.status === 'promoted', run.outcome_reason ?? 'promoted', requestId);
   }
 
   private async recordRun(run: TrainingRun, requestId: string): Promise<void> {

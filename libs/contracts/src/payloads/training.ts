@@ -11,6 +11,8 @@ export const datasetSourceSchema = z.discriminatedUnion('source', [
   z.strictObject({ source: z.literal('iris') }),
   z.strictObject({ source: z.literal('inline'), rows: z.array(inlineRowSchema).min(6).max(100_000) }),
   z.strictObject({ source: z.literal('csv'), path: z.string().min(1).max(4096) }),
+  /** The reference data plus the labeled live rows (since a time, if given): continuous training, through the same gate. */
+  z.strictObject({ source: z.literal('feedback'), since: z.iso.datetime({ offset: true }).optional() }),
 ]);
 export type DatasetSource = z.infer<typeof datasetSourceSchema>;
 
