@@ -11,3 +11,4 @@ export * from './produce-batcher';
 export * from './offset-committer';
 export * from './broker-circuit';
 export * from './with-deadline';
+export * from './serial-lock';

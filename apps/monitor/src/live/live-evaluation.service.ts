@@ -15,7 +15,7 @@ import {
 import type { AppConfig } from '@app/config';
 import { PREDICTION_INDEX, type PredictionIndex } from '@app/elasticsearch';
 import { LabeledWindow, LiveStats, comparePaired, decide, type Classify, type LabeledInput } from '@app/evaluation';
-import { EVENT_BUS, EventPublisher, RetryableError, type EventBus } from '@app/messaging';
+import { EVENT_BUS, EventPublisher, RetryableError, SerialLock, type EventBus } from '@app/messaging';
 import { CLASS_NAMES, FEATURE_NAMES, compileScorer, type GaussianNBScorer } from '@app/model';
 import { JsonLogger, feedbackTotal, liveAccuracy, liveLabeled } from '@app/observability';
 import { ModelRegistry, RoutingState, VersionCache } from '@app/registry';
@@ -55,6 +55,12 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
   private readonly dirty = new Set<number>();
   private readonly scorers: VersionCache<GaussianNBScorer>;
   private readonly issued = new Set<string>();
+  /**
+   * Predictions and labels are consumed concurrently (other topics, other partitions). A label
+   * computed as waiting while its prediction is being observed would never be joined: the two
+   * are applied one at a time.
+   */
+  private readonly lock = new SerialLock();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -88,7 +94,15 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
   }
 
   /** Predictions as they are indexed: remembered for labels to come, and joined with labels that came first. */
-  async observePredictions(events: Array<EventEnvelope<PredictionMade>>): Promise<void> {
+  observePredictions(events: Array<EventEnvelope<PredictionMade>>): Promise<void> {
+    return this.lock.run(() => this.joinPredictions(events));
+  }
+
+  observeFeedback(events: Array<EventEnvelope<FeedbackReceived>>): Promise<void> {
+    return this.lock.run(() => this.joinFeedback(events));
+  }
+
+  private async joinPredictions(events: Array<EventEnvelope<PredictionMade>>): Promise<void> {
     const rows: LabeledRow[] = [];
     for (const e of events) {
       const seen = { version: e.payload.model_version, instances: e.payload.instances, classes: e.payload.predictions.map((p) => p.prediction), at: e.occurred_at };
@@ -104,7 +118,7 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
     await this.record(rows);
   }
 
-  async observeFeedback(events: Array<EventEnvelope<FeedbackReceived>>): Promise<void> {
+  private async joinFeedback(events: Array<EventEnvelope<FeedbackReceived>>): Promise<void> {
     const rows: LabeledRow[] = [];
     const inBatch = new Set<string>();
     for (const e of events) {

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { TOPICS, type ModelDecision, type ModelRegistered, type ModelRouting, type RegistryCommand } from '@app/contracts';
 import type { AppConfig } from '@app/config';
-import { EventPublisher } from '@app/messaging';
+import { EventPublisher, SerialLock } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
 import { ModelRegistry } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
-import { SerialLock } from './serial-lock';
+
 
 export const EMPTY_ROUTING: ModelRouting = {
   current_version: null,
