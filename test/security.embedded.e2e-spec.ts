@@ -51,7 +51,7 @@ describe('security (embedded mode, default configuration)', () => {
     outsideFile = join(root, 'secret.csv');
     writeFileSync(outsideFile, 'TOP-SECRET-LINE,species\n');
     symlinkSync(outsideFile, join(dataDir, 'link.csv'));
-    ({ platform, http } = await platformWith({ DATA_DIR: dataDir, HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_HEADERS_TIMEOUT_MS: '1000' }));
+    ({ platform, http } = await platformWith({ DATA_DIR: dataDir, HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_KEEPALIVE_TIMEOUT_MS: '500' }));
   });
   afterAll(() => platform?.close());
 

@@ -41,6 +41,11 @@ export class ServiceProcess {
     return this.child.pid!;
   }
 
+  /** The process has not exited (nor been killed). */
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }

@@ -64,6 +64,12 @@ export const configSchema = z
   .superRefine(checkCredentials)
   .superRefine((c, ctx) => {
     // A send must give up before the reply deadline, or a dead broker turns every 503 into a 504.
+    if (c.HTTP_HEADERS_TIMEOUT_MS >= c.HTTP_REQUEST_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HTTP_HEADERS_TIMEOUT_MS'], message: `must be below HTTP_REQUEST_TIMEOUT_MS (${c.HTTP_REQUEST_TIMEOUT_MS})` });
+    }
+    if (c.HTTP_KEEPALIVE_TIMEOUT_MS >= c.HTTP_HEADERS_TIMEOUT_MS) {
+      ctx.addIssue({ code: 'custom', path: ['HTTP_KEEPALIVE_TIMEOUT_MS'], message: `must be below HTTP_HEADERS_TIMEOUT_MS (${c.HTTP_HEADERS_TIMEOUT_MS})` });
+    }
     if (c.KAFKA_SEND_TIMEOUT_MS >= c.PREDICT_TIMEOUT_MS) {
       ctx.addIssue({ code: 'custom', path: ['KAFKA_SEND_TIMEOUT_MS'], message: `must be below PREDICT_TIMEOUT_MS (${c.PREDICT_TIMEOUT_MS})` });
     }

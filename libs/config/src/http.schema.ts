@@ -14,7 +14,8 @@ export const HTTP_ENV_SCHEMA = {
   /** A client must send its request headers within this, and the whole request within HTTP_REQUEST_TIMEOUT_MS. */
   HTTP_HEADERS_TIMEOUT_MS: int(5_000, 100, 120_000),
   HTTP_REQUEST_TIMEOUT_MS: int(10_000, 100, 600_000),
-  HTTP_KEEPALIVE_TIMEOUT_MS: int(5_000, 100, 600_000),
+  /** Below the headers timeout: a kept-alive connection must be closed idle before a new request on it could be cut off. */
+  HTTP_KEEPALIVE_TIMEOUT_MS: int(4_000, 100, 600_000),
   /** Open connections one process accepts; more are refused at once. */
   HTTP_MAX_CONNECTIONS: int(2_000, 1, 1_000_000),
   /** Comma-separated origins allowed to call the API from a browser; empty: CORS off. */

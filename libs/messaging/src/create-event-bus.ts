@@ -5,6 +5,7 @@ import type { EventBus } from './event-bus';
 import { InMemoryEventBus } from './in-memory-event-bus';
 import { KafkaEventBus } from './kafka-event-bus';
 import { kafkaConnection } from './kafka-connection';
+import { LogThrottle } from './log-throttle';
 
 /** One factory for every app, so all of them configure Kafka the same way. */
 export function createEventBus(config: AppConfig, logger: JsonLogger, embeddedDataDir?: string): EventBus {
@@ -20,6 +21,7 @@ export function createEventBus(config: AppConfig, logger: JsonLogger, embeddedDa
       },
     });
   }
+  const throttle = new LogThrottle(5_000);
   return new KafkaEventBus({
     ...kafkaConnection(config),
     clientId: config.KAFKA_CLIENT_ID,
@@ -28,6 +30,9 @@ export function createEventBus(config: AppConfig, logger: JsonLogger, embeddedDa
     maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
     commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
-    onLog: (level, message, fields) => logger.event(level, message, fields),
+    onLog: (level, message, fields) => {
+      const suppressed = throttle.admit(`${level}:${message}`);
+      if (suppressed !== undefined) logger.event(level, message, suppressed > 0 ? { ...fields, suppressed_since_last: suppressed } : fields);
+    },
   });
 }
