@@ -97,7 +97,8 @@ export interface Stack {
 export async function startStack(cfg: BenchConfig, codeVersion: string, cleanup: Cleanup): Promise<Stack> {
   const kafkaBrokers = `127.0.0.1:${cfg.kafkaPort}`;
   const esUrl = `http://127.0.0.1:${cfg.esPort}`;
-  const env = { KAFKA_BROKERS: kafkaBrokers, ELASTICSEARCH_URL: esUrl, MONITOR_SINK: 'elasticsearch', CODE_VERSION: codeVersion };
+  // RATE_LIMIT off: the load generator is one client at one address, which the per-client limit is there to stop.
+  const env = { KAFKA_BROKERS: kafkaBrokers, ELASTICSEARCH_URL: esUrl, MONITOR_SINK: 'elasticsearch', CODE_VERSION: codeVersion, RATE_LIMIT: '0' };
   const services: ServiceProcess[] = [];
   const start = (name: string, app: string, port: number) => {
     const s = ServiceProcess.start(name, app, port, env, BENCH_LOGS);
@@ -116,7 +117,7 @@ export async function startStack(cfg: BenchConfig, codeVersion: string, cleanup:
 
 /** `npm start`'s process: the four services over the in-process bus, monitor documents as log lines (its defaults). */
 export async function startEmbedded(cfg: BenchConfig, cleanup: Cleanup): Promise<ServiceProcess> {
-  const embedded = ServiceProcess.start('embedded', 'embedded', cfg.portBase + 20, { EMBEDDED_DATA_DIR: join(BENCH_STATE, 'embedded-data') }, BENCH_LOGS);
+  const embedded = ServiceProcess.start('embedded', 'embedded', cfg.portBase + 20, { EMBEDDED_DATA_DIR: join(BENCH_STATE, 'embedded-data'), RATE_LIMIT: '0' }, BENCH_LOGS);
   cleanup.add('embedded', () => embedded.stop());
   await embedded.waitReady(120_000);
   return embedded;

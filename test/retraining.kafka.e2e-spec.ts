@@ -125,7 +125,8 @@ describe('retraining loop over real Kafka', () => {
     expect(await predictVersion()).toBe(serving.version);
     const refused = await postJson(`${gateway.url}/models/${job.model_version}/promote`, {});
     expect(refused.status).toBe(409);
-    expect(refused.body.error).toBe('not_promotable');
+    expect(refused.body.error).toBe('not_applied');
+    expect(refused.body.message).toMatch(/^model version \d+ was rejected by the promotion gate: /);
   });
 
   it('promotes an old version back and every worker swaps to it', async () => {
