@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '@app/config';
 import { TOPICS, decodeEvent, retrainParamsSchema, describeIssues, type TrainingRun } from '@app/contracts';
@@ -9,7 +8,7 @@ import { JsonLogger } from '@app/observability';
 const FINAL: string[] = ['promoted', 'rejected', 'failed'];
 
 const USAGE = `usage: npm run retrain -- [--test-size 0.2] [--random-state 42] [--var-smoothing 1e-9]
-                         [--dataset iris|path.csv] [--reason manual|drift|schedule] [--wait] [--timeout 120]
+                         [--dataset iris|file.csv (in the trainer's DATA_DIR)] [--reason manual|drift|schedule] [--wait] [--timeout 120]
 Publishes a retrain request to Kafka (KAFKA_BROKERS, default localhost:9092; TLS and SASL from
 KAFKA_SSL* and KAFKA_SASL_* as for the services) and prints the job id;
 with --wait, also waits for the trainer's outcome and exits non-zero unless the model was promoted.`;
@@ -37,7 +36,7 @@ async function main(): Promise<number> {
     test_size: num(values['test-size']),
     random_state: num(values['random-state']),
     var_smoothing: num(values['var-smoothing']),
-    dataset: values.dataset === undefined || values.dataset === 'iris' ? undefined : { source: 'csv', path: resolve(values.dataset) },
+    dataset: values.dataset === undefined || values.dataset === 'iris' ? undefined : { source: 'csv', path: values.dataset },
     reason: values.reason,
   });
   if (!parsed.success) {

@@ -14,6 +14,8 @@ import { requestIds } from './exceptions.filter';
 export function applyHttpHardening(app: INestApplication, config: AppConfig): void {
   const express = app.getHttpAdapter().getInstance() as { disable(setting: string): void };
   express.disable('x-powered-by');
+  // Responses are never cached (no-store), so hashing every body for an ETag is work for nothing.
+  express.disable('etag');
   app.use(helmet({ hsts: false }));
   app.use((_req: Request, res: Response, next: NextFunction) => {
     res.setHeader('Cache-Control', 'no-store');
