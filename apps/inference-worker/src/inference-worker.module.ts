@@ -3,6 +3,8 @@ import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { ModelReadyHandler } from './scoring/model-ready.handler';
+import { ModelRegisteredHandler } from './scoring/model-registered.handler';
+import { ModelVersions } from './scoring/model-versions';
 import { PredictionRequestHandler } from './scoring/prediction-request.handler';
 import { ServingModel } from './scoring/serving-model';
 
@@ -12,9 +14,10 @@ export class InferenceWorkerModule {
     return {
       module: InferenceWorkerModule,
       imports: [RuntimeModule.forRoot(ctx)],
-      controllers: [PredictionRequestHandler, ModelReadyHandler],
+      controllers: [PredictionRequestHandler, ModelReadyHandler, ModelRegisteredHandler],
       providers: [
         ServingModel,
+        ModelVersions,
         {
           provide: 'WORKER_READINESS',
           inject: [Readiness, EVENT_BUS, ServingModel],

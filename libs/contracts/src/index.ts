@@ -8,3 +8,4 @@ export * from './payloads/model';
 export * from './payloads/training';
 export * from './payloads/monitoring';
 export * from './event-ids';
+export * from './protocols';

@@ -5,6 +5,7 @@ import type { AppConfig } from '@app/config';
 import { EventPublisher, MessageTooLargeError, RetryableError, type EventPatternOptions, type Rejection } from '@app/messaging';
 import { JsonLogger, predictionsTotal, scoringLatency } from '@app/observability';
 import { APP_CONFIG } from '@app/runtime';
+import { ModelVersions } from './model-versions';
 import { ServingModel } from './serving-model';
 
 type Reply = { event: EventEnvelope<PredictionRequested>; payload: PredictionMade };
@@ -13,6 +14,7 @@ type Reply = { event: EventEnvelope<PredictionRequested>; payload: PredictionMad
 export class PredictionRequestHandler {
   constructor(
     private readonly serving: ServingModel,
+    private readonly versions: ModelVersions,
     private readonly publisher: EventPublisher,
     private readonly logger: JsonLogger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,23 +32,30 @@ export class PredictionRequestHandler {
     // Not parked: the requests are fine, this worker is just not ready; the retry waits for the model.
     if (!model) throw new RetryableError('no model loaded yet');
     const started = process.hrtime.bigint();
-    const replies: Reply[] = events.map((event) => {
+    const models = await this.versions.resolve(
+      events.map((e) => e.payload.model_version),
+      model,
+    );
+    const replies: Reply[] = events.flatMap((event, i) => {
+      const scorer = models[i];
+      if (!scorer) return [];
       const t0 = process.hrtime.bigint();
-      const predictions = event.payload.instances.map((f) => model.score(featureVector(f)));
+      const predictions = event.payload.instances.map((f) => scorer.score(featureVector(f)));
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       scoringLatency.observe(seconds);
-      for (const p of predictions) predictionsTotal.inc({ class: p.prediction, model_version: String(model.version) });
+      for (const p of predictions) predictionsTotal.inc({ class: p.prediction, model_version: String(scorer.version) });
       const payload: PredictionMade = {
         instances: event.payload.instances,
         predictions,
-        model_version: model.version,
+        model_version: scorer.version,
         scoring_latency_ms: seconds * 1e3,
         worker: this.config.INSTANCE_ID,
         reply_to: event.payload.reply_to,
       };
-      return { event, payload };
+      return [{ event, payload }];
     });
-    const rejections = await this.publish(replies);
+    const rejections = replies.length > 0 ? await this.publish(replies) : [];
+    await this.refuseUnknownVersions(events.filter((_, i) => models[i] === null));
     this.logger.event('debug', 'prediction batch answered', {
       requests: events.length,
       rows: replies.reduce((n, r) => n + r.payload.predictions.length, 0),
@@ -73,13 +82,47 @@ export class PredictionRequestHandler {
         const { event } = reply;
         await this.publisher.publish(
           TOPICS.predictionFailed,
-          { error: 'reply_too_large', reason: err.message, rows: event.payload.instances.length, worker: this.config.INSTANCE_ID, reply_to: event.payload.reply_to },
-          { key: event.request_id, requestId: event.request_id, clientRequestId: event.client_request_id, eventId: derivedEventId(event.event_id, 'prediction-failed') },
+          {
+            error: 'reply_too_large',
+            reason: err.message,
+            rows: event.payload.instances.length,
+            worker: this.config.INSTANCE_ID,
+            reply_to: event.payload.reply_to,
+          },
+          {
+            key: event.request_id,
+            requestId: event.request_id,
+            clientRequestId: event.client_request_id,
+            eventId: derivedEventId(event.event_id, 'prediction-failed'),
+          },
         );
         rejections.push({ eventId: event.event_id, reason: `reply not sent: ${err.message}` });
       }
     }
     return rejections;
+  }
+
+  /** A request naming a version that is not registered is answered with a failure (the gateway answers 404), not parked: it is a caller's mistake, not a bad event. */
+  private async refuseUnknownVersions(events: Array<EventEnvelope<PredictionRequested>>): Promise<void> {
+    if (events.length === 0) return;
+    await this.publisher.publishMany(
+      TOPICS.predictionFailed,
+      events.map((event) => ({
+        payload: {
+          error: 'unknown_model_version' as const,
+          reason: `model version ${event.payload.model_version} is not registered`,
+          rows: event.payload.instances.length,
+          worker: this.config.INSTANCE_ID,
+          reply_to: event.payload.reply_to,
+        },
+        options: {
+          key: event.request_id,
+          requestId: event.request_id,
+          clientRequestId: event.client_request_id,
+          eventId: derivedEventId(event.event_id, 'prediction-failed'),
+        },
+      })),
+    );
   }
 }
 

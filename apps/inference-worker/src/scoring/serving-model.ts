@@ -21,22 +21,27 @@ export class ServingModel {
   }
 
   swap(artifact: ModelArtifact): LoadedModel {
-    const scorer = compileScorer(artifact.params);
-    const classNames = artifact.params.classNames;
-    const next: LoadedModel = {
-      version: artifact.version,
-      score: (x) => {
-        const r = scorer(x);
-        return {
-          prediction: r.className as ScoredInstance['prediction'],
-          class_id: r.classId,
-          probability: r.probability,
-          probabilities: Object.fromEntries(classNames.map((c, i) => [c, r.probabilities[i]])) as ScoredInstance['probabilities'],
-        };
-      },
-    };
+    const next = loadModel(artifact);
     this.loaded = next;
     currentModelVersion.set(artifact.version);
     return next;
   }
+}
+
+/** Compiles an artifact's parameters into a scorer that answers in the contract's shape. */
+export function loadModel(artifact: ModelArtifact): LoadedModel {
+  const scorer = compileScorer(artifact.params);
+  const classNames = artifact.params.classNames;
+  return {
+    version: artifact.version,
+    score: (x) => {
+      const r = scorer(x);
+      return {
+        prediction: r.className as ScoredInstance['prediction'],
+        class_id: r.classId,
+        probability: r.probability,
+        probabilities: Object.fromEntries(classNames.map((c, i) => [c, r.probabilities[i]])) as ScoredInstance['probabilities'],
+      };
+    },
+  };
 }
