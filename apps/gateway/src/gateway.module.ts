@@ -11,6 +11,11 @@ import { PredictionRepliesHandler } from './prediction/prediction-replies.handle
 import { PredictionService } from './prediction/prediction.service';
 import { PredictionLookupController } from './prediction/prediction-lookup.controller';
 import { RecentPredictions } from './prediction/recent-predictions';
+import { InvocationsController } from './protocols/mlflow/invocations.controller';
+import { GrpcHealthController } from './protocols/oip/grpc/grpc-health.controller';
+import { OipGrpcController } from './protocols/oip/grpc/oip-grpc.controller';
+import { OipModel } from './protocols/oip/oip-model';
+import { OipRestController } from './protocols/oip/oip-rest.controller';
 import { RetrainController } from './retrain/retrain.controller';
 
 @Module({})
@@ -19,10 +24,21 @@ export class GatewayModule {
     return {
       module: GatewayModule,
       imports: [RuntimeModule.forRoot(ctx), RegistryModule],
-      controllers: [PredictionController, PredictionLookupController, PredictionRepliesHandler, ModelsController, RetrainController],
+      controllers: [
+        PredictionController,
+        PredictionLookupController,
+        PredictionRepliesHandler,
+        ModelsController,
+        RetrainController,
+        OipRestController,
+        OipGrpcController,
+        GrpcHealthController,
+        InvocationsController,
+      ],
       providers: [
         PendingReplies,
         PredictionService,
+        OipModel,
         RecentPredictions,
         { provide: 'REPLY_PARTITION', useValue: ctx.replyPartition },
         ...(ctx.config.MONITOR_SINK === 'elasticsearch'

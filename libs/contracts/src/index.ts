@@ -9,3 +9,4 @@ export * from './payloads/training';
 export * from './payloads/monitoring';
 export * from './event-ids';
 export * from './protocols';
+export * from './http-error';

@@ -1,14 +1,15 @@
 import { Controller, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post, ConflictException, Body } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { TOPICS } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { ModelRegistry } from '@app/registry';
-import { validateBody } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, apiErrorBodySchema, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
-import { modelDetail, modelSummary } from './model-view';
+import { modelDetail, modelDetailSchema, modelListSchema, modelSummary, modelSummarySchema } from './model-view';
 
-const promoteBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
+const promoteBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
+const VERSION = ApiParam({ name: 'version', example: 1 });
 
 @ApiTags('models')
 @Controller('models')
@@ -20,6 +21,9 @@ export class ModelsController {
 
   @Get()
   @Access('predict')
+  @ApiOperation({ summary: 'Every registered version and the current one' })
+  @ApiJsonResponse(200, 'The registry', modelListSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [401, 403, 429, 503])
   list() {
     const current = this.registry.current();
     return { current_version: current?.version ?? null, models: this.registry.list().map(modelSummary) };
@@ -27,6 +31,9 @@ export class ModelsController {
 
   @Get('current')
   @Access('predict')
+  @ApiOperation({ summary: 'The serving version: metrics, parameters, feature baselines' })
+  @ApiJsonResponse(200, 'The current version', modelDetailSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [401, 403, 404, 429, 503])
   current() {
     const current = this.registry.current();
     if (!current) throw new NotFoundException({ status: 'error', error: 'no_model', message: 'No model has been promoted yet' });
@@ -35,6 +42,10 @@ export class ModelsController {
 
   @Get(':version')
   @Access('predict')
+  @ApiOperation({ summary: 'One registered version: metrics, parameters, feature baselines' })
+  @VERSION
+  @ApiJsonResponse(200, 'The version', modelDetailSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 429, 503])
   get(@Param('version', ParseIntPipe) version: number) {
     const record = this.registry.get(version);
     if (!record) throw new NotFoundException({ status: 'error', error: 'not_found', message: `Model version ${version} does not exist` });
@@ -45,8 +56,13 @@ export class ModelsController {
   @Post(':version/promote')
   @Access('admin')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Make a version current (rollback or roll forward); every worker swaps to it' })
+  @VERSION
+  @ApiJsonBody(promoteBody, { 'with a reason': { reason: 'rollback drill' }, 'without one': {} }, 'Optional: an empty body is a promotion without a reason')
+  @ApiJsonResponse(200, 'The promoted version', modelSummarySchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 413, 415, 429, 503])
   async promote(@Param('version', ParseIntPipe) version: number, @Body() body: unknown) {
-    const reason = validateBody(promoteBody, body ?? undefined)?.reason ?? `manual promotion of version ${version}`;
+    const reason = validateBody(promoteBody.optional(), body ?? undefined)?.reason ?? `manual promotion of version ${version}`;
     if (!this.registry.get(version)) throw new NotFoundException({ status: 'error', error: 'not_found', message: `Model version ${version} does not exist` });
     let records;
     try {
