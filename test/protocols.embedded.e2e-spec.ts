@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
@@ -152,6 +153,23 @@ describe('standard protocols (embedded mode): OIP v2 REST and gRPC, MLflow /invo
         .send({ inputs: [{ name: 'input-0', shape: [1000, 4], datatype: 'FP32', data: rows.flat() }] })
         .expect(200);
       expect(res.body.outputs).toEqual(expectedOutputs(rows, 'FP32'));
+    });
+
+    it("reads a body without Content-Type as JSON on /infer, as Triton's HTTP client sends it, and nowhere else", async () => {
+      const port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
+      // A byte body: fetch then sends no Content-Type at all.
+      const untyped = (path: string, body: object) =>
+        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: AUTH, body: Buffer.from(JSON.stringify(body)) }).then(async (r) => [
+          r.status,
+          await r.json(),
+        ]);
+      const infer = { inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP64', data: ROWS[0] }], outputs: [{ name: 'label' }] };
+      expect(await untyped('/v2/models/iris/versions/1/infer', infer)).toEqual([
+        200,
+        expect.objectContaining({ outputs: [{ name: 'label', datatype: 'BYTES', shape: [1], data: ['setosa'] }] }),
+      ]);
+      expect(await untyped('/predict/batch', { instances: records(ROWS) })).toEqual([415, expect.objectContaining({ error: 'unsupported_media_type' })]);
+      expect(await untyped('/invocations', { instances: ROWS })).toEqual([415, expect.objectContaining({ error: 'unsupported_media_type' })]);
     });
 
     const tensor = (over: object) => ({ inputs: [{ name: 'input-0', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2], ...over }] });

@@ -9,7 +9,8 @@ export const DEFAULT_GRPC_PORT = '8081';
 /**
  * How the gateway's app is served, in its own process and in the embedded mode alike: the
  * OpenAPI document, the error bodies the standard protocols prescribe on their routes, the
- * one route that takes CSV, and the gRPC server.
+ * bodies those protocols' clients send (CSV to /invocations, JSON without a Content-Type to
+ * OIP's /infer), and the gRPC server.
  */
 export function gatewayAppOptions(ctx: ServiceContext): Omit<ServiceAppOptions, 'listen'> {
   return {
@@ -18,7 +19,11 @@ export function gatewayAppOptions(ctx: ServiceContext): Omit<ServiceAppOptions, 
       { path: '/v2', style: oipErrorBody },
       { path: '/invocations', style: mlflowErrorBody },
     ],
-    textBodies: [{ path: '/invocations', mediaTypes: ['text/csv'] }],
+    bodyRoutes: [
+      { path: '/invocations', textTypes: ['text/csv'] },
+      // Inference only: no state changes, so accepting what Triton's HTTP client sends opens nothing.
+      { path: /^\/v2\/models\/[^/]+(\/versions\/[^/]+)?\/infer$/, untypedJson: true },
+    ],
     connectTransports: (app) => connectGrpc(app, ctx.config, ctx.logger),
   };
 }

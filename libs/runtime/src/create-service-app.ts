@@ -9,7 +9,7 @@ import { ExceptionsFilter } from './exceptions.filter';
 import { HardenedExpressAdapter } from './hardened-express-adapter';
 import { HttpDrain } from './http-drain';
 import { applyHttpHardening, docsAccessMiddleware } from './http-hardening';
-import { jsonBodyMiddleware, type TextBodyRoute } from './json-body.middleware';
+import { jsonBodyMiddleware, type BodyRoute } from './json-body.middleware';
 import type { ServiceContext } from './service-context';
 
 export interface ServiceAppOptions {
@@ -19,8 +19,8 @@ export interface ServiceAppOptions {
   openApiTitle?: string;
   /** Routes whose protocol prescribes its own error body (the gateway's /v2 and /invocations). */
   errorStyles?: ErrorStyleRoute[];
-  /** POST routes that also take a non-JSON body, each named (every other POST must be JSON). */
-  textBodies?: TextBodyRoute[];
+  /** POST routes whose protocol allows bodies other POSTs may not send (CSV; JSON without a Content-Type). */
+  bodyRoutes?: BodyRoute[];
   /** Connects the app's further transports (the gateway's gRPC server) before it starts. */
   connectTransports?: (app: INestApplication) => void;
 }
@@ -47,7 +47,7 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   app.use(errorStyleMiddleware(options.errorStyles ?? []));
   app.use(drain.middleware());
   applyHttpHardening(app, ctx.config);
-  app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT, options.textBodies));
+  app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT, options.bodyRoutes));
   app.useGlobalFilters(new ExceptionsFilter(ctx.logger));
   if (options.openApiTitle) {
     app.use(['/docs', '/docs-json'], docsAccessMiddleware(keys));

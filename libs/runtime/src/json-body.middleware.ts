@@ -2,12 +2,20 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { sendError } from './error-response';
 
 /**
- * A route that also takes a non-JSON body (MLflow's /invocations takes text/csv). Each is named
- * here explicitly: every other POST must be JSON.
+ * A POST route whose protocol lets clients send bodies other POSTs may not; each is named
+ * explicitly (every other POST must say application/json).
  */
-export interface TextBodyRoute {
-  path: string;
-  mediaTypes: string[];
+export interface BodyRoute {
+  /** The exact path, or a pattern for a family of paths. */
+  path: string | RegExp;
+  /** Media types accepted besides application/json, read as text (MLflow's /invocations takes text/csv). */
+  textTypes?: string[];
+  /**
+   * A body without any Content-Type is read as JSON (Triton's HTTP client sends none to
+   * OIP's /infer). Such a POST needs no CORS preflight, so grant this only to routes that change
+   * no state.
+   */
+  untypedJson?: boolean;
 }
 
 /**
@@ -35,13 +43,16 @@ function mediaType(contentType: string | undefined): string {
  * Body parsing owned by us rather than Nest's default, because body-parser errors happen
  * before Nest's exception filters and Express would answer them with an HTML page.
  */
-export function jsonBodyMiddleware(limit: string, textRoutes: TextBodyRoute[] = []) {
+export function jsonBodyMiddleware(limit: string, routes: BodyRoute[] = []) {
   const parseJson = express.json({ limit, strict: false });
   const parseText = express.text({ limit, type: () => true });
   const maxBytes = bodyLimitBytes(limit);
-  const textTypesOf = (req: Request) => (req.method === 'POST' ? (textRoutes.find((r) => r.path === req.path)?.mediaTypes ?? []) : []);
+  const routeOf = (req: Request) =>
+    req.method === 'POST' ? routes.find((r) => (typeof r.path === 'string' ? r.path === req.path : r.path.test(req.path))) : undefined;
+  const textTypesOf = (req: Request) => routeOf(req)?.textTypes ?? [];
   return [
     (req: Request, res: Response, next: NextFunction): void => {
+      if (req.headers['content-type'] === undefined && routeOf(req)?.untypedJson) req.headers['content-type'] = 'application/json';
       const type = mediaType(req.headers['content-type']);
       if (needsJson(req) && type !== 'application/json' && !textTypesOf(req).includes(type)) {
         const allowed = ['application/json', ...textTypesOf(req)].join(' or ');
