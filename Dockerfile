@@ -26,9 +26,12 @@ WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./
 COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
+# The gateway's gRPC service definitions, loaded at start-up.
+COPY --from=build --chown=node:node /app/protos ./protos
 # Numeric, so Kubernetes' runAsNonRoot can verify it without resolving a name (node is 1000).
 USER 1000:1000
-EXPOSE 3000 3001 3002 3003
+# 8081: the gateway's gRPC port (GRPC_PORT).
+EXPOSE 3000 3001 3002 3003 8081
 # Liveness only (/health); compose checks /ready. Slim images have no curl, so node's fetch.
 # Without PORT a service listens on its own default port, hence the map.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \

@@ -208,6 +208,7 @@ describe('docker-compose.yml', () => {
       [
         'elasticsearch 127.0.0.1:9200:9200',
         'gateway 127.0.0.1:3000:3000',
+        'gateway 127.0.0.1:${GRPC_PORT:-8081}:${GRPC_PORT:-8081}',
         'kafka 127.0.0.1:9092:29092',
         'kibana 127.0.0.1:5601:5601',
         'monitor 127.0.0.1:3003:3003',
@@ -287,7 +288,8 @@ describe('configuration passed to the apps by docker-compose.yml', () => {
     ELASTICSEARCH_USERNAME: '${ELASTICSEARCH_USERNAME:-iris}',
     ELASTICSEARCH_PASSWORD: '${ELASTICSEARCH_PASSWORD:?set ELASTICSEARCH_PASSWORD in .env (see .env.example)}',
   };
-  const PER_SERVICE = ['PORT', 'DATA_DIR'];
+  // Set on the apps that read them, to a value of this file: every app's port, the trainer's data directory, the gateway's gRPC port.
+  const PER_SERVICE: Record<string, readonly string[]> = { PORT: APPS, DATA_DIR: ['trainer'], GRPC_PORT: ['gateway'] };
   // Not passed, and why.
   const notPassed = (name: string): string | undefined =>
     ({
@@ -305,8 +307,8 @@ describe('configuration passed to the apps by docker-compose.yml', () => {
           expect({ app, name, value: env[name] }).toEqual({ app, name, value: undefined });
         } else if (name in FIXED) {
           expect({ app, name, value: env[name] }).toEqual({ app, name, value: FIXED[name] });
-        } else if (PER_SERVICE.includes(name)) {
-          if (name === 'PORT' || app === 'trainer') expect({ app, name, set: env[name] !== undefined }).toEqual({ app, name, set: true });
+        } else if (name in PER_SERVICE) {
+          expect({ app, name, set: env[name] !== undefined }).toEqual({ app, name, set: PER_SERVICE[name].includes(app) });
         } else {
           const fallback = schemaDefault(name);
           const expected = fallback === undefined ? expect.stringMatching(new RegExp(`^\\$\\{${name}:\\?.+\\}$`)) : `\${${name}:-${fallback}}`;

@@ -108,7 +108,9 @@ describe.each(Object.entries(EXAMPLES))('deploy/helm/values/%s.yaml', (_env, val
     for (const app of APPS) {
       const c = container(named(objects, 'Deployment', fullname(app)));
       expect(c.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
-      expect(c.ports).toEqual([{ name: 'http', containerPort: defaultPort(app), protocol: 'TCP' }]);
+      const grpc = app === 'gateway' ? [{ name: 'grpc', containerPort: 8081, protocol: 'TCP' }] : [];
+      expect(c.ports).toEqual([{ name: 'http', containerPort: defaultPort(app), protocol: 'TCP' }, ...grpc]);
+      expect(c.env.filter((e: { name: string }) => e.name === 'GRPC_PORT')).toEqual(app === 'gateway' ? [{ name: 'GRPC_PORT', value: '8081' }] : []);
       expect(c.env).toContainEqual({ name: 'PORT', value: String(defaultPort(app)) });
     }
   });
@@ -385,9 +387,9 @@ describe('secrets and settings', () => {
   });
 
   it('passes every configurable variable of ENV_SCHEMA through the chart', () => {
-    // Per pod, by the chart itself: INSTANCE_ID (the pod name), PORT; the trainer's DATA_DIR. Derived by each gateway: REPLY_PARTITION.
+    // Per pod, by the chart itself: INSTANCE_ID (the pod name), PORT; the trainer's DATA_DIR; the gateway's GRPC_PORT. Derived by each gateway: REPLY_PARTITION.
     const config = named(objects, 'ConfigMap', 'iris-iris-platform-config').data;
-    const covered = new Set([...Object.keys(config), ...SECRET_VARS, 'INSTANCE_ID', 'PORT', 'DATA_DIR', 'REPLY_PARTITION']);
+    const covered = new Set([...Object.keys(config), ...SECRET_VARS, 'INSTANCE_ID', 'PORT', 'DATA_DIR', 'GRPC_PORT', 'REPLY_PARTITION']);
     expect(CONFIG_VARS.filter((v) => !covered.has(v))).toEqual([]);
     expect(config).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'iris', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/iris/kafka-ca/ca.crt' });
   });
@@ -437,7 +439,10 @@ describe('ServiceMonitor', () => {
       Object.entries(monitor.spec.selector.matchLabels).every(([k, v]) => s.metadata.labels[k] === v),
     );
     expect(selected.map((s) => s.metadata.name).sort()).toEqual(APPS.map(fullname).sort());
-    for (const s of selected) expect(s.spec.ports).toEqual([expect.objectContaining({ name: 'http', targetPort: 'http' })]);
+    for (const s of selected) {
+      const grpc = s.metadata.name === fullname('gateway') ? [{ name: 'grpc', port: 8081, targetPort: 'grpc', protocol: 'TCP' }] : [];
+      expect(s.spec.ports).toEqual([expect.objectContaining({ name: 'http', targetPort: 'http' }), ...grpc]);
+    }
   });
 });
 

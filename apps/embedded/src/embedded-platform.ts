@@ -3,6 +3,7 @@ import type { AppConfig } from '@app/config';
 import { createEventBus, type EventBus } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
 import { createServiceApp, serviceContext, stopServiceApp, type ServiceContext } from '@app/runtime';
+import { gatewayAppOptions } from '@apps/gateway/gateway-app';
 import { GatewayModule } from '@apps/gateway/gateway.module';
 import { InferenceWorkerModule } from '@apps/inference-worker/inference-worker.module';
 import { MonitorModule } from '@apps/monitor/monitor.module';
@@ -28,7 +29,7 @@ export async function startEmbeddedPlatform(
   await bus.connect();
   const start = (service: string, module: (ctx: ServiceContext) => Parameters<typeof createServiceApp>[1], listen: boolean) => {
     const ctx = serviceContext(service, config, bus);
-    return createServiceApp(ctx, module(ctx), { listen, openApiTitle: listen ? 'Iris inference gateway' : undefined });
+    return createServiceApp(ctx, module(ctx), { ...(listen ? gatewayAppOptions(ctx) : {}), listen });
   };
   // Trainer first: on a fresh data directory it trains version 1 before anyone asks for a prediction.
   const services: INestApplication[] = [

@@ -3,12 +3,17 @@ import { join } from 'node:path';
 import { loadConfig } from '@app/config';
 import { JsonLogger } from '@app/observability';
 import { installProcessGuards, onShutdownSignal } from '@app/runtime';
+import { DEFAULT_GRPC_PORT } from '@apps/gateway/gateway-app';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from './embedded-platform';
 
 /** `npm start`: everything in one process, no servers needed. */
 async function main(): Promise<void> {
   // No servers by default: the in-process bus, and monitor documents to rotating files unless Elasticsearch is asked for.
-  const config = loadConfig(process.env, { TRANSPORT: process.env.TRANSPORT ?? 'memory', MONITOR_SINK: process.env.MONITOR_SINK ?? 'file' });
+  const config = loadConfig(process.env, {
+    TRANSPORT: process.env.TRANSPORT ?? 'memory',
+    MONITOR_SINK: process.env.MONITOR_SINK ?? 'file',
+    GRPC_PORT: process.env.GRPC_PORT ?? DEFAULT_GRPC_PORT,
+  });
   const dataDir = config.EMBEDDED_DATA_DIR;
   const logger = new JsonLogger('embedded', config.LOG_LEVEL);
   installProcessGuards(logger);
@@ -18,7 +23,12 @@ async function main(): Promise<void> {
     logger.event('info', 'stopped');
   });
   started.platform = await startEmbeddedPlatform(config, dataDir, logger);
-  logger.event('info', 'embedded platform started', { port: config.PORT, transport: config.TRANSPORT, data_dir: join(dataDir) });
+  logger.event('info', 'embedded platform started', {
+    port: config.PORT,
+    grpc_port: config.GRPC_PORT || null,
+    transport: config.TRANSPORT,
+    data_dir: join(dataDir),
+  });
 }
 
 void main().catch((err: Error) => {

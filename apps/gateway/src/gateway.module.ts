@@ -15,6 +15,11 @@ import { PredictionRepliesHandler } from './prediction/prediction-replies.handle
 import { PredictionService } from './prediction/prediction.service';
 import { PredictionLookupController } from './prediction/prediction-lookup.controller';
 import { RecentPredictions } from './prediction/recent-predictions';
+import { InvocationsController } from './protocols/mlflow/invocations.controller';
+import { GrpcHealthController } from './protocols/oip/grpc/grpc-health.controller';
+import { OipGrpcController } from './protocols/oip/grpc/oip-grpc.controller';
+import { OipModel } from './protocols/oip/oip-model';
+import { OipRestController } from './protocols/oip/oip-rest.controller';
 import { RetrainController } from './retrain/retrain.controller';
 
 @Module({})
@@ -31,12 +36,17 @@ export class GatewayModule {
         ModelEventsHandler,
         RetrainController,
         FeedbackController,
+        OipRestController,
+        OipGrpcController,
+        GrpcHealthController,
+        InvocationsController,
       ],
       providers: [
         PendingReplies,
         ModelDecisions,
         LiveEvaluations,
         PredictionService,
+        OipModel,
         RecentPredictions,
         { provide: 'REPLY_PARTITION', useValue: ctx.replyPartition },
         ...(ctx.config.MONITOR_SINK === 'elasticsearch'

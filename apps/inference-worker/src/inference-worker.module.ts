@@ -5,6 +5,7 @@ import { RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { ModelCatalog } from './scoring/model-catalog';
 import { ModelReadyHandler } from './scoring/model-ready.handler';
+import { ModelVersions } from './scoring/model-versions';
 import { PredictionRequestHandler } from './scoring/prediction-request.handler';
 import { ServingModel } from './scoring/serving-model';
 
@@ -18,6 +19,7 @@ export class InferenceWorkerModule {
       providers: [
         ServingModel,
         ModelCatalog,
+        ModelVersions,
         {
           provide: 'WORKER_READINESS',
           inject: [Readiness, EVENT_BUS, ServingModel],

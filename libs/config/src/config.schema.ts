@@ -15,6 +15,8 @@ const num = (def: number, min: number, max: number) => z.coerce.number().min(min
 export const ENV_SCHEMA = {
   TRANSPORT: z.enum(['kafka', 'memory']).default('kafka'),
   PORT: int(3000, 0, 65535),
+  /** The gateway's gRPC port (Open Inference Protocol v2). The gateway and `npm start` use 8081 when unset; 0 turns gRPC off. */
+  GRPC_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KAFKA_BROKERS: z.string().min(1).default('localhost:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('iris-platform'),
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),

@@ -9,12 +9,17 @@ import { FEATURE_NAMES } from '@app/model';
 export const FEATURE_MIN_EXCLUSIVE = 0;
 export const FEATURE_MAX = 100;
 
+/**
+ * Bounds are checks rather than refinements so that the JSON Schema generated from this schema
+ * (the OpenAPI document) states them too.
+ */
 const measurement = z
   .number({
     error: (issue) => (issue.input === undefined ? 'is required' : typeof issue.input === 'number' ? 'must be a finite number' : 'must be a number'),
   })
-  .refine((v) => v > FEATURE_MIN_EXCLUSIVE, { message: `must be greater than ${FEATURE_MIN_EXCLUSIVE} cm` })
-  .refine((v) => v <= FEATURE_MAX, { message: `must be at most ${FEATURE_MAX} cm` });
+  .gt(FEATURE_MIN_EXCLUSIVE, { message: `must be greater than ${FEATURE_MIN_EXCLUSIVE} cm` })
+  .lte(FEATURE_MAX, { message: `must be at most ${FEATURE_MAX} cm` })
+  .meta({ description: 'cm' });
 
 export const featuresSchema = z.strictObject(
   Object.fromEntries(FEATURE_NAMES.map((name) => [name, measurement])) as Record<(typeof FEATURE_NAMES)[number], typeof measurement>,

@@ -11,3 +11,5 @@ export * from './event-ids';
 export * from './payloads/feedback';
 export * from './payloads/registry';
 export * from './payloads/live';
+export * from './protocols';
+export * from './http-error';

@@ -102,3 +102,18 @@ export const feedbackTotal = new Counter({
   labelNames: ['outcome'] as const,
   registers: [metricsRegistry],
 });
+
+export const grpcRequests = new Counter({
+  name: 'grpc_requests_total',
+  help: 'gRPC calls by method and status code',
+  labelNames: ['method', 'code'] as const,
+  registers: [metricsRegistry],
+});
+
+export const grpcLatency = new Histogram({
+  name: 'grpc_request_duration_seconds',
+  help: 'gRPC call latency',
+  labelNames: ['method'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [metricsRegistry],
+});

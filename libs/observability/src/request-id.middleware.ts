@@ -4,7 +4,8 @@ import { httpLatency, httpRequests } from './metrics';
 import type { JsonLogger } from './json-logger';
 import { runWithRequestId } from './request-context';
 
-const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** What a caller may choose as its own request id (X-Request-Id, or gRPC metadata x-request-id). */
+export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /**
  * Gives every HTTP request the platform's own request id (always generated here, so two

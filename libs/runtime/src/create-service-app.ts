@@ -4,11 +4,12 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EventBusServer } from '@app/messaging';
 import { Readiness, requestIdMiddleware } from '@app/observability';
 import { ApiKeys } from '@app/security';
+import { errorStyleMiddleware, type ErrorStyleRoute } from './error-response';
 import { ExceptionsFilter } from './exceptions.filter';
 import { HardenedExpressAdapter } from './hardened-express-adapter';
 import { HttpDrain } from './http-drain';
 import { applyHttpHardening, docsAccessMiddleware } from './http-hardening';
-import { jsonBodyMiddleware } from './json-body.middleware';
+import { jsonBodyMiddleware, type BodyRoute } from './json-body.middleware';
 import type { ServiceContext } from './service-context';
 
 export interface ServiceAppOptions {
@@ -16,7 +17,20 @@ export interface ServiceAppOptions {
   listen: boolean;
   /** Publish OpenAPI at /docs. */
   openApiTitle?: string;
+  /** Routes whose protocol prescribes its own error body (the gateway's /v2 and /invocations). */
+  errorStyles?: ErrorStyleRoute[];
+  /** POST routes whose protocol allows bodies other POSTs may not send (CSV; JSON without a Content-Type). */
+  bodyRoutes?: BodyRoute[];
+  /** Connects the app's further transports (the gateway's gRPC server) before it starts. */
+  connectTransports?: (app: INestApplication) => void;
 }
+
+/**
+ * Our event transport's id. Nest hands a server without one every handler, gRPC methods
+ * included, which it would take for topics; with one it gets only the transport-less
+ * @EventPattern handlers.
+ */
+const EVENT_BUS_TRANSPORT = Symbol('event-bus');
 
 /** The one shape every service takes: an HTTP app with our event transport connected to it. */
 export async function createServiceApp(ctx: ServiceContext, module: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
@@ -30,20 +44,28 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   const keys = app.get(ApiKeys);
   app.get(Readiness).register('accepting', () => !drain.isDraining);
   app.use(requestIdMiddleware(ctx.logger));
+  app.use(errorStyleMiddleware(options.errorStyles ?? []));
   app.use(drain.middleware());
   applyHttpHardening(app, ctx.config);
-  app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT));
+  app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT, options.bodyRoutes));
   app.useGlobalFilters(new ExceptionsFilter(ctx.logger));
   if (options.openApiTitle) {
     app.use(['/docs', '/docs-json'], docsAccessMiddleware(keys));
-    const doc = new DocumentBuilder().setTitle(options.openApiTitle).setVersion('1').addBearerAuth().addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }).build();
+    // 3.1: its schemas are JSON Schema 2020-12, exactly what the zod schemas generate.
+    const doc = new DocumentBuilder()
+      .setOpenAPIVersion('3.1.0')
+      .setTitle(options.openApiTitle)
+      .setVersion('1')
+      .addBearerAuth()
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' })
+      .build();
     SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   }
+  const events = new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID, ctx.replyPartition);
+  events.setTransportId(EVENT_BUS_TRANSPORT);
   // inheritAppConfig hands the exception filter to event handlers too; it passes their errors through unchanged.
-  app.connectMicroservice(
-    { strategy: new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID, ctx.replyPartition) },
-    { inheritAppConfig: true },
-  );
+  app.connectMicroservice({ strategy: events }, { inheritAppConfig: true });
+  options.connectTransports?.(app);
   // init first: bootstrap hooks (the trainer's registry replay) run before any event is handled.
   await app.init();
   await app.startAllMicroservices();

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { requestIds } from './exceptions.filter';
+import { sendError } from './error-response';
 
 /**
  * Tracks HTTP requests in flight so shutdown can let them finish. Once draining, a request
@@ -23,7 +23,7 @@ export class HttpDrain {
     return (_req: Request, res: Response, next: NextFunction): void => {
       if (this.draining) {
         res.setHeader('Connection', 'close');
-        res.status(503).json({ status: 'error', error: 'shutting_down', message: 'This instance is shutting down; retry', ...requestIds(res) });
+        sendError(res, 503, { status: 'error', error: 'shutting_down', message: 'This instance is shutting down; retry' });
         return;
       }
       this.inFlight++;

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { AppConfig } from '@app/config';
 import { type ApiKeys, authorize, isLoopback, parseKeys, presentedKey } from '@app/security';
-import { requestIds } from './exceptions.filter';
+import { sendError } from './error-response';
 
 /**
  * Headers every response carries and the browser rules: helmet's defaults (nosniff, frame
@@ -39,6 +39,6 @@ export function docsAccessMiddleware(keys: ApiKeys) {
     const decision = authorize('predict', { presentedKey: presentedKey(req.headers), loopback: isLoopback(req.socket.remoteAddress) }, keys);
     if (decision.allowed) return next();
     if (decision.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="iris-platform"');
-    res.status(decision.status).json({ status: 'error', error: decision.error, message: decision.message, ...requestIds(res) });
+    sendError(res, decision.status, { status: 'error', error: decision.error, message: decision.message });
   };
 }

@@ -1,6 +1,22 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { ApiErrorBody } from './api-error';
-import { requestIds } from './exceptions.filter';
+import { sendError } from './error-response';
+
+/**
+ * A POST route whose protocol lets clients send bodies other POSTs may not; each is named
+ * explicitly (every other POST must say application/json).
+ */
+export interface BodyRoute {
+  /** The exact path, or a pattern for a family of paths. */
+  path: string | RegExp;
+  /** Media types accepted besides application/json, read as text (MLflow's /invocations takes text/csv). */
+  textTypes?: string[];
+  /**
+   * A body without any Content-Type is read as JSON (Triton's HTTP client sends none to
+   * OIP's /infer). Such a POST needs no CORS preflight, so grant this only to routes that change
+   * no state.
+   */
+  untypedJson?: boolean;
+}
 
 /**
  * A POST must say `Content-Type: application/json`, even with an empty body: the content types
@@ -14,52 +30,59 @@ function needsJson(req: Request): boolean {
 }
 
 /** BODY_LIMIT (validated as <n>b|kb|mb) in bytes. */
-function limitBytes(limit: string): number {
+export function bodyLimitBytes(limit: string): number {
   const [, n, unit] = /^(\d+)(b|kb|mb)$/.exec(limit)!;
   return Number(n) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit as 'b' | 'kb' | 'mb'];
 }
 
-function isJson(contentType: string | undefined): boolean {
-  return (contentType ?? '').split(';')[0].trim().toLowerCase() === 'application/json';
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
 /**
  * Body parsing owned by us rather than Nest's default, because body-parser errors happen
  * before Nest's exception filters and Express would answer them with an HTML page.
  */
-export function jsonBodyMiddleware(limit: string) {
-  const parse = express.json({ limit, strict: false });
-  const maxBytes = limitBytes(limit);
+export function jsonBodyMiddleware(limit: string, routes: BodyRoute[] = []) {
+  const parseJson = express.json({ limit, strict: false });
+  const parseText = express.text({ limit, type: () => true });
+  const maxBytes = bodyLimitBytes(limit);
+  const routeOf = (req: Request) =>
+    req.method === 'POST' ? routes.find((r) => (typeof r.path === 'string' ? r.path === req.path : r.path.test(req.path))) : undefined;
+  const textTypesOf = (req: Request) => routeOf(req)?.textTypes ?? [];
   return [
     (req: Request, res: Response, next: NextFunction): void => {
-      if (needsJson(req) && !isJson(req.headers['content-type'])) {
-        send(res, 415, { status: 'error', error: 'unsupported_media_type', message: 'Content-Type must be application/json' });
+      if (req.headers['content-type'] === undefined && routeOf(req)?.untypedJson) req.headers['content-type'] = 'application/json';
+      const type = mediaType(req.headers['content-type']);
+      if (needsJson(req) && type !== 'application/json' && !textTypesOf(req).includes(type)) {
+        const allowed = ['application/json', ...textTypesOf(req)].join(' or ');
+        sendError(res, 415, { status: 'error', error: 'unsupported_media_type', message: `Content-Type must be ${allowed}` });
         return;
       }
       // Refused on the announced length, at once: body-parser would first read (or wait for) the whole body.
       if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
         res.setHeader('Connection', 'close');
-        send(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` });
+        sendError(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` });
         return;
       }
       next();
     },
-    parse,
+    parseJson,
+    (req: Request, res: Response, next: NextFunction): void => {
+      if (textTypesOf(req).includes(mediaType(req.headers['content-type']))) parseText(req, res, next);
+      else next();
+    },
     (err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction): void => {
       if (!err) return next();
       if (err.type === 'entity.too.large') {
-        send(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` });
+        sendError(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` });
       } else if (err.type === 'entity.parse.failed') {
-        send(res, 400, { status: 'error', error: 'invalid_json', message: 'Request body is not valid JSON' });
+        sendError(res, 400, { status: 'error', error: 'invalid_json', message: 'Request body is not valid JSON' });
       } else if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') {
-        send(res, 415, { status: 'error', error: 'unsupported_media_type', message: 'Send the body as uncompressed UTF-8 JSON' });
+        sendError(res, 415, { status: 'error', error: 'unsupported_media_type', message: 'Send the body uncompressed, in UTF-8' });
       } else {
-        send(res, err.status && err.status < 500 ? err.status : 400, { status: 'error', error: 'bad_request', message: 'Malformed request body' });
+        sendError(res, err.status && err.status < 500 ? err.status : 400, { status: 'error', error: 'bad_request', message: 'Malformed request body' });
       }
     },
   ];
-}
-
-function send(res: Response, status: number, body: ApiErrorBody): void {
-  res.status(status).json({ ...body, ...requestIds(res) });
 }

@@ -2,22 +2,25 @@ import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { loadConfig, type AppConfig } from '@app/config';
 import { createEventBus } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
-import { createServiceApp, stopServiceApp } from './create-service-app';
+import { createServiceApp, stopServiceApp, type ServiceAppOptions } from './create-service-app';
 import { installProcessGuards, onShutdownSignal } from './process-guards';
 import { serviceContext, type ServiceContext } from './service-context';
 
 export interface ServiceDefinition {
   service: string;
   defaultPort: number;
+  /** Defaults of this service for variables the environment leaves unset (e.g. the gateway's GRPC_PORT). */
+  defaults?: Record<string, string>;
   module: (ctx: ServiceContext) => Type<unknown> | DynamicModule;
-  openApiTitle?: string;
+  app?: (ctx: ServiceContext) => Omit<ServiceAppOptions, 'listen'>;
 }
 
 /** Every app's main.ts is one call to this: validate config, connect the bus, serve, stop gracefully. */
 export async function runService(def: ServiceDefinition): Promise<void> {
   let config: AppConfig;
   try {
-    config = loadConfig(process.env, { PORT: process.env.PORT ?? String(def.defaultPort) });
+    const defaults = Object.entries({ ...def.defaults, PORT: String(def.defaultPort) }).map(([name, value]) => [name, process.env[name] ?? value]);
+    config = loadConfig(process.env, Object.fromEntries(defaults));
   } catch (err) {
     process.stderr.write(JSON.stringify({ level: 'error', service: def.service, message: (err as Error).message }) + '\n');
     process.exit(78); // EX_CONFIG
@@ -42,7 +45,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   try {
     await bus.connect();
     const ctx = serviceContext(def.service, config, bus, logger);
-    app = await createServiceApp(ctx, def.module(ctx), { listen: true, openApiTitle: def.openApiTitle });
+    app = await createServiceApp(ctx, def.module(ctx), { ...def.app?.(ctx), listen: true });
     logger.event('info', 'service started', { port: config.PORT, transport: config.TRANSPORT, reply_partition: ctx.replyPartition });
   } catch (err) {
     logger.event('error', 'service failed to start', { error: (err as Error).message, stack: (err as Error).stack });

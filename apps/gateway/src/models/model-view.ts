@@ -1,7 +1,37 @@
-import type { ModelRegistered } from '@app/contracts';
+import { z } from 'zod';
+import { MODEL_STATUSES, evaluationSchema, featureBaselineSchema, type ModelRegistered } from '@app/contracts';
 
-/** Registry record as the API shows it: the summary for listings, everything for one version. */
-export function modelSummary(r: ModelRegistered) {
+/** A registry record as the API shows it: the summary in listings, everything for one version. */
+export const modelSummarySchema = z.strictObject({
+  version: z.number().int().positive(),
+  status: z.enum(MODEL_STATUSES),
+  status_reason: z.string(),
+  parent_version: z.number().int().positive().nullable(),
+  job_id: z.string(),
+  run_id: z.string(),
+  registered_at: z.string(),
+  trained_at: z.string(),
+  checksum: z.string(),
+  accuracy: z.number(),
+  macro_f1: z.number(),
+});
+export type ModelSummary = z.infer<typeof modelSummarySchema>;
+
+export const modelDetailSchema = modelSummarySchema.extend({
+  metrics: evaluationSchema,
+  params: z.record(z.string(), z.unknown()).meta({ description: 'Gaussian NB parameters in scikit-learn conventions (means, variances, log priors, …)' }),
+  baselines: z.array(featureBaselineSchema),
+});
+
+export const modelListSchema = z.strictObject({
+  current_version: z.number().int().positive().nullable(),
+  previous_version: z.number().int().positive().nullable(),
+  shadow_version: z.number().int().positive().nullable(),
+  canary: z.strictObject({ version: z.number().int().positive(), percent: z.number() }).nullable(),
+  models: z.array(modelSummarySchema),
+});
+
+export function modelSummary(r: ModelRegistered): ModelSummary {
   return {
     version: r.version,
     status: r.status,

@@ -1,18 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
+import { REGISTRY_ACTIONS, liveEvaluationSchema, modelDecisionSchema, type ModelDecision, type RegistryAction } from '@app/contracts';
 import { CLASS_NAMES } from '@app/model';
-import type { ModelDecision, RegistryAction } from '@app/contracts';
 import { ModelRegistry, RoutingState } from '@app/registry';
-import { HttpFailure, validateBody } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
 import { LiveEvaluations } from './live-evaluations';
 import { ModelDecisions } from './model-decisions';
-import { modelDetail, modelSummary } from './model-view';
+import { modelDetail, modelDetailSchema, modelListSchema, modelSummary, modelSummarySchema } from './model-view';
 
-const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() }).optional();
+const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
 const canaryBody = z.strictObject({ percent: z.number().gt(0).max(100), reason: z.string().min(1).max(500).optional() });
+const decisionViewSchema = z.strictObject({
+  action: z.enum(REGISTRY_ACTIONS),
+  version: z.number().int().positive().nullable(),
+  outcome: z.enum(['applied', 'refused']),
+  reason: z.string(),
+  decided_at: z.string(),
+});
+const detailWithDecisions = modelDetailSchema.extend({ decisions: z.array(modelDecisionSchema) });
+const liveSchema = liveEvaluationSchema.extend({ updated_at: z.string().nullable() });
+const VERSION = ApiParam({ name: 'version', example: 1 });
+/** A version that is not the current one in the examples (the documentation test retrains first). */
+const OTHER_VERSION = ApiParam({ name: 'version', example: 2 });
 
 @ApiTags('models')
 @Controller('models')
@@ -26,6 +38,9 @@ export class ModelsController {
 
   @Get()
   @Access('predict')
+  @ApiOperation({ summary: 'Every registered version, the current and previous ones, the shadow and the canary' })
+  @ApiJsonResponse(200, 'The registry', modelListSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [401, 403, 429, 503])
   list() {
     const current = this.registry.current();
     const r = this.routing.current;
@@ -40,6 +55,9 @@ export class ModelsController {
 
   @Get('current')
   @Access('predict')
+  @ApiOperation({ summary: 'The serving version: metrics, parameters, feature baselines, decisions' })
+  @ApiJsonResponse(200, 'The current version', detailWithDecisions)
+  @ApiErrorResponses(apiErrorBodySchema, [401, 403, 404, 429, 503])
   current() {
     const current = this.registry.current();
     if (!current) throw new NotFoundException({ status: 'error', error: 'no_model', message: 'No model has been promoted yet' });
@@ -48,13 +66,20 @@ export class ModelsController {
 
   @Get(':version')
   @Access('predict')
+  @ApiOperation({ summary: 'One registered version: metrics, parameters, feature baselines, the decisions that involve it' })
+  @VERSION
+  @ApiJsonResponse(200, 'The version', detailWithDecisions)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 429, 503])
   get(@Param('version', ParseIntPipe) version: number) {
     return { ...modelDetail(this.existing(version)), decisions: this.decisions.involving(version) };
   }
 
-  /** Live figures from ground-truth feedback: labeled count, accuracy with its 95% interval, per-class recall, confusion, comparisons. */
   @Get(':version/live')
   @Access('predict')
+  @ApiOperation({ summary: 'Live figures from ground-truth feedback: labeled rows, accuracy with its 95% interval, per-class recall, confusion, comparisons' })
+  @VERSION
+  @ApiJsonResponse(200, 'The live evaluation of the version', liveSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 429, 503])
   liveFigures(@Param('version', ParseIntPipe) version: number) {
     this.existing(version);
     return (
@@ -74,37 +99,54 @@ export class ModelsController {
 
   /** Rollback or roll forward: a command to the registry's owner; every worker swaps to the version. */
   @Post(':version/promote')
-  @HttpCode(200)
   @Access('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Make a version current (rollback or roll forward); every worker swaps to it' })
+  @VERSION
+  @ApiJsonBody(reasonBody, { 'with a reason': { reason: 'rollback drill' }, 'without one': {} }, 'Optional: an empty body is a promotion without a reason')
+  @ApiJsonResponse(200, 'The promoted version', modelSummarySchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 413, 415, 429, 503, 504])
   async promote(@Param('version', ParseIntPipe) version: number, @Body() body: unknown) {
-    const reason = validateBody(reasonBody, body ?? undefined)?.reason ?? `manual promotion of version ${version}`;
+    const reason = validateBody(reasonBody.optional(), body ?? undefined)?.reason ?? `manual promotion of version ${version}`;
     const record = this.existing(version);
     const decision = await this.command('promote', version, reason);
     // The registry view here may trail the decision by a moment: the decision is what happened.
-    return { ...modelSummary(record), status: 'current', status_reason: decision.reason };
+    return { ...modelSummary(record), status: 'current' as const, status_reason: decision.reason };
   }
 
-  /** Every worker also scores each request with this version; answers still come from the current one. */
   @Post(':version/shadow')
-  @HttpCode(200)
   @Access('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Every worker also scores each request with this version; answers still come from the current one' })
+  @OTHER_VERSION
+  @ApiJsonBody(reasonBody, { 'start a shadow': {} }, 'Optional reason')
+  @ApiJsonResponse(200, 'Applied by the registry owner', decisionViewSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 413, 415, 429, 503, 504])
   async startShadow(@Param('version', ParseIntPipe) version: number, @Body() body: unknown) {
-    const reason = validateBody(reasonBody, body ?? undefined)?.reason ?? `shadow of version ${version}`;
+    const reason = validateBody(reasonBody.optional(), body ?? undefined)?.reason ?? `shadow of version ${version}`;
     this.existing(version);
     return decisionView(await this.command('shadow_start', version, reason));
   }
 
   @Delete(':version/shadow')
   @Access('admin')
+  @ApiOperation({ summary: 'Stop scoring in shadow' })
+  @OTHER_VERSION
+  @ApiJsonResponse(200, 'Applied by the registry owner', decisionViewSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 429, 503, 504])
   async stopShadow(@Param('version', ParseIntPipe) version: number) {
     if (this.routing.current?.shadow_version !== version) throw new NotFoundException({ status: 'error', error: 'not_found', message: `version ${version} is not in shadow` });
     return decisionView(await this.command('shadow_stop', version, `shadow of version ${version} stopped`));
   }
 
-  /** This version answers `percent` of requests, chosen by a hash of the caller's request id so a retried request gets the same model. */
   @Post(':version/canary')
-  @HttpCode(200)
   @Access('admin')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'This version answers `percent` of requests, chosen by a hash of the caller request id (a retried request gets the same model)' })
+  @OTHER_VERSION
+  @ApiJsonBody(canaryBody, { 'ten percent': { percent: 10 } })
+  @ApiJsonResponse(200, 'Applied by the registry owner', decisionViewSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 413, 415, 429, 503, 504])
   async startCanary(@Param('version', ParseIntPipe) version: number, @Body() body: unknown) {
     const { percent, reason } = validateBody(canaryBody, body);
     this.existing(version);
@@ -113,6 +155,10 @@ export class ModelsController {
 
   @Delete(':version/canary')
   @Access('admin')
+  @ApiOperation({ summary: 'End the canary' })
+  @OTHER_VERSION
+  @ApiJsonResponse(200, 'Applied by the registry owner', decisionViewSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 429, 503, 504])
   async stopCanary(@Param('version', ParseIntPipe) version: number) {
     if (this.routing.current?.canary?.version !== version) throw new NotFoundException({ status: 'error', error: 'not_found', message: `version ${version} is not a canary` });
     return decisionView(await this.command('canary_stop', version, `canary of version ${version} stopped`));

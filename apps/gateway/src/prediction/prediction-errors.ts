@@ -1,3 +1,4 @@
+import type { PredictionFailed } from '@app/contracts';
 import { HttpFailure } from '@app/runtime';
 
 /** No worker answered in time. Carries the request id so even an unobserved one is traceable in the log. */
@@ -10,14 +11,22 @@ export class ReplyTimeoutError extends HttpFailure {
   }
 }
 
+/** The status of each reason a worker gives for not answering. */
+const FAILURE_STATUS: Record<PredictionFailed['error'], number> = {
+  // The worker could not send what it computed.
+  reply_too_large: 502,
+  // The request named a model version the registry does not hold.
+  unknown_model_version: 404,
+};
+
 /** A worker took the request but could not answer it (e.g. its reply exceeded the broker's limit). */
 export class PredictionFailedError extends HttpFailure {
   constructor(
     readonly requestId: string,
-    code: string,
+    code: PredictionFailed['error'],
     reason: string,
   ) {
-    super(502, code, reason);
+    super(FAILURE_STATUS[code], code, reason);
   }
 }
 

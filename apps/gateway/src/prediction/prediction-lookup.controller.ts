@@ -1,7 +1,9 @@
 import { Controller, Get, Inject, NotFoundException, Optional, Param } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { PREDICTION_INDEX, type PredictionIndex } from '@app/elasticsearch';
+import { ApiErrorResponses, ApiJsonResponse, apiErrorBodySchema } from '@app/runtime';
 import { Access } from '@app/security';
+import { predictionLookupSchema } from './prediction-responses';
 import { RecentPredictions } from './recent-predictions';
 
 /**
@@ -20,6 +22,10 @@ export class PredictionLookupController {
 
   /** The indexed prediction when the monitor has indexed it, else the one this gateway saw recently. */
   @Get(':requestId')
+  @ApiOperation({ summary: 'A prediction by the request id its response (or 202 Location) carried' })
+  @ApiParam({ name: 'requestId', example: '00000000-0000-4000-8000-000000000000' })
+  @ApiJsonResponse(200, 'The prediction, row by row with its input', predictionLookupSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [401, 403, 404, 429, 503])
   async find(@Param('requestId') requestId: string) {
     if (this.index) {
       const indexed = await this.index.find(requestId).catch(() => null);

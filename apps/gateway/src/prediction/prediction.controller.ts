@@ -1,11 +1,17 @@
 import { Body, Controller, Headers, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { batchSchema, featuresSchema, type Features, type PredictionMade } from '@app/contracts';
-import { validateBody } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, apiErrorBodySchema, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
-import { BatchRequestDto, BatchResponseDto, IrisFeaturesDto, PredictResponseDto } from './dto/predict.dto';
+import { acceptedSchema, batchResponseSchema, predictResponseSchema, type Accepted, type BatchResponse, type PredictResponse } from './prediction-responses';
 import { PredictionService, type RequestIds } from './prediction.service';
+import { idFields, idsOf } from './request-ids';
+
+const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
+const VIRGINICA = { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, petal_width: 2.5 };
+const PREFER = ApiHeader({ name: 'Prefer', required: false, description: '`respond-async`: answer 202 at once, the result at the Location' });
+const ERRORS = ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 413, 415, 429, 502, 503, 504]);
 
 @ApiTags('prediction')
 @Access('predict')
@@ -15,13 +21,13 @@ export class PredictionController {
 
   @Post()
   @HttpCode(200)
-  @ApiBody({ type: IrisFeaturesDto })
-  @ApiOkResponse({ type: PredictResponseDto })
-  async predictOne(
-    @Body() body: unknown,
-    @Res({ passthrough: true }) res: Response,
-    @Headers('prefer') prefer?: string,
-  ): Promise<PredictResponseDto | AcceptedDto> {
+  @ApiOperation({ summary: 'Predict the species of one flower' })
+  @PREFER
+  @ApiJsonBody(featuresSchema, { setosa: SETOSA })
+  @ApiJsonResponse(200, 'The prediction', predictResponseSchema)
+  @ApiJsonResponse(202, 'Accepted (Prefer: respond-async)', acceptedSchema)
+  @ERRORS
+  async predictOne(@Body() body: unknown, @Res({ passthrough: true }) res: Response, @Headers('prefer') prefer?: string): Promise<PredictResponse | Accepted> {
     const features = validateBody(featuresSchema, body);
     const ids = idsOf(res);
     if (wantsAsync(prefer)) return this.accept([features], ids, res);
@@ -31,13 +37,13 @@ export class PredictionController {
 
   @Post('batch')
   @HttpCode(200)
-  @ApiBody({ type: BatchRequestDto })
-  @ApiOkResponse({ type: BatchResponseDto })
-  async predictBatch(
-    @Body() body: unknown,
-    @Res({ passthrough: true }) res: Response,
-    @Headers('prefer') prefer?: string,
-  ): Promise<BatchResponseDto | AcceptedDto> {
+  @ApiOperation({ summary: 'Predict a batch of flowers, answered in input order' })
+  @PREFER
+  @ApiJsonBody(batchSchema, { 'two flowers': { instances: [SETOSA, VIRGINICA] } })
+  @ApiJsonResponse(200, 'One prediction per instance, in input order', batchResponseSchema)
+  @ApiJsonResponse(202, 'Accepted (Prefer: respond-async)', acceptedSchema)
+  @ERRORS
+  async predictBatch(@Body() body: unknown, @Res({ passthrough: true }) res: Response, @Headers('prefer') prefer?: string): Promise<BatchResponse | Accepted> {
     const { instances } = validateBody(batchSchema, body);
     const ids = idsOf(res);
     if (wantsAsync(prefer)) return this.accept(instances, ids, res);
@@ -46,7 +52,7 @@ export class PredictionController {
   }
 
   /** `Prefer: respond-async` (RFC 7240): 202 now, the result at the Location once scored. */
-  private async accept(instances: Features[], ids: RequestIds, res: Response): Promise<AcceptedDto> {
+  private async accept(instances: Features[], ids: RequestIds, res: Response): Promise<Accepted> {
     await this.predictions.submit(instances, ids);
     const location = `/predictions/${ids.requestId}`;
     res.status(202).setHeader('Location', location);
@@ -59,21 +65,6 @@ export class PredictionController {
     const reply = await this.predictions.predict(instances, ids);
     return { reply, latencyMs: Math.round(Number(process.hrtime.bigint() - started) / 1e3) / 1e3 };
   }
-}
-
-interface AcceptedDto {
-  status: 'accepted';
-  request_id: string;
-  client_request_id?: string;
-  location: string;
-}
-
-function idsOf(res: Response): RequestIds {
-  return { requestId: res.locals.requestId as string, clientRequestId: res.locals.clientRequestId as string | undefined };
-}
-
-function idFields(ids: RequestIds): { request_id: string; client_request_id?: string } {
-  return ids.clientRequestId ? { request_id: ids.requestId, client_request_id: ids.clientRequestId } : { request_id: ids.requestId };
 }
 
 function wantsAsync(prefer: string | undefined): boolean {

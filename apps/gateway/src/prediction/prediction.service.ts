@@ -12,6 +12,11 @@ export interface RequestIds {
   clientRequestId?: string;
 }
 
+/** Which model scores: the serving one, or a registered version named by the caller. */
+export interface ScoringChoice {
+  modelVersion?: number;
+}
+
 /** Request-reply over the event bus: publish a request, wait for the prediction with the same request id. */
 @Injectable()
 export class PredictionService {
@@ -22,11 +27,11 @@ export class PredictionService {
     @Inject('REPLY_PARTITION') private readonly replyPartition: number,
   ) {}
 
-  async predict(instances: Features[], ids: RequestIds): Promise<PredictionMade> {
+  async predict(instances: Features[], ids: RequestIds, choice: ScoringChoice = {}): Promise<PredictionMade> {
     this.checkReplySize(instances.length);
     const reply = this.pending.register(ids.requestId, this.config.PREDICT_TIMEOUT_MS);
     try {
-      await this.publish(instances, ids);
+      await this.publish(instances, ids, choice);
     } catch (err) {
       this.pending.fail(ids.requestId, err as Error);
     }
@@ -39,10 +44,15 @@ export class PredictionService {
     await this.publish(instances, ids);
   }
 
-  private publish(instances: Features[], ids: RequestIds) {
+  private publish(instances: Features[], ids: RequestIds, choice: ScoringChoice = {}) {
     return this.publisher.publish(
       TOPICS.predictionRequested,
-      { instances, reply_to: this.config.INSTANCE_ID, reply_partition: this.replyPartition },
+      {
+        instances,
+        reply_to: this.config.INSTANCE_ID,
+        reply_partition: this.replyPartition,
+        ...(choice.modelVersion !== undefined ? { model_version: choice.modelVersion } : {}),
+      },
       { key: ids.requestId, requestId: ids.requestId, clientRequestId: ids.clientRequestId },
     );
   }

@@ -1,17 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { z } from 'zod';
 import type { AppConfig } from '@app/config';
-import { TOPICS, retrainParamsSchema, type RetrainParams } from '@app/contracts';
+import { TOPICS, retrainParamsSchema, trainingRunSchema, type RetrainParams } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { CLASS_NAMES, holdoutRows } from '@app/model';
 import { TrainingRuns } from '@app/registry';
-import { APP_CONFIG, HttpFailure, validateBody } from '@app/runtime';
+import { APP_CONFIG, ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
 
 /** Jobs accepted but not yet recorded by the trainer; only bridges that moment, so kept small. */
 const ACCEPTED_KEPT = 10_000;
+
+const acceptedJobSchema = z.strictObject({ job_id: z.string(), status: z.literal('accepted') });
+const jobStatusSchema = z.union([trainingRunSchema, acceptedJobSchema.extend({ accepted_at: z.string() })]);
 
 @ApiTags('retrain')
 @Access('admin')
@@ -28,7 +32,10 @@ export class RetrainController {
   /** Publishes a retrain request; the trainer picks it up and its run record tells the outcome. */
   @Post()
   @HttpCode(202)
-  @ApiAcceptedResponse({ schema: { example: { job_id: '5b0c…', status: 'accepted' } } })
+  @ApiOperation({ summary: 'Request a retrain; the run record at the Location tells the outcome' })
+  @ApiJsonBody(retrainParamsSchema, { 'iris, seeded split': { test_size: 0.3, random_state: 7 } }, 'Every parameter is optional')
+  @ApiJsonResponse(202, 'Accepted', acceptedJobSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 413, 415, 429, 503])
   async retrain(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const params = validateBody(retrainParamsSchema, body ?? {});
     this.checkHoldout(params);
@@ -41,6 +48,10 @@ export class RetrainController {
   }
 
   @Get(':jobId')
+  @ApiOperation({ summary: 'A retrain job: accepted, running, or its run record' })
+  @ApiParam({ name: 'jobId', example: '00000000-0000-4000-8000-000000000000' })
+  @ApiJsonResponse(200, 'The run record, or accepted while the trainer has not recorded it yet', jobStatusSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [401, 403, 404, 429, 503])
   status(@Param('jobId') jobId: string) {
     const run = this.runs.get(jobId);
     if (run) return run;

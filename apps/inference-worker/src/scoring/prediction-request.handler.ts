@@ -8,6 +8,7 @@ import { JsonLogger, predictionsTotal, scoringLatency } from '@app/observability
 import { RoutingState } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { ModelCatalog } from './model-catalog';
+import { ModelVersions } from './model-versions';
 import { ServingModel, type LoadedModel } from './serving-model';
 
 type Reply = { event: EventEnvelope<PredictionRequested>; payload: PredictionMade };
@@ -17,6 +18,7 @@ export class PredictionRequestHandler {
   constructor(
     private readonly serving: ServingModel,
     private readonly catalog: ModelCatalog,
+    private readonly versions: ModelVersions,
     private readonly routing: RoutingState,
     private readonly publisher: EventPublisher,
     private readonly logger: JsonLogger,
@@ -39,26 +41,31 @@ export class PredictionRequestHandler {
     const shadow = routing?.shadow_version ? this.catalog.get(routing.shadow_version) : undefined;
     const started = process.hrtime.bigint();
     const shadows: Array<{ event: EventEnvelope<PredictionRequested>; payload: ShadowPrediction }> = [];
-    const replies: Reply[] = events.map((event) => {
-      // The caller's own id when it sent one: a retried request is routed as before.
-      const model: LoadedModel = canary && inCanary(event.client_request_id ?? event.request_id, routing!.canary!.percent) ? canary : current;
-      if (shadow && shadow.version !== model.version) shadows.push({ event, payload: this.shadowScore(shadow, model.version, event.payload.instances) });
+    const pinned = await this.versions.resolve(events.map((e) => e.payload.model_version));
+    const replies: Reply[] = events.flatMap((event, i) => {
+      const pin = pinned[i];
+      if (pin === null) return [];
+      // A pinned version answers as asked; otherwise the canary's share (by the caller's own id when it
+      // sent one, so a retried request is routed as before) or the current version, shadowed if set.
+      const scorer: LoadedModel = pin ?? (canary && inCanary(event.client_request_id ?? event.request_id, routing!.canary!.percent) ? canary : current);
+      if (!pin && shadow && shadow.version !== scorer.version) shadows.push({ event, payload: this.shadowScore(shadow, scorer.version, event.payload.instances) });
       const t0 = process.hrtime.bigint();
-      const predictions = event.payload.instances.map((f) => model.score(featureVector(f)));
+      const predictions = event.payload.instances.map((f) => scorer.score(featureVector(f)));
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
       scoringLatency.observe(seconds);
-      for (const p of predictions) predictionsTotal.inc({ class: p.prediction, model_version: String(model.version) });
+      for (const p of predictions) predictionsTotal.inc({ class: p.prediction, model_version: String(scorer.version) });
       const payload: PredictionMade = {
         instances: event.payload.instances,
         predictions,
-        model_version: model.version,
+        model_version: scorer.version,
         scoring_latency_ms: seconds * 1e3,
         worker: this.config.INSTANCE_ID,
         reply_to: event.payload.reply_to,
       };
-      return { event, payload };
+      return [{ event, payload }];
     });
-    const [rejections] = await Promise.all([this.publish(replies), this.publishShadows(shadows)]);
+    const [rejections] = await Promise.all([replies.length > 0 ? this.publish(replies) : Promise.resolve([]), this.publishShadows(shadows)]);
+    await this.refuseUnknownVersions(events.filter((_, i) => pinned[i] === null));
     this.logger.event('debug', 'prediction batch answered', {
       requests: events.length,
       rows: replies.reduce((n, r) => n + r.payload.predictions.length, 0),
@@ -108,13 +115,47 @@ export class PredictionRequestHandler {
         const { event } = reply;
         await this.publisher.publish(
           TOPICS.predictionFailed,
-          { error: 'reply_too_large', reason: err.message, rows: event.payload.instances.length, worker: this.config.INSTANCE_ID, reply_to: event.payload.reply_to },
-          { key: event.request_id, requestId: event.request_id, clientRequestId: event.client_request_id, eventId: derivedEventId(event.event_id, 'prediction-failed') },
+          {
+            error: 'reply_too_large',
+            reason: err.message,
+            rows: event.payload.instances.length,
+            worker: this.config.INSTANCE_ID,
+            reply_to: event.payload.reply_to,
+          },
+          {
+            key: event.request_id,
+            requestId: event.request_id,
+            clientRequestId: event.client_request_id,
+            eventId: derivedEventId(event.event_id, 'prediction-failed'),
+          },
         );
         rejections.push({ eventId: event.event_id, reason: `reply not sent: ${err.message}` });
       }
     }
     return rejections;
+  }
+
+  /** A request naming a version that is not registered is answered with a failure (the gateway answers 404), not parked: it is a caller's mistake, not a bad event. */
+  private async refuseUnknownVersions(events: Array<EventEnvelope<PredictionRequested>>): Promise<void> {
+    if (events.length === 0) return;
+    await this.publisher.publishMany(
+      TOPICS.predictionFailed,
+      events.map((event) => ({
+        payload: {
+          error: 'unknown_model_version' as const,
+          reason: `model version ${event.payload.model_version} is not registered`,
+          rows: event.payload.instances.length,
+          worker: this.config.INSTANCE_ID,
+          reply_to: event.payload.reply_to,
+        },
+        options: {
+          key: event.request_id,
+          requestId: event.request_id,
+          clientRequestId: event.client_request_id,
+          eventId: derivedEventId(event.event_id, 'prediction-failed'),
+        },
+      })),
+    );
   }
 }
 

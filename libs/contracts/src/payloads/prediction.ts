@@ -8,6 +8,8 @@ export const predictionRequestedSchema = z.strictObject({
   reply_to: z.string().min(1).max(200),
   /** The partition of the reply topic that gateway reads: it need not read every other gateway's replies. */
   reply_partition: z.number().int().min(0).max(10_000).optional(),
+  /** Score with this registered version instead of the one the worker serves (comparisons, OIP's /versions/{v}). */
+  model_version: z.number().int().positive().optional(),
 });
 export type PredictionRequested = z.infer<typeof predictionRequestedSchema>;
 
@@ -31,7 +33,7 @@ export const predictionMadeSchema = z.strictObject({
 });
 export type PredictionMade = z.infer<typeof predictionMadeSchema>;
 
-export const PREDICTION_FAILURES = ['reply_too_large'] as const;
+export const PREDICTION_FAILURES = ['reply_too_large', 'unknown_model_version'] as const;
 
 /** A request a worker could not answer: the waiting gateway fails it at once instead of timing out. */
 export const predictionFailedSchema = z.strictObject({

@@ -1,0 +1,29 @@
+import type { ServiceAppOptions, ServiceContext } from '@app/runtime';
+import { mlflowErrorBody } from './protocols/mlflow/mlflow-error-body';
+import { connectGrpc } from './protocols/oip/grpc/grpc-server';
+import { oipErrorBody } from './protocols/oip/oip-error-body';
+
+/** The gateway's gRPC port when GRPC_PORT is unset (the gateway process and `npm start`). */
+export const DEFAULT_GRPC_PORT = '8081';
+
+/**
+ * How the gateway's app is served, in its own process and in the embedded mode alike: the
+ * OpenAPI document, the error bodies the standard protocols prescribe on their routes, the
+ * bodies those protocols' clients send (CSV to /invocations, JSON without a Content-Type to
+ * OIP's /infer), and the gRPC server.
+ */
+export function gatewayAppOptions(ctx: ServiceContext): Omit<ServiceAppOptions, 'listen'> {
+  return {
+    openApiTitle: 'Iris inference gateway',
+    errorStyles: [
+      { path: '/v2', style: oipErrorBody },
+      { path: '/invocations', style: mlflowErrorBody },
+    ],
+    bodyRoutes: [
+      { path: '/invocations', textTypes: ['text/csv'] },
+      // Inference only: no state changes, so accepting what Triton's HTTP client sends opens nothing.
+      { path: /^\/v2\/models\/[^/]+(\/versions\/[^/]+)?\/infer$/, untypedJson: true },
+    ],
+    connectTransports: (app) => connectGrpc(app, ctx.config, ctx.logger),
+  };
+}

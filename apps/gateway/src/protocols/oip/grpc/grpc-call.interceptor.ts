@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Metadata, status as GrpcStatus, type ServerUnaryCall } from '@grpc/grpc-js';
+import { Observable, tap } from 'rxjs';
+import { CLIENT_REQUEST_ID, JsonLogger, grpcLatency, grpcRequests, runWithRequestId } from '@app/observability';
+import { metadataValue } from './grpc-call';
+import { grpcErrorOf } from './grpc-status';
+
+/**
+ * What the request-id middleware and access log do for HTTP, for a gRPC call: the platform's
+ * own request id (the caller's `x-request-id` kept beside it), both in effect for everything the
+ * method does, the id sent back as response metadata, one log line and the metrics per call.
+ */
+@Injectable()
+export class GrpcCallInterceptor implements NestInterceptor {
+  constructor(private readonly logger: JsonLogger) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const method = context.getHandler().name;
+    const metadata = context.switchToRpc().getContext<Metadata>();
+    const call = context.getArgByIndex<ServerUnaryCall<unknown, unknown>>(2);
+    const given = metadataValue(metadata, 'x-request-id');
+    const clientRequestId = given && CLIENT_REQUEST_ID.test(given) ? given : undefined;
+    const requestId = randomUUID();
+    const reply = new Metadata();
+    reply.set('x-request-id', clientRequestId ?? requestId);
+    call.sendMetadata(reply);
+    const started = process.hrtime.bigint();
+    const finish = (code: GrpcStatus) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      grpcRequests.inc({ method, code: GrpcStatus[code] });
+      grpcLatency.observe({ method }, seconds);
+      runWithRequestId(
+        requestId,
+        () =>
+          this.logger.event(code === GrpcStatus.OK ? 'info' : 'warn', 'grpc request', {
+            method,
+            code: GrpcStatus[code],
+            latency_ms: Math.round(seconds * 1e6) / 1e3,
+          }),
+        clientRequestId,
+      );
+    };
+    return new Observable((subscriber) =>
+      runWithRequestId(
+        requestId,
+        () =>
+          next
+            .handle()
+            .pipe(
+              tap({
+                next: () => finish(GrpcStatus.OK),
+                error: (err: unknown) => finish(grpcErrorOf(err).code),
+              }),
+            )
+            .subscribe(subscriber),
+        clientRequestId,
+      ),
+    );
+  }
+}
