@@ -16,6 +16,7 @@ describe('loadBenchConfig', () => {
       workers: 1,
       kafkaPort: 19092,
       kafkaControllerPort: 19093,
+      kafkaSaslSslPort: 19094,
       esPort: 19200,
       portBase: 3200,
       python: 'python3',

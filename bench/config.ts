@@ -20,6 +20,7 @@ export interface BenchConfig {
   workers: number;
   kafkaPort: number;
   kafkaControllerPort: number;
+  kafkaSaslSslPort: number;
   esPort: number;
   /** Gateway, trainer, monitor at +0..+2, workers from +10, embedded +20, baseline +30. */
   portBase: number;
@@ -73,6 +74,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     workers: int(env, 'BENCH_WORKERS', 1, 1, 9),
     kafkaPort: int(env, 'KAFKA_PORT', 19092, 1, 65535),
     kafkaControllerPort: int(env, 'KAFKA_CONTROLLER_PORT', 19093, 1, 65535),
+    kafkaSaslSslPort: int(env, 'KAFKA_SASL_SSL_PORT', 19094, 1, 65535),
     esPort: int(env, 'ES_PORT', 19200, 1, 65535),
     portBase: int(env, 'BENCH_PORT_BASE', 3200, 1, 65535 - 40),
     python: env.BENCH_PYTHON || 'python3',

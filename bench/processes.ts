@@ -25,7 +25,12 @@ function infraServers(cfg: BenchConfig): InfraServer[] {
     {
       name: 'kafka',
       script: 'scripts/infra/kafka.sh',
-      env: { KAFKA_PORT: String(cfg.kafkaPort), KAFKA_CONTROLLER_PORT: String(cfg.kafkaControllerPort), KAFKA_STATE_DIR: kafkaState },
+      env: {
+        KAFKA_PORT: String(cfg.kafkaPort),
+        KAFKA_CONTROLLER_PORT: String(cfg.kafkaControllerPort),
+        KAFKA_SASL_SSL_PORT: String(cfg.kafkaSaslSslPort),
+        KAFKA_STATE_DIR: kafkaState,
+      },
       pidFile: join(kafkaState, 'kafka.pid'),
       marker: join(kafkaState, 'server.properties'),
     },
