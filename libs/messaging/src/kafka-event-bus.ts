@@ -4,7 +4,7 @@ import type { TopicSpec } from '@app/contracts';
 import { consumerLag } from '@app/observability';
 import { BrokerCircuit } from './broker-circuit';
 import { BusUnavailableError, MessageTooLargeError, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
-import { OffsetCommitter } from './offset-committer';
+import { OffsetCommitter, type TopicPartitionOffset } from './offset-committer';
 import { pinnedPartitionAssigner } from './pinned-partition-assigner';
 import { ProduceBatcher, type TopicMessages } from './produce-batcher';
 import { retryTransient } from './retry-transient';
@@ -134,11 +134,14 @@ export class KafkaEventBus implements EventBus {
       (err, offsets) => this.options.onLog?.('warn', 'offset commit failed; retrying', { group: options.groupId, error: err.message, partitions: offsets.length }),
     );
     if (options.commitOffsets) {
+      // Read before joining, so never past where the consumer will start (the end of the log when it joins).
+      const starts = await this.startOffsets(options.topics.filter((t) => !t.fromBeginning).map((t) => t.topic));
       // Before a rebalance hands partitions to another member, commit what this one handled.
       consumer.on(consumer.events.REBALANCING, () => void committer.flush());
       consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
         const assigned = payload.memberAssignment as Record<string, number[]>;
         committer.retain((topic, partition) => assigned[topic]?.includes(partition) ?? false);
+        void this.commitStarts(options.groupId, assigned, starts, committer);
       });
       committer.start(this.options.commitIntervalMs);
     }
@@ -181,6 +184,37 @@ export class KafkaEventBus implements EventBus {
         await consumer.disconnect();
       },
     };
+  }
+
+  /** The end of each partition of `topics` now: where a group without committed offsets starts reading them. */
+  private async startOffsets(topics: string[]): Promise<TopicPartitionOffset[]> {
+    const ends = await Promise.all(topics.map(async (topic) => (await retryTransient(() => this.admin.fetchTopicOffsets(topic))).map((o) => ({ topic, partition: o.partition, offset: o.high }))));
+    return ends.flat();
+  }
+
+  /**
+   * A group that starts at the end of the log (new messages only) has no committed offset
+   * until it handled something; a consumer restarting before then would start at the end
+   * again and skip what it was handling (e.g. the first retrain request of a fresh system,
+   * its trainer killed mid-run). So the start of every assigned partition without a committed
+   * offset is committed as soon as the group is joined.
+   */
+  private async commitStarts(groupId: string, assigned: Record<string, number[]>, starts: TopicPartitionOffset[], committer: OffsetCommitter): Promise<void> {
+    const topics = [...new Set(starts.map((s) => s.topic))].filter((t) => assigned[t]?.length);
+    if (topics.length === 0) return;
+    try {
+      const committed = await this.admin.fetchOffsets({ groupId, topics });
+      const uncommitted = new Set(committed.flatMap((t) => t.partitions.filter((p) => Number(p.offset) < 0).map((p) => `${t.topic}:${p.partition}`)));
+      for (const s of starts) {
+        if (uncommitted.has(`${s.topic}:${s.partition}`) && assigned[s.topic]?.includes(s.partition)) committer.startAt(s.topic, s.partition, s.offset);
+      }
+      await committer.flush();
+    } catch (err) {
+      this.options.onLog?.('warn', 'could not commit where the group starts; a restart before its first commit starts at the end of the log', {
+        group: groupId,
+        error: (err as Error).message,
+      });
+    }
   }
 
   async readToEnd(topic: string): Promise<InboundMessage[]> {
