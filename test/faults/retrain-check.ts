@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { SuiteConfig } from './config';
 import { sleep } from './faults';
 import { watchTopic } from './kafka-check';
@@ -15,7 +17,7 @@ const SPECIES = [
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] as const;
 
 /** `rows` labelled flowers, the same for the same seed (a seeded generator and Box-Muller normals). */
-export function inlineDataset(rows: number, seed: number): Array<Record<string, number | string>> {
+export function irisLikeRows(rows: number, seed: number): Array<Record<string, number | string>> {
   let state = seed >>> 0 || 1;
   const uniform = () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
@@ -37,18 +39,26 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
+/** Writes `rows` labelled flowers as a CSV file the trainer can be asked to read; returns its path. */
+export function writeCsvDataset(dir: string, rows: number): string {
+  const path = join(dir, `retrain-${rows}.csv`);
+  const lines = irisLikeRows(rows, 7).map((r) => `${r.sepal_length},${r.sepal_width},${r.petal_length},${r.petal_width},${r.species}`);
+  writeFileSync(path, `sepal_length,sepal_width,petal_length,petal_width,species\n${lines.join('\n')}\n`);
+  return path;
+}
+
 /**
- * Asks for a retrain and returns the moment the trainer reports it running, read from the
- * training-run topic itself (the gateway's view lags by a fetch; the run takes ~0.1 s).
+ * Asks for a retrain on a CSV file and returns the moment the trainer reports it running, read
+ * from the training-run topic itself (the gateway's view lags by a fetch).
  */
-export async function retrainUntilRunning(config: SuiteConfig, rows: number): Promise<{ jobId: string; running: boolean; versionsBefore: number[] }> {
+export async function retrainUntilRunning(config: SuiteConfig, csvPath: string): Promise<{ jobId: string; running: boolean; versionsBefore: number[] }> {
   const versionsBefore = (await getJson<ModelsView>(`${config.gatewayUrl}/models`)).models.map((m) => m.version);
   const watcher = await watchTopic(config.kafkaBroker, TRAINING_RUN_TOPIC, (e) => (e.payload as { status?: string } | undefined)?.status === 'running');
   try {
     const res = await fetch(`${config.gatewayUrl}/retrain`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ dataset: { source: 'inline', rows: inlineDataset(rows, Date.now()) }, reason: 'manual', random_state: 7 }),
+      body: JSON.stringify({ dataset: { source: 'csv', path: csvPath }, reason: 'manual', random_state: Date.now() % 1000 }),
     });
     if (res.status !== 202) throw new Error(`POST /retrain answered ${res.status}: ${await res.text()}`);
     const { job_id: jobId } = (await res.json()) as { job_id: string };

@@ -1,6 +1,7 @@
-import type { SuiteConfig } from './config';
+import { join } from 'node:path';
+import { ROOT, type SuiteConfig } from './config';
 import { freezeBroker, killBroker, signalService, sleep, startBroker, startElasticsearch, stopElasticsearch } from './faults';
-import { retrainUntilRunning, verifyRetrain, watchRegistry } from './retrain-check';
+import { retrainUntilRunning, verifyRetrain, watchRegistry, writeCsvDataset } from './retrain-check';
 import type { Expectations } from './verdict';
 
 /** When the fault began and ended (a kill ends at once; an outage when the server answers again). */
@@ -92,8 +93,8 @@ export const SCENARIOS: Scenario[] = [
     expect: OFF_PATH,
     restarted: { service: 'trainer', graceful: false },
     inject: async (config) => {
-      // 8,000 inline rows: about 750 kB of request, under the body and message limits; the run takes ~0.1 s.
-      const { jobId, running, versionsBefore } = await retrainUntilRunning(config, 8_000);
+      // 300,000 rows (8.7 MB): reading, fingerprinting and fitting take the trainer about 1.5 s, so the kill lands mid-run.
+      const { jobId, running, versionsBefore } = await retrainUntilRunning(config, writeCsvDataset(join(ROOT, '.infra', 'faults'), 300_000));
       const window = await instant(() => signalService(config, 'trainer', 'SIGKILL'));
       const registry = watchRegistry(config);
       return {
