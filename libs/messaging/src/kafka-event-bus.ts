@@ -120,9 +120,11 @@ export class KafkaEventBus implements EventBus {
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 10000,
+      // The broker's minimum (group.min.session.timeout.ms): a dead member's partitions, and a group
+      // re-forming after a broker restart, wait this long before they are served again.
+      sessionTimeout: 6000,
       heartbeatInterval: 1000,
-      rebalanceTimeout: 10000,
+      rebalanceTimeout: 6000,
       minBytes: options.fetch?.minBytes ?? 1,
       maxWaitTimeInMs: options.fetch?.maxWaitMs ?? this.options.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
