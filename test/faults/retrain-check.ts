@@ -17,7 +17,7 @@ const SPECIES = [
 const FEATURES = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'] as const;
 
 /** `rows` labelled flowers, the same for the same seed (a seeded generator and Box-Muller normals). */
-export function irisLikeRows(rows: number, seed: number): Array<Record<string, number | string>> {
+function irisLikeRows(rows: number, seed: number): Array<Record<string, number | string>> {
   let state = seed >>> 0 || 1;
   const uniform = () => {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;

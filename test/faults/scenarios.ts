@@ -93,20 +93,26 @@ export const SCENARIOS: Scenario[] = [
     expect: OFF_PATH,
     restarted: { service: 'trainer', graceful: false },
     inject: async (config) => {
-      // 300,000 rows (8.7 MB): reading, fingerprinting and fitting take the trainer about 1.5 s, so the kill lands mid-run.
+      // 300,000 rows (8.7 MB): reading, fingerprinting and fitting take the trainer about 2.5 s, so the kill lands mid-run.
       const { jobId, running, versionsBefore } = await retrainUntilRunning(config, writeCsvDataset(join(ROOT, '.infra', 'faults'), 300_000));
       const window = await instant(() => signalService(config, 'trainer', 'SIGKILL'));
       const registry = watchRegistry(config);
       return {
         ...window,
-        state: { jobId, versionsBefore, registry },
-        note: running ? 'killed as the job started running' : 'the job was not seen running within 15 s; killed anyway',
+        state: { jobId, versionsBefore, registry, running },
+        note: running ? 'killed as the job started running' : undefined,
       };
     },
     verify: async (config, state) => {
-      const { jobId, versionsBefore, registry } = state as { jobId: string; versionsBefore: number[]; registry: ReturnType<typeof watchRegistry> };
+      const { jobId, versionsBefore, registry, running } = state as {
+        jobId: string;
+        versionsBefore: number[];
+        registry: ReturnType<typeof watchRegistry>;
+        running: boolean;
+      };
       const { problems, outcome } = await verifyRetrain(config, jobId, versionsBefore);
-      return { problems: [...(await registry.stop()), ...problems], note: outcome };
+      const missed = running ? [] : ['the trainer never reported the job running within 15 s: the kill did not land mid-run'];
+      return { problems: [...missed, ...(await registry.stop()), ...problems], note: outcome };
     },
   },
   {
