@@ -156,8 +156,9 @@ format_storage() {
   mkdir -p "$DATA_DIR"
   local -a opts
   mapfile -t opts < <(jvm_opts)
+  # --cluster-id=: an id may start with '-' (1 in 64), which as a separate argument reads as an option.
   if ! "$java" "${opts[@]}" -cp "$cp" kafka.tools.StorageTool format \
-      -t "$cluster_id" -c "$STATE_DIR/server.properties" \
+      "--cluster-id=$cluster_id" -c "$STATE_DIR/server.properties" \
       --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]" >"$LOG_DIR/format.out" 2>&1; then
     cat "$LOG_DIR/format.out" >&2
     die "storage format failed"

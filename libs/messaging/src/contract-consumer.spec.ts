@@ -1,6 +1,7 @@
 import { ALL_TOPICS, EVENTS, TOPICS, createEnvelope, decodeEvent, type DeadLetter, type Topic } from '@app/contracts';
 import { JsonLogger, metricsRegistry } from '@app/observability';
 import { consumeContract } from './contract-consumer';
+import { BusUnavailableError } from './event-bus';
 import { EventPublisher } from './event-publisher';
 import { InMemoryEventBus } from './in-memory-event-bus';
 
@@ -85,5 +86,34 @@ describe('consumeContract', () => {
     expect(letter.value!.length).toBeLessThan(70_000);
     expect(letter.value).toMatch(/… \(truncated, 200001 chars\)$/);
     expect(letter.reason.length).toBeLessThanOrEqual(2_100);
+  });
+
+  it('retries a handler that cannot reach the broker until it can, and parks nothing: an outage is not a poison event', async () => {
+    const bus = new InMemoryEventBus();
+    await bus.connect();
+    let failures = 0;
+    const handled: string[] = [];
+    const subscription = await consumeContract(bus, new EventPublisher(bus, 'test'), quiet, {
+      groupId: 'outage',
+      commitOffsets: true,
+      routes: [
+        {
+          topic: TOPICS.retrainFailed,
+          fromBeginning: true,
+          handle: async (events) => {
+            // As many failures as a poison event gets before it is parked.
+            if (failures++ < 3) throw new BusUnavailableError('Kafka is unreachable (circuit open)');
+            handled.push(...events.map((e) => e.request_id));
+          },
+        },
+      ],
+    });
+    const event = createEnvelope(EVENTS[TOPICS.retrainFailed].type, { job_id: 'job-1', reason: 'x' }, { requestId: 'req-outage', producer: 'test' });
+    await bus.send(TOPICS.retrainFailed, [{ value: JSON.stringify(event), headers: {} }]);
+    for (let i = 0; i < 300 && handled.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await subscription.close();
+    expect(handled).toEqual(['req-outage']);
+    expect(failures).toBe(4);
+    expect(await bus.readToEnd(TOPICS.deadLetter)).toEqual([]);
   });
 });

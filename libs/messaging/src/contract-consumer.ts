@@ -1,6 +1,6 @@
 import { HEADERS, decodeEvent, type DeadLetter, type EventEnvelope, type PayloadOf, type Topic, TOPICS } from '@app/contracts';
 import { type JsonLogger, eventsConsumed, runWithRequestId } from '@app/observability';
-import { RetryableError, type EventBus, type InboundMessage, type SubscribeOptions, type Subscription } from './event-bus';
+import { BusUnavailableError, RetryableError, type EventBus, type InboundMessage, type SubscribeOptions, type Subscription } from './event-bus';
 import type { EventPublisher } from './event-publisher';
 
 export interface Rejection {
@@ -89,7 +89,8 @@ export async function consumeContract(bus: EventBus, publisher: EventPublisher, 
         return { rejections: (await runWithRequestId(requestId, () => route.handle(events as never), clientRequestId)) ?? [] };
       } catch (err) {
         eventsConsumed.inc({ topic, group: groupId, outcome: 'retried' }, events.length);
-        const retryable = err instanceof RetryableError;
+        // The broker being unreachable (e.g. a worker's reply during an outage) is transient too.
+        const retryable = err instanceof RetryableError || err instanceof BusUnavailableError;
         logger.event('warn', 'event handler failed', { topic, group: groupId, attempt, retryable, error: (err as Error).message });
         // Only real failures count towards parking; waiting out an outage does not.
         if (!retryable && ++failures >= ATTEMPTS) return { error: err as Error };

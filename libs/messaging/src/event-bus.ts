@@ -29,7 +29,8 @@ export interface SubscribeOptions {
   /**
    * Commit offsets (work shared by a group, resumed after a restart). Broadcast readers of
    * state topics do not commit: a restarted worker must replay the whole model topic, not
-   * resume after the last model it saw in a previous life.
+   * resume after the last model it saw in a previous life. (A consumer kafkajs restarts inside
+   * the process resumes after what it handled.)
    */
   commitOffsets: boolean;
   /**

@@ -4,7 +4,7 @@ import type { TopicSpec } from '@app/contracts';
 import { consumerLag } from '@app/observability';
 import { BrokerCircuit } from './broker-circuit';
 import { BusUnavailableError, MessageTooLargeError, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
-import { OffsetCommitter } from './offset-committer';
+import { OffsetCommitter, type TopicPartitionOffset } from './offset-committer';
 import { pinnedPartitionAssigner } from './pinned-partition-assigner';
 import { ProduceBatcher, type TopicMessages } from './produce-batcher';
 import { retryTransient } from './retry-transient';
@@ -120,32 +120,62 @@ export class KafkaEventBus implements EventBus {
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const consumer = this.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 10000,
+      // The broker's minimum (group.min.session.timeout.ms): a dead member's partitions, and a group
+      // re-forming after a broker restart, wait this long before they are served again.
+      sessionTimeout: 6000,
       heartbeatInterval: 1000,
-      rebalanceTimeout: 10000,
+      rebalanceTimeout: 6000,
       minBytes: options.fetch?.minBytes ?? 1,
       maxWaitTimeInMs: options.fetch?.maxWaitMs ?? this.options.fetchMaxWaitMs,
       allowAutoTopicCreation: false,
       ...(options.partitions ? { partitionAssigners: [pinnedPartitionAssigner(options.partitions)] } : {}),
     });
     this.consumers.add(consumer);
+    // kafkajs silently commits nothing while it restarts a crashed consumer: hold the offsets until it joined again.
+    let joined = false;
     const committer = new OffsetCommitter(
-      (offsets) => consumer.commitOffsets(offsets),
+      (offsets) => (joined ? consumer.commitOffsets(offsets) : Promise.reject(new Error('the consumer is not in its group (restarting)'))),
       (err, offsets) => this.options.onLog?.('warn', 'offset commit failed; retrying', { group: options.groupId, error: err.message, partitions: offsets.length }),
     );
+    // Where each partition starts at the consumer's next join. kafkajs restarts a crashed consumer,
+    // which joins afresh and starts where the group's committed offsets say, so:
+    // - a work group new to a partition (nothing committed) starts at the end of the log as it was
+    //   before this consumer joined, and commits that start at once: a consumer restarting before
+    //   the group's first commit would start at the end again and skip what it was handling (the
+    //   first retrain request of a fresh system, its trainer killed mid-run);
+    // - a group that never commits (broadcast, one per process) resumes after what this process
+    //   handled, instead of replaying a state topic from the start (workers swapping back through
+    //   every older model) or skipping what arrived meanwhile (replies).
+    const startAt = new Map<string, TopicPartitionOffset>();
+    if (options.commitOffsets) {
+      const newOnly = options.topics.filter((t) => !t.fromBeginning).map((t) => t.topic);
+      for (const s of await this.uncommittedEnds(options.groupId, newOnly)) startAt.set(`${s.topic}:${s.partition}`, s);
+    }
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = payload.memberAssignment as Record<string, number[]>;
+      const mine = (topic: string, partition: number) => assigned[topic]?.includes(partition) ?? false;
+      for (const s of startAt.values()) if (mine(s.topic, s.partition)) consumer.seek(s);
+      if (!options.commitOffsets) return;
+      committer.retain(mine);
+      // The first join only: from then on the group's commits say where to start.
+      for (const s of startAt.values()) if (mine(s.topic, s.partition)) committer.startAt(s.topic, s.partition, s.offset);
+      startAt.clear();
+      // kafkajs counts the consumer as running only once the join's promise has resolved.
+      setImmediate(() => {
+        joined = true;
+        void committer.flush();
+      });
+    });
     if (options.commitOffsets) {
       // Before a rebalance hands partitions to another member, commit what this one handled.
       consumer.on(consumer.events.REBALANCING, () => void committer.flush());
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        const assigned = payload.memberAssignment as Record<string, number[]>;
-        committer.retain((topic, partition) => assigned[topic]?.includes(partition) ?? false);
-      });
       committer.start(this.options.commitIntervalMs);
     }
-    consumer.on(consumer.events.CRASH, ({ payload }) =>
-      this.options.onLog?.('error', 'consumer crashed', { group: options.groupId, error: payload.error.message, restart: payload.restart }),
-    );
-    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      joined = false;
+      this.options.onLog?.('error', 'consumer crashed', { group: options.groupId, error: payload.error.message, restart: payload.restart });
+    });
+    const firstJoin = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
     for (const t of options.topics) await consumer.subscribe({ topic: t.topic, fromBeginning: t.fromBeginning });
     const partitions = options.topics.reduce((n, t) => n + (options.partitions?.[t.topic]?.length ?? this.options.topics[t.topic]?.partitions ?? 1), 0);
@@ -167,10 +197,11 @@ export class KafkaEventBus implements EventBus {
         await inFlight.run(() => options.handleBatch(messages, heartbeat));
         resolveOffset(batch.lastOffset());
         if (options.commitOffsets) committer.handled(batch.topic, batch.partition, batch.lastOffset());
+        else startAt.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() });
         consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: options.groupId }, Number(batch.offsetLag()));
       },
     });
-    await joined;
+    await firstJoin;
     return {
       close: async () => {
         this.consumers.delete(consumer);
@@ -181,6 +212,15 @@ export class KafkaEventBus implements EventBus {
         await consumer.disconnect();
       },
     };
+  }
+
+  /** The partitions of `topics` the group never committed for, each at the end of its log now. */
+  private async uncommittedEnds(groupId: string, topics: string[]): Promise<TopicPartitionOffset[]> {
+    if (topics.length === 0) return [];
+    const committed = await retryTransient(() => this.admin.fetchOffsets({ groupId, topics }));
+    const uncommitted = new Set(committed.flatMap((t) => t.partitions.filter((p) => Number(p.offset) < 0).map((p) => `${t.topic}:${p.partition}`)));
+    const ends = await Promise.all(topics.map(async (topic) => (await retryTransient(() => this.admin.fetchTopicOffsets(topic))).map((o) => ({ topic, partition: o.partition, offset: o.high }))));
+    return ends.flat().filter((e) => uncommitted.has(`${e.topic}:${e.partition}`));
   }
 
   async readToEnd(topic: string): Promise<InboundMessage[]> {

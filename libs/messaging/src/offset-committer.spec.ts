@@ -55,4 +55,25 @@ describe('OffsetCommitter', () => {
     await committer.stop();
     expect(commits).toEqual([[{ topic: 't', partition: 1, offset: '6' }]]);
   });
+
+  it('commits where the group starts on a partition nothing was handled on yet', async () => {
+    const commits: TopicPartitionOffset[][] = [];
+    const committer = new OffsetCommitter(async (o) => void commits.push(o), () => undefined);
+    committer.startAt('t', 0, '42');
+    await committer.flush();
+    expect(commits).toEqual([[{ topic: 't', partition: 0, offset: '42' }]]);
+  });
+
+  it('never moves a partition back to its start once something on it was handled or committed', async () => {
+    const commits: TopicPartitionOffset[][] = [];
+    const committer = new OffsetCommitter(async (o) => void commits.push(o), () => undefined);
+    committer.handled('t', 0, '50');
+    committer.startAt('t', 0, '42');
+    await committer.flush();
+    committer.startAt('t', 0, '42');
+    committer.startAt('t', 1, '7');
+    committer.handled('t', 1, '9');
+    await committer.flush();
+    expect(commits).toEqual([[{ topic: 't', partition: 0, offset: '51' }], [{ topic: 't', partition: 1, offset: '10' }]]);
+  });
 });

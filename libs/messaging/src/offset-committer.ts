@@ -13,6 +13,8 @@ export interface TopicPartitionOffset {
 export class OffsetCommitter {
   /** Next offset to read per topic-partition, not yet committed. */
   private pending = new Map<string, TopicPartitionOffset>();
+  /** Partitions this committer has committed for since it started. */
+  private readonly committed = new Set<string>();
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -29,6 +31,16 @@ export class OffsetCommitter {
   /** Marks everything up to and including `lastOffset` as handled. */
   handled(topic: string, partition: number, lastOffset: string): void {
     this.pending.set(`${topic}:${partition}`, { topic, partition, offset: (BigInt(lastOffset) + 1n).toString() });
+  }
+
+  /**
+   * Where the group starts reading a partition it has never committed for, so a consumer that
+   * restarts before its first real commit resumes there instead of at the then end of the log.
+   * Never moves a partition back: ignored once anything on it was handled or committed.
+   */
+  startAt(topic: string, partition: number, offset: string): void {
+    const key = `${topic}:${partition}`;
+    if (!this.pending.has(key) && !this.committed.has(key)) this.pending.set(key, { topic, partition, offset });
   }
 
   /** After a rebalance: offsets of partitions this member lost are the new owner's to commit. */
@@ -53,6 +65,7 @@ export class OffsetCommitter {
     this.pending = new Map();
     try {
       await this.commit(offsets);
+      for (const o of offsets) this.committed.add(`${o.topic}:${o.partition}`);
     } catch (err) {
       // Put back what a newer handled() has not superseded meanwhile.
       for (const o of offsets) {

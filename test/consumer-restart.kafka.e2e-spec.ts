@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { KafkaEventBus } from '@app/messaging';
+import { KAFKA_BROKERS } from './support/infra';
+
+async function until(done: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * kafkajs restarts a consumer after a crash (a broker outage, an error it gives up on), and the
+ * restarted consumer joins its group afresh and starts where the group's committed offsets say:
+ * - a work group (trainer, workers) reads new messages only, so until its first commit it would
+ *   start at the end of the log again and skip what it was handling (e.g. the first retrain
+ *   request of a fresh system): its start is committed as soon as it joins;
+ * - a broadcast group never commits, so it would replay a state topic from the start or skip
+ *   what arrived meanwhile: it resumes after what this process handled.
+ */
+describe('a consumer restarted by kafkajs (real Kafka)', () => {
+  const topic = `test.consumer-restart.${randomUUID()}`;
+  let crashes = 0;
+  const bus = new KafkaEventBus({
+    brokers: KAFKA_BROKERS.split(','),
+    clientId: 'consumer-restart-e2e',
+    topics: { [topic]: { partitions: 1, compacted: false } },
+    sendTimeoutMs: 10_000,
+    maxMessageBytes: 1_048_576,
+    commitIntervalMs: 200,
+    fetchMaxWaitMs: 100,
+    onLog: (_level, message) => {
+      if (message === 'consumer crashed') crashes++;
+    },
+  });
+
+  beforeAll(() => bus.connect());
+  afterAll(async () => {
+    await bus.close();
+    const admin = new Kafka({ brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic] });
+    await admin.disconnect();
+  });
+
+  it('in a work group, gets a message again when it restarts before the group ever committed', async () => {
+    let attempts = 0;
+    let handled: string | undefined;
+    const subscription = await bus.subscribe({
+      groupId: `consumer-restart-e2e-${randomUUID()}`,
+      topics: [{ topic, fromBeginning: false }],
+      commitOffsets: true,
+      handleBatch: async (messages) => {
+        attempts++;
+        // Fails until kafkajs gives up retrying in place and restarts the consumer, which joins the group afresh.
+        if (crashes === 0) throw new Error('handler crashed');
+        handled = messages.map((m) => m.value!.toString()).join(',');
+      },
+    });
+    await bus.send(topic, [{ key: 'job-1', value: 'retrain job 1', headers: {} }]);
+    await until(() => crashes > 0, 60_000, 'kafkajs to restart the consumer');
+    expect(attempts).toBeGreaterThan(1);
+    await until(() => handled !== undefined, 30_000, 'the message to be delivered again');
+    expect(handled).toBe('retrain job 1');
+    await subscription.close();
+  });
+
+  it('in a group that never commits, resumes after what it handled instead of replaying from the start', async () => {
+    const handled: string[] = [];
+    let failing = false;
+    const crashesBefore = crashes;
+    const subscription = await bus.subscribe({
+      // Like every broadcast group: one of its own per process, never committed, replaying state topics from the start.
+      groupId: `consumer-restart-e2e-broadcast-${randomUUID()}`,
+      topics: [{ topic, fromBeginning: true }],
+      commitOffsets: false,
+      handleBatch: async (messages) => {
+        const values = messages.map((m) => m.value!.toString());
+        if (values.includes('model 3') && crashes === crashesBefore) {
+          failing = true;
+          throw new Error('handler crashed');
+        }
+        handled.push(...values);
+      },
+    });
+    await until(() => handled.includes('retrain job 1'), 30_000, 'the replay of the topic');
+    await bus.send(topic, [{ key: 'current', value: 'model 2', headers: {} }]);
+    await until(() => handled.includes('model 2'), 30_000, 'model 2');
+    await bus.send(topic, [{ key: 'current', value: 'model 3', headers: {} }]);
+    await until(() => failing && crashes > crashesBefore, 60_000, 'kafkajs to restart the consumer');
+    await until(() => handled.includes('model 3'), 30_000, 'model 3 after the restart');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(handled).toEqual(['retrain job 1', 'model 2', 'model 3']);
+    await subscription.close();
+  });
+});
