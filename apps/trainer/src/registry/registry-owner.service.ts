@@ -6,7 +6,6 @@ import { JsonLogger } from '@app/observability';
 import { ModelRegistry } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 
-
 export const EMPTY_ROUTING: ModelRouting = {
   current_version: null,
   previous_version: null,
@@ -38,6 +37,40 @@ export class RegistryOwner {
   /** State replayed at start-up. */
   restoreRouting(routing: ModelRouting): void {
     this.routing = routing;
+  }
+
+  /**
+   * Repairs what a trainer killed mid-promotion left half-done: the registry says which version is
+   * current (its record is published first), but the routing record or the model-ready event the
+   * workers act on may not have followed. Republishing them is idempotent.
+   */
+  reconcile(lastReadyVersion: number | null, requestId: string): Promise<void> {
+    return this.lock.run(async () => {
+      const current = this.registry.current();
+      if (!current) return;
+      if (this.routing.current_version !== current.version) {
+        this.logger.event('warn', 'routing disagrees with the registry; repairing', {
+          current_version: current.version,
+          routing_version: this.routing.current_version,
+        });
+        const previous = this.routing.current_version;
+        await this.route(
+          {
+            current_version: current.version,
+            previous_version: previous !== null && previous !== current.version ? previous : this.routing.previous_version,
+            current_since: current.registered_at,
+          },
+          requestId,
+        );
+      }
+      if (lastReadyVersion !== current.version) {
+        this.logger.event('warn', 'workers were not told of the current version; republishing model-ready', {
+          current_version: current.version,
+          announced_version: lastReadyVersion,
+        });
+        await this.publisher.publish(TOPICS.modelReady, { model: current.model, reason: 'promote' }, { key: 'current', requestId });
+      }
+    });
   }
 
   /** Registers a trained candidate; a promoted one becomes current (the run's gate decided). */

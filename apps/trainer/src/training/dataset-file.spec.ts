@@ -50,6 +50,8 @@ describe('readDatasetFile', () => {
   });
 
   it('explains a missing data directory', async () => {
-    await expect(readDatasetFile(join(root, 'absent'), 'iris.csv', 1024)).rejects.toThrow('the trainer has no data directory (DATA_DIR); CSV retrains are unavailable');
+    await expect(readDatasetFile(join(root, 'absent'), 'iris.csv', 1024)).rejects.toThrow(
+      'the trainer has no data directory (DATA_DIR); CSV retrains are unavailable',
+    );
   });
 });

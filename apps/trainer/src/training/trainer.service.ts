@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { TOPICS, decodeEvent, derivedEventId, type LabeledRow, type ModelArtifact, type ModelRegistered, type RetrainRequested, type TrainingRun } from '@app/contracts';
+import {
+  TOPICS,
+  decodeEvent,
+  derivedEventId,
+  type LabeledRow,
+  type ModelArtifact,
+  type ModelRegistered,
+  type RetrainRequested,
+  type TrainingRun,
+} from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
 import { fingerprintDataset } from '@app/model';
@@ -51,11 +60,22 @@ export class TrainerService implements OnApplicationBootstrap {
       const d = decodeEvent(TOPICS.modelRouting, m.value);
       if (d.ok) this.owner.restoreRouting(d.event.payload);
     }
+    let announced: number | null = null;
+    for (const m of await this.bus.readToEnd(TOPICS.modelReady)) {
+      const d = decodeEvent(TOPICS.modelReady, m.value);
+      if (d.ok) announced = d.event.payload.model.version;
+    }
     // Fail start-up on a broken reference: a gate without it would let poisoned data through.
     this.reference = await loadReferenceDataset(this.config);
-    if (!this.registry.current()) {
+    await this.owner.reconcile(announced, `startup-${randomUUID()}`);
+    // Only a registry with no versions at all is fresh: one whose promotion was interrupted is repaired above, not replaced.
+    if (this.registry.list().length === 0) {
       this.logger.event('info', 'no model registered: training version 1 on the bundled iris data');
       await this.run({ job_id: `bootstrap-${randomUUID()}`, reason: 'bootstrap', dataset: { source: 'iris' } }, 'bootstrap');
+    } else if (!this.registry.current()) {
+      this.logger.event('error', 'models are registered but none is current: promote one (POST /models/{version}/promote)', {
+        versions: this.registry.list().length,
+      });
     }
     this.bootstrapped = true;
   }
