@@ -190,6 +190,15 @@ describe.each(Object.entries(EXAMPLES))('deploy/helm/values/%s.yaml', (_env, val
     }
   });
 
+  it('runs at most one trainer, never two even during a rollout: it is the registry\'s single writer', () => {
+    const trainer = named(objects, 'Deployment', fullname('trainer'));
+    expect(trainer.spec.replicas).toBe(1);
+    expect(trainer.spec.strategy).toEqual({ type: 'Recreate' });
+    const two = renderResult([valuesFile], { 'trainer.replicaCount': '2' });
+    expect(two.status).toBe(1);
+    expect(two.stderr).toContain("trainer.replicaCount (2) must be 0 or 1: the trainer is the registry's single writer");
+  });
+
   it('leaves the replica count of an autoscaled Deployment to its autoscaler', () => {
     for (const scaler of objects.filter((o) => ['HorizontalPodAutoscaler', 'ScaledObject'].includes(o.kind))) {
       expect(named(objects, 'Deployment', scaler.spec.scaleTargetRef.name).spec).not.toHaveProperty('replicas');
