@@ -54,7 +54,9 @@ describe('consumeContract', () => {
       sent.set(topic, value(topic));
       await bus.send(topic, [{ key: 'k', value: sent.get(topic)!, headers: { 'x-request-id': `poison-${topic}` } }]);
       // Another record behind the poison one: the consumer must move past the poison to reach it.
-      await bus.send(topic, [{ key: 'k', value: JSON.stringify(envelope(topic, { request_id: `after-${topic}` })), headers: { 'x-request-id': `after-${topic}` } }]);
+      await bus.send(topic, [
+        { key: 'k', value: JSON.stringify(envelope(topic, { request_id: `after-${topic}` })), headers: { 'x-request-id': `after-${topic}` } },
+      ]);
     }
     const letters = await deadLetters(bus, topics.length * 2);
     await subscription.close();

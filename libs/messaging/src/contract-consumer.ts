@@ -99,7 +99,12 @@ export async function consumeContract(bus: EventBus, publisher: EventPublisher, 
     }
   };
 
-  const handleRoute = async (topic: string, route: ContractRoute, valid: Array<{ message: InboundMessage; event: EventEnvelope<unknown> }>, heartbeat: () => Promise<void>) => {
+  const handleRoute = async (
+    topic: string,
+    route: ContractRoute,
+    valid: Array<{ message: InboundMessage; event: EventEnvelope<unknown> }>,
+    heartbeat: () => Promise<void>,
+  ) => {
     const outcome = await runHandler(
       topic,
       route,

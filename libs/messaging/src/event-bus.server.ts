@@ -73,8 +73,11 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
           },
         });
       }
-      const consume = (groupId: string, routes: ContractRoute[], options: { commitOffsets: boolean; fetch?: typeof THROUGHPUT_FETCH; partitions?: Record<string, number[]> }) =>
-        routes.length === 0 ? undefined : consumeContract(this.bus, this.publisher, this.jsonLogger, { groupId, routes, ...options });
+      const consume = (
+        groupId: string,
+        routes: ContractRoute[],
+        options: { commitOffsets: boolean; fetch?: typeof THROUGHPUT_FETCH; partitions?: Record<string, number[]> },
+      ) => (routes.length === 0 ? undefined : consumeContract(this.bus, this.publisher, this.jsonLogger, { groupId, routes, ...options }));
       // A broadcast group is new on every start (and never commits), so it can never resume from
       // offsets an earlier process with the same instance id left behind.
       const subscriptions = await Promise.all([
@@ -98,7 +101,7 @@ export class EventBusServer extends Server implements CustomTransportStrategy {
   private handlerChains(): Array<[string, MessageHandler]> {
     const chains: Array<[string, MessageHandler]> = [];
     for (const [pattern, head] of this.getHandlers()) {
-      for (let h: MessageHandler | undefined = head; h; ) {
+      for (let h: MessageHandler | undefined = head; h;) {
         const next: MessageHandler | undefined = h.next;
         h.next = undefined;
         chains.push([pattern, h]);

@@ -183,10 +183,15 @@ describe('InMemoryEventBus retention', () => {
 
   it('keeps unread records up to twice the budget, then drops the oldest and reports how many', async () => {
     const dropped: Array<[string, number]> = [];
-    const bus = new InMemoryEventBus({ retainBytes: 20_000, onDrop: (topic, n) => dropped.push([topic, n]) });
+    const bus = new InMemoryEventBus({ retainBytes: 20_000, backpressureMs: 20, onDrop: (topic, n) => dropped.push([topic, n]) });
     await bus.connect();
     // A group that joined and stalled: nothing it has not read may go until the hard limit.
-    await bus.subscribe({ groupId: 'stalled', topics: [{ topic: 't', fromBeginning: true }], commitOffsets: true, handleBatch: () => new Promise(() => undefined) });
+    await bus.subscribe({
+      groupId: 'stalled',
+      topics: [{ topic: 't', fromBeginning: true }],
+      commitOffsets: true,
+      handleBatch: () => new Promise(() => undefined),
+    });
     await send(bus, 0, 30);
     expect(dropped).toEqual([]);
     expect((await bus.readToEnd('t')).length).toBe(30);
@@ -195,6 +200,33 @@ describe('InMemoryEventBus retention', () => {
     expect(kept.length).toBeLessThanOrEqual(40);
     expect(dropped.reduce((n, [, k]) => n + k, 0)).toBe(60 - kept.length);
     expect(dropped.every(([topic]) => topic === 't')).toBe(true);
+  });
+
+  it("slows a producer to a slow group's pace instead of dropping what the group has not read", async () => {
+    const dropped: number[] = [];
+    const bus = new InMemoryEventBus({ retainBytes: 20_000, backpressureMs: 10_000, onDrop: (_t, n) => dropped.push(n) });
+    await bus.connect();
+    const seen: string[] = [];
+    let unreadAtMost = 0;
+    await bus.subscribe({
+      groupId: 'slow',
+      topics: [{ topic: 't', fromBeginning: true }],
+      commitOffsets: true,
+      handleBatch: async (batch) => {
+        await new Promise((r) => setTimeout(r, 20));
+        seen.push(...batch.map((m) => m.value!.toString()));
+      },
+    });
+    for (let i = 0; i < 300; i++) {
+      await bus.send('t', [{ value: value(i), headers: {} }]);
+      unreadAtMost = Math.max(unreadAtMost, i + 1 - seen.length);
+    }
+    await until(() => seen.length === 300);
+    expect(dropped).toEqual([]);
+    expect(seen).toEqual(Array.from({ length: 300 }, (_, i) => value(i)));
+    // Twice the budget of ~1 KB records, plus one batch in flight.
+    expect(unreadAtMost).toBeLessThanOrEqual(41 + 100);
+    await bus.close();
   });
 
   it('refuses a record over the message limit, as the broker would', async () => {

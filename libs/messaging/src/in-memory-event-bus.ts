@@ -1,6 +1,14 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MessageTooLargeError, recordBytes, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
+import {
+  MessageTooLargeError,
+  recordBytes,
+  type EventBus,
+  type InboundMessage,
+  type OutboundRecord,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-bus';
 
 export interface InMemoryBusOptions {
   compactedTopics?: ReadonlySet<string>;
@@ -12,6 +20,12 @@ export interface InMemoryBusOptions {
    * would), and `onDrop` says so.
    */
   retainBytes?: number;
+  /**
+   * How long a send waits for a slow group to make room before the topic drops records anyway
+   * (twice `retainBytes` unread). The wait is the backpressure that slows producers to their
+   * consumers' pace; the limit keeps a stalled consumer from stopping the producers.
+   */
+  backpressureMs?: number;
   maxMessageBytes?: number;
   onDrop?: (topic: string, records: number) => void;
 }
@@ -39,6 +53,7 @@ interface Group {
 
 const BATCH = 100;
 const DEFAULT_RETAIN_BYTES = 32 * 1024 * 1024;
+const DEFAULT_BACKPRESSURE_MS = 2_000;
 
 /**
  * In-process stand-in for Kafka used by the embedded mode and unit tests: per-topic logs,
@@ -52,11 +67,15 @@ export class InMemoryEventBus implements EventBus {
   private readonly groups = new Map<string, Group>();
   private readonly compactedTopics: ReadonlySet<string>;
   private readonly retainBytes: number;
+  private readonly backpressureMs: number;
+  /** Sends waiting for room; woken whenever a group moves on. */
+  private waiting: Array<() => void> = [];
   private connected = false;
 
   constructor(private readonly options: InMemoryBusOptions = {}) {
     this.compactedTopics = options.compactedTopics ?? new Set();
     this.retainBytes = options.retainBytes ?? DEFAULT_RETAIN_BYTES;
+    this.backpressureMs = options.backpressureMs ?? DEFAULT_BACKPRESSURE_MS;
     this.maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
   }
 
@@ -67,6 +86,7 @@ export class InMemoryEventBus implements EventBus {
 
   async close(): Promise<void> {
     this.connected = false;
+    this.wakeWaiting();
     for (const group of this.groups.values()) group.members = [];
   }
 
@@ -79,6 +99,11 @@ export class InMemoryEventBus implements EventBus {
       const bytes = recordBytes(record);
       if (bytes > this.maxMessageBytes) throw new MessageTooLargeError(bytes, this.maxMessageBytes);
     }
+    if (!this.compactedTopics.has(topic))
+      await this.roomFor(
+        topic,
+        records.reduce((sum, r) => sum + recordBytes(r), 0),
+      );
     const persist = this.options.persistDir && this.compactedTopics.has(topic) ? this.options.persistDir : undefined;
     for (const record of records) {
       this.append(topic, record);
@@ -152,6 +177,40 @@ export class InMemoryEventBus implements EventBus {
     log.totalBytes += bytes;
   }
 
+  /** Waits while the slowest live group of a plain topic has more than twice the retention unread, up to `backpressureMs`. */
+  private async roomFor(topic: string, incoming: number): Promise<void> {
+    const deadline = Date.now() + this.backpressureMs;
+    while (this.unreadBytes(topic) + incoming > 2 * this.retainBytes) {
+      const left = deadline - Date.now();
+      if (left <= 0 || !this.connected) return;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiting.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  private unreadBytes(topic: string): number {
+    const log = this.log(topic);
+    // Cheap in the usual case: retention keeps a topic whose groups keep up at or under retainBytes.
+    if (log.totalBytes <= this.retainBytes) return log.totalBytes;
+    const live = [...this.groups.values()].filter((g) => g.topic === topic && g.members.length > 0);
+    if (live.length === 0) return 0;
+    const slowest = Math.min(...live.map((g) => g.cursor));
+    let unread = 0;
+    for (let i = this.firstAtOrAfter(log, slowest); i < log.bytes.length; i++) unread += log.bytes[i];
+    return unread;
+  }
+
+  private wakeWaiting(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const wake of waiting) wake();
+  }
+
   private enforceRetention(topic: string): void {
     const log = this.log(topic);
     if (log.compacted || log.totalBytes <= this.retainBytes) return;
@@ -207,6 +266,7 @@ export class InMemoryEventBus implements EventBus {
       try {
         await member(pending, async () => undefined);
         group.cursor = Number(pending[pending.length - 1].offset) + 1;
+        if (this.waiting.length > 0) this.wakeWaiting();
       } catch {
         // Same as an uncommitted Kafka batch: redelivered, after a pause so a broken handler cannot spin.
         await new Promise((r) => setTimeout(r, 1000));

@@ -3,7 +3,15 @@ import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer
 import type { TopicSpec } from '@app/contracts';
 import { consumerLag } from '@app/observability';
 import { BrokerCircuit } from './broker-circuit';
-import { BusUnavailableError, MessageTooLargeError, type EventBus, type InboundMessage, type OutboundRecord, type SubscribeOptions, type Subscription } from './event-bus';
+import {
+  BusUnavailableError,
+  MessageTooLargeError,
+  type EventBus,
+  type InboundMessage,
+  type OutboundRecord,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-bus';
 import { OffsetCommitter, type TopicPartitionOffset } from './offset-committer';
 import { pinnedPartitionAssigner } from './pinned-partition-assigner';
 import { ProduceBatcher, type TopicMessages } from './produce-batcher';
@@ -67,7 +75,8 @@ export class KafkaEventBus implements EventBus {
     this.circuit = new BrokerCircuit(() => this.admin.fetchTopicMetadata({ topics: Object.keys(options.topics).slice(0, 1) }), {
       probeIntervalMs: 500,
       probeTimeoutMs: 2000,
-      onChange: (open, reason) => options.onLog?.(open ? 'error' : 'info', open ? 'Kafka unreachable: failing sends fast' : 'Kafka reachable again', { reason }),
+      onChange: (open, reason) =>
+        options.onLog?.(open ? 'error' : 'info', open ? 'Kafka unreachable: failing sends fast' : 'Kafka reachable again', { reason }),
     });
   }
 
@@ -111,7 +120,10 @@ export class KafkaEventBus implements EventBus {
       });
     } catch (err) {
       if (/MESSAGE_TOO_LARGE|larger than the maximum/i.test(`${(err as { type?: string }).type} ${(err as Error).message}`)) {
-        throw new MessageTooLargeError(batch.reduce((n, t) => n + t.messages.reduce((m, r) => m + r.value.length, 0), 0), this.maxMessageBytes);
+        throw new MessageTooLargeError(
+          batch.reduce((n, t) => n + t.messages.reduce((m, r) => m + r.value.length, 0), 0),
+          this.maxMessageBytes,
+        );
       }
       throw err;
     }
@@ -135,7 +147,8 @@ export class KafkaEventBus implements EventBus {
     let joined = false;
     const committer = new OffsetCommitter(
       (offsets) => (joined ? consumer.commitOffsets(offsets) : Promise.reject(new Error('the consumer is not in its group (restarting)'))),
-      (err, offsets) => this.options.onLog?.('warn', 'offset commit failed; retrying', { group: options.groupId, error: err.message, partitions: offsets.length }),
+      (err, offsets) =>
+        this.options.onLog?.('warn', 'offset commit failed; retrying', { group: options.groupId, error: err.message, partitions: offsets.length }),
     );
     // Where each partition starts at the consumer's next join. kafkajs restarts a crashed consumer,
     // which joins afresh and starts where the group's committed offsets say, so:
@@ -197,7 +210,12 @@ export class KafkaEventBus implements EventBus {
         await inFlight.run(() => options.handleBatch(messages, heartbeat));
         resolveOffset(batch.lastOffset());
         if (options.commitOffsets) committer.handled(batch.topic, batch.partition, batch.lastOffset());
-        else startAt.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() });
+        else
+          startAt.set(`${batch.topic}:${batch.partition}`, {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: (BigInt(batch.lastOffset()) + 1n).toString(),
+          });
         consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: options.groupId }, Number(batch.offsetLag()));
       },
     });
@@ -219,7 +237,11 @@ export class KafkaEventBus implements EventBus {
     if (topics.length === 0) return [];
     const committed = await retryTransient(() => this.admin.fetchOffsets({ groupId, topics }));
     const uncommitted = new Set(committed.flatMap((t) => t.partitions.filter((p) => Number(p.offset) < 0).map((p) => `${t.topic}:${p.partition}`)));
-    const ends = await Promise.all(topics.map(async (topic) => (await retryTransient(() => this.admin.fetchTopicOffsets(topic))).map((o) => ({ topic, partition: o.partition, offset: o.high }))));
+    const ends = await Promise.all(
+      topics.map(async (topic) =>
+        (await retryTransient(() => this.admin.fetchTopicOffsets(topic))).map((o) => ({ topic, partition: o.partition, offset: o.high })),
+      ),
+    );
     return ends.flat().filter((e) => uncommitted.has(`${e.topic}:${e.partition}`));
   }
 
@@ -291,7 +313,15 @@ class InFlight {
 /** Errors that say the broker cannot be reached, as opposed to a request it refused. */
 function isConnectionError(err: unknown): boolean {
   const e = err as { name?: string; type?: string; message?: string; originalError?: unknown };
-  if (['KafkaJSConnectionError', 'KafkaJSNumberOfRetriesExceeded', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSConnectionClosedError'].includes(e.name ?? '')) {
+  if (
+    [
+      'KafkaJSConnectionError',
+      'KafkaJSNumberOfRetriesExceeded',
+      'KafkaJSRequestTimeoutError',
+      'KafkaJSBrokerNotFound',
+      'KafkaJSConnectionClosedError',
+    ].includes(e.name ?? '')
+  ) {
     return true;
   }
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|Connection (error|timeout|closed)/i.test(e.message ?? '');

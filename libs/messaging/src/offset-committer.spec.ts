@@ -3,7 +3,10 @@ import { OffsetCommitter, type TopicPartitionOffset } from './offset-committer';
 describe('OffsetCommitter', () => {
   it('commits the next offset to read per partition, newest handled batch only, once per flush', async () => {
     const commits: TopicPartitionOffset[][] = [];
-    const committer = new OffsetCommitter(async (o) => void commits.push(o), () => undefined);
+    const committer = new OffsetCommitter(
+      async (o) => void commits.push(o),
+      () => undefined,
+    );
     committer.handled('t', 0, '9');
     committer.handled('t', 0, '19');
     committer.handled('t', 3, '4');
@@ -48,7 +51,10 @@ describe('OffsetCommitter', () => {
 
   it('forgets offsets of partitions this member lost in a rebalance', async () => {
     const commits: TopicPartitionOffset[][] = [];
-    const committer = new OffsetCommitter(async (o) => void commits.push(o), () => undefined);
+    const committer = new OffsetCommitter(
+      async (o) => void commits.push(o),
+      () => undefined,
+    );
     committer.handled('t', 0, '5');
     committer.handled('t', 1, '5');
     committer.retain((_topic, partition) => partition === 1);
@@ -58,7 +64,10 @@ describe('OffsetCommitter', () => {
 
   it('commits where the group starts on a partition nothing was handled on yet', async () => {
     const commits: TopicPartitionOffset[][] = [];
-    const committer = new OffsetCommitter(async (o) => void commits.push(o), () => undefined);
+    const committer = new OffsetCommitter(
+      async (o) => void commits.push(o),
+      () => undefined,
+    );
     committer.startAt('t', 0, '42');
     await committer.flush();
     expect(commits).toEqual([[{ topic: 't', partition: 0, offset: '42' }]]);
@@ -66,7 +75,10 @@ describe('OffsetCommitter', () => {
 
   it('never moves a partition back to its start once something on it was handled or committed', async () => {
     const commits: TopicPartitionOffset[][] = [];
-    const committer = new OffsetCommitter(async (o) => void commits.push(o), () => undefined);
+    const committer = new OffsetCommitter(
+      async (o) => void commits.push(o),
+      () => undefined,
+    );
     committer.handled('t', 0, '50');
     committer.startAt('t', 0, '42');
     await committer.flush();

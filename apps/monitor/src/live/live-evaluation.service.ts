@@ -20,16 +20,11 @@ import { CLASS_NAMES, FEATURE_NAMES, compileScorer, type GaussianNBScorer } from
 import { JsonLogger, feedbackTotal, liveAccuracy, liveLabeled } from '@app/observability';
 import { ModelRegistry, RoutingState, VersionCache } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
+import { RecentPredictions, type SeenPrediction } from './recent-predictions';
 
-interface SeenPrediction {
-  version: number;
-  instances: Features[];
-  classes: string[];
-  at: string;
-}
-
-/** Requests remembered for joining labels that arrive soon after their prediction. */
-const RECENT_KEPT = 20_000;
+/** Predictions remembered for joining labels that arrive soon after them: requests, and rows (about 150 bytes each). */
+const RECENT_REQUESTS_KEPT = 20_000;
+const RECENT_ROWS_KEPT = 100_000;
 /** Labels waiting for their prediction, and labeled rows remembered to count each once. */
 const PENDING_KEPT = 100_000;
 const JOINED_KEPT = 200_000;
@@ -47,7 +42,7 @@ const key = (requestId: string, row: number) => `${requestId}:${row}`;
 export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly stats = new LiveStats(CLASS_NAMES);
   private readonly window: LabeledWindow<LabeledInput & { version: number }>;
-  private readonly recent = new Map<string, SeenPrediction>();
+  private readonly recent = new RecentPredictions(RECENT_REQUESTS_KEPT, RECENT_ROWS_KEPT);
   private readonly pending = new Map<string, FeedbackReceived & { labeled_at: string }>();
   private readonly pendingRequests = new Map<string, number>();
   private readonly joined = new Set<string>();
@@ -85,7 +80,10 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
       if (r.joined && r.served_version !== null && r.predicted && r.input) this.count(r.request_id, r.row, r.label, r.served_version, r.predicted, r.input);
       else if (!r.joined) this.wait({ request_id: r.request_id, row: r.row, label: r.label, labeled_at: r.labeled_at });
     }
-    this.timer = setInterval(() => void this.tick().catch((err: Error) => this.logger.event('warn', 'live evaluation not published', { error: err.message })), this.config.LIVE_PUBLISH_SECONDS * 1000);
+    this.timer = setInterval(
+      () => void this.tick().catch((err: Error) => this.logger.event('warn', 'live evaluation not published', { error: err.message })),
+      this.config.LIVE_PUBLISH_SECONDS * 1000,
+    );
     this.timer.unref();
   }
 
@@ -105,10 +103,13 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
   private async joinPredictions(events: Array<EventEnvelope<PredictionMade>>): Promise<void> {
     const rows: LabeledRow[] = [];
     for (const e of events) {
-      const seen = { version: e.payload.model_version, instances: e.payload.instances, classes: e.payload.predictions.map((p) => p.prediction), at: e.occurred_at };
-      this.recent.delete(e.request_id);
-      this.recent.set(e.request_id, seen);
-      if (this.recent.size > RECENT_KEPT) this.recent.delete(this.recent.keys().next().value!);
+      const seen = {
+        version: e.payload.model_version,
+        instances: e.payload.instances,
+        classes: e.payload.predictions.map((p) => p.prediction),
+        at: e.occurred_at,
+      };
+      this.recent.remember(e.request_id, seen);
       if (!this.pendingRequests.has(e.request_id)) continue;
       for (let row = 0; row < seen.classes.length; row++) {
         const waiting = this.pending.get(key(e.request_id, row));
@@ -131,7 +132,11 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
       const seen = this.recent.get(f.request_id) ?? (await this.lookUp(f.request_id));
       if (seen && f.row >= seen.classes.length) {
         feedbackTotal.inc({ outcome: 'rejected' });
-        this.logger.event('warn', 'feedback for a row the prediction does not have', { target_request_id: f.request_id, row: f.row, rows: seen.classes.length });
+        this.logger.event('warn', 'feedback for a row the prediction does not have', {
+          target_request_id: f.request_id,
+          row: f.row,
+          rows: seen.classes.length,
+        });
         continue;
       }
       inBatch.add(k);
@@ -167,7 +172,8 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
       if (b === version) others.add(a);
     }
     const routing = this.routing.current;
-    for (const v of [routing?.current_version, routing?.shadow_version, routing?.canary?.version, routing?.previous_version]) if (v && v !== version) others.add(v);
+    for (const v of [routing?.current_version, routing?.shadow_version, routing?.canary?.version, routing?.previous_version])
+      if (v && v !== version) others.add(v);
     const rows = this.window.values();
     const mine = this.classifier(version);
     const comparisons = [...others]
@@ -251,7 +257,12 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
     if (this.issued.has(once)) return;
     this.issued.add(once);
     const c = decision.comparison;
-    this.logger.event('warn', `automatic ${decision.action} requested`, { version: decision.version, incumbent: decision.incumbent, p_value: c.pValue, labeled: c.labeled });
+    this.logger.event('warn', `automatic ${decision.action} requested`, {
+      version: decision.version,
+      incumbent: decision.incumbent,
+      p_value: c.pValue,
+      labeled: c.labeled,
+    });
     await this.publisher.publish(
       TOPICS.registryCommand,
       {
