@@ -9,4 +9,4 @@ export interface RunCounts {
   complete: boolean;
 }
 
-export function summarize(run: { counts: RunCounts | null; status: number; timedOutMinutes?: number }): { reasons: string[]; line: string; exitCode: number };
+export function summarize(run: { counts: RunCounts | null; status: number; timedOutMinutes?: number }): { reasons: string[]; others: string; line: string; exitCode: number };

@@ -1,4 +1,4 @@
-// The last line of .ci/run: "N passed, N failed, N skipped, N todo", from the counts the summary
+// The last line of .ci/run: "N passed, N failed" (skipped and todo on the line above), from the counts the summary
 // reporter wrote and jest's exit status. A non-zero status always shows at least one failure, and
 // every adjustment is explained on a line of its own just above.
 //
@@ -30,7 +30,7 @@ function summarize({ counts, status, timedOutMinutes }) {
     reasons.push(`jest exited with status 0 but reported ${failed} failure(s)`);
   }
   const exitCode = status !== 0 ? status : failed > 0 ? 1 : 0;
-  return { reasons, line: `${c.passed} passed, ${failed} failed, ${c.skipped} skipped, ${c.todo} todo`, exitCode };
+  return { reasons, others: `${c.skipped} skipped, ${c.todo} todo`, line: `${c.passed} passed, ${failed} failed`, exitCode };
 }
 
 function readCounts(file) {
@@ -44,8 +44,9 @@ function readCounts(file) {
 
 if (require.main === module) {
   const [file, status, timedOut] = process.argv.slice(2);
-  const { reasons, line, exitCode } = summarize({ counts: readCounts(file), status: Number(status), timedOutMinutes: timedOut ? Number(timedOut) : undefined });
+  const { reasons, others, line, exitCode } = summarize({ counts: readCounts(file), status: Number(status), timedOutMinutes: timedOut ? Number(timedOut) : undefined });
   for (const reason of reasons) console.log(`[ci] ${reason}`);
+  console.log(`[ci] ${others}`);
   console.log(line);
   process.exit(exitCode);
 }

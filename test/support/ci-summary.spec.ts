@@ -6,7 +6,8 @@ describe('the final line of .ci/run', () => {
   it('reports a clean run as it is', () => {
     expect(summarize({ counts: counts({ skipped: 2, todo: 1 }), status: 0 })).toEqual({
       reasons: [],
-      line: '120 passed, 0 failed, 2 skipped, 1 todo',
+      others: '2 skipped, 1 todo',
+      line: '120 passed, 0 failed',
       exitCode: 0,
     });
   });
@@ -14,7 +15,8 @@ describe('the final line of .ci/run', () => {
   it('counts a failing global teardown (non-zero exit, no failed test) as one failure and says so', () => {
     expect(summarize({ counts: counts(), status: 1 })).toEqual({
       reasons: ['jest ended with exit status 1 although no test failed: its global teardown or a run-level error failed (see above)'],
-      line: '120 passed, 1 failed, 0 skipped, 0 todo',
+      others: '0 skipped, 0 todo',
+      line: '120 passed, 1 failed',
       exitCode: 1,
     });
   });
@@ -22,19 +24,21 @@ describe('the final line of .ci/run', () => {
   it('keeps the real failure count when tests failed', () => {
     expect(summarize({ counts: counts({ passed: 117, failed: 3 }), status: 1 })).toEqual({
       reasons: [],
-      line: '117 passed, 3 failed, 0 skipped, 0 todo',
+      others: '0 skipped, 0 todo',
+      line: '117 passed, 3 failed',
       exitCode: 1,
     });
   });
 
   it('counts a test file that failed to run', () => {
-    expect(summarize({ counts: counts({ suites_failed_to_run: 1 }), status: 1 }).line).toBe('120 passed, 1 failed, 0 skipped, 0 todo');
+    expect(summarize({ counts: counts({ suites_failed_to_run: 1 }), status: 1 }).line).toBe('120 passed, 1 failed');
   });
 
   it('adds a failure for a run killed by the overall timeout, keeping the counts of the files that finished', () => {
     expect(summarize({ counts: counts({ passed: 80, complete: false }), status: 124, timedOutMinutes: 50 })).toEqual({
       reasons: ['the run exceeded its 50-minute limit (CI_TIMEOUT_MINUTES) and was killed; counts cover the test files that finished'],
-      line: '80 passed, 1 failed, 0 skipped, 0 todo',
+      others: '0 skipped, 0 todo',
+      line: '80 passed, 1 failed',
       exitCode: 124,
     });
   });
@@ -42,7 +46,8 @@ describe('the final line of .ci/run', () => {
   it('fails a run that produced no results (install, typecheck or lint failed)', () => {
     expect(summarize({ counts: null, status: 2 })).toEqual({
       reasons: ["no test results: npm ci, the pretest checks (typecheck, lint) or jest's start failed (exit status 2)"],
-      line: '0 passed, 1 failed, 0 skipped, 0 todo',
+      others: '0 skipped, 0 todo',
+      line: '0 passed, 1 failed',
       exitCode: 2,
     });
   });
@@ -50,7 +55,8 @@ describe('the final line of .ci/run', () => {
   it('names the signal of a run that was interrupted mid-way', () => {
     expect(summarize({ counts: counts({ passed: 5, complete: false }), status: 143 })).toEqual({
       reasons: ['jest stopped before the end of the run (exit status 143: signal 15; see above)'],
-      line: '5 passed, 1 failed, 0 skipped, 0 todo',
+      others: '0 skipped, 0 todo',
+      line: '5 passed, 1 failed',
       exitCode: 143,
     });
   });

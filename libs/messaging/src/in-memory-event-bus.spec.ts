@@ -229,6 +229,25 @@ describe('InMemoryEventBus retention', () => {
     await bus.close();
   });
 
+  it('hands a group at most 1 MB per batch (at least one record), as a Kafka fetch does', async () => {
+    const bus = new InMemoryEventBus({ maxMessageBytes: 900_000 });
+    await bus.connect();
+    for (let i = 0; i < 10; i++) await bus.send('big', [{ value: `${i}`.padEnd(400_000, 'x'), headers: {} }]);
+    await bus.send('big', [{ value: 'y'.repeat(800_000), headers: {} }]);
+    const sizes: number[] = [];
+    await bus.subscribe({
+      groupId: 'g',
+      topics: [{ topic: 'big', fromBeginning: true }],
+      commitOffsets: true,
+      handleBatch: async (batch) => {
+        sizes.push(batch.length);
+      },
+    });
+    await until(() => sizes.reduce((a, b) => a + b, 0) === 11);
+    expect(sizes).toEqual([2, 2, 2, 2, 2, 1]);
+    await bus.close();
+  });
+
   it('refuses a record over the message limit, as the broker would', async () => {
     const bus = new InMemoryEventBus({ maxMessageBytes: 500 });
     await bus.connect();

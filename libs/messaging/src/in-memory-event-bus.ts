@@ -52,6 +52,8 @@ interface Group {
 }
 
 const BATCH = 100;
+/** A batch also stops at this many bytes (at least one record), as a Kafka fetch does: 100 batch replies of 1,000 rows each decode to hundreds of MB. */
+const BATCH_BYTES = 1024 * 1024;
 const DEFAULT_RETAIN_BYTES = 32 * 1024 * 1024;
 const DEFAULT_BACKPRESSURE_MS = 2_000;
 
@@ -260,7 +262,10 @@ export class InMemoryEventBus implements EventBus {
     const log = this.log(group.topic);
     for (;;) {
       const from = this.firstAtOrAfter(log, group.cursor);
-      const pending = log.records.slice(from, from + BATCH);
+      let end = from;
+      for (let bytes = 0; end < log.records.length && end - from < BATCH && (end === from || bytes + log.bytes[end] <= BATCH_BYTES); end++)
+        bytes += log.bytes[end];
+      const pending = log.records.slice(from, end);
       const member = group.members[group.turn++ % Math.max(group.members.length, 1)];
       if (pending.length === 0 || !member) return;
       try {
