@@ -4,15 +4,18 @@ import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { AppConfig } from '@app/config';
 import { ACCESS_LEVEL, type ApiKeys, presentedKey } from '@app/security';
+import { SlidingWindowRateLimitStore } from './rate-limit-store';
 
 /**
  * RATE_LIMIT requests per window per caller: a valid API key is its own bucket (every client of
  * one key shares it), anything else is counted by client address, so random keys cannot dodge
- * the limit. Probes (public routes) are never limited. Counters live in each process.
+ * the limit. Probes (public routes) are never limited. Counters live in each process, two per
+ * caller and route (see SlidingWindowRateLimitStore).
  */
 export function rateLimitOptions(config: AppConfig, keys: ApiKeys): ThrottlerModuleOptions {
   return {
     throttlers: [{ ttl: config.RATE_LIMIT_WINDOW_SECONDS * 1000, limit: config.RATE_LIMIT }],
+    storage: new SlidingWindowRateLimitStore(),
     skipIf: (context: ExecutionContext) =>
       config.RATE_LIMIT === 0 || context.getType() !== 'http' || Reflect.getMetadata(ACCESS_LEVEL, context.getHandler()) === 'public',
     getTracker: (req: Record<string, unknown>) => {
