@@ -18,6 +18,7 @@ import { ProduceBatcher, type TopicMessages } from './produce-batcher';
 import { retryTransient } from './retry-transient';
 import { DeadlineExceededError, withDeadline } from './with-deadline';
 import type { KafkaConnection } from './kafka-connection';
+import { fixKafkajsIdleLoop } from './kafkajs-idle-loop';
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -49,6 +50,7 @@ export class KafkaEventBus implements EventBus {
   private producerConnected = false;
 
   constructor(private readonly options: KafkaBusOptions) {
+    if (!fixKafkajsIdleLoop()) options.onLog?.('warn', 'kafkajs is not the version its idle-loop fix was written for; the fix is not applied', {});
     this.maxMessageBytes = options.maxMessageBytes;
     this.kafka = new Kafka({
       clientId: options.clientId,
