@@ -25,8 +25,9 @@ export interface RateLimitStoreOptions {
  * A sliding-window rate counter: two counts per caller (this window and the last), the last one
  * weighted by how much of it still overlaps the sliding window. Constant time and memory per
  * caller. It replaces `@nestjs/throttler`'s default storage, which keeps one timestamp per hit and
- * filters them all on every request: with RATE_LIMIT 100,000 that was a sixth of the gateway's
- * CPU under load, and up to 800 KB per caller. Requests refused are not counted, so a caller that
+ * filters them all on every request: with the default RATE_LIMIT of 100,000 that took the
+ * gateway from 0.31 to 0.6-0.9 ms of CPU per request under sustained load, and held up to 800 KB
+ * per caller. Requests refused are not counted, so a caller that
  * keeps retrying gets in again as its window slides, never later than `Retry-After` says.
  */
 export class SlidingWindowRateLimitStore implements ThrottlerStorage {
