@@ -1,13 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
-import { loadConfig } from '@app/config';
 import { TOPICS, decodeEvent, type TrainingRun } from '@app/contracts';
 import { IRIS_ROWS, mulberry32 } from '@app/model';
-import { JsonLogger } from '@app/observability';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
-import { eventually } from './support/http';
+import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { startTestPlatform } from './support/embedded';
 
 /** Iris rows drawn with a fixed seed, petal_length shifted: traffic the model was not trained on. */
 function shiftedTraffic(n: number, seed: number, shift: number) {
@@ -22,11 +17,7 @@ describe('drift-triggered retraining (embedded mode)', () => {
   let platform: EmbeddedPlatform;
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'drift-'));
-    const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'file', EMBEDDED_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'error', DRIFT_AUTO_RETRAIN: 'true' });
-    platform = await startEmbeddedPlatform(config, undefined, new JsonLogger('test', 'error', () => undefined));
-    const http = request(platform.gateway.getHttpServer());
-    await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the embedded platform to be ready');
+    ({ platform } = await startTestPlatform('drift', { DRIFT_AUTO_RETRAIN: 'true' }));
   });
   afterAll(() => platform?.close());
 

@@ -1,11 +1,6 @@
-import { mkdtempSync } from 'node:fs';
 import { connect, type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '@app/config';
-import { JsonLogger } from '@app/observability';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
-import { eventually } from './support/http';
+import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { startTestPlatform } from './support/embedded';
 
 /**
  * A corpus of malformed and hostile HTTP requests, sent as raw bytes so that nothing between the
@@ -91,10 +86,22 @@ const CORPUS: Array<[string, Case]> = [
   ['a feature as an object', { body: with_({ petal_width: { cm: 0.2 } }), status: 400, error: 'validation_failed' }],
   ['a feature as "NaN"', { body: with_({ sepal_length: 'NaN' }), status: 400, error: 'validation_failed' }],
   ['a feature as "Infinity"', { body: with_({ sepal_length: 'Infinity' }), status: 400, error: 'validation_failed' }],
-  ['a number overflowing to Infinity', { body: '{"sepal_length":1e309,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' }],
-  ['a number overflowing to -Infinity', { body: '{"sepal_length":-1e309,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' }],
-  ['a number underflowing to 0', { body: '{"sepal_length":1e-400,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' }],
-  ['a 400-digit number', { body: `{"sepal_length":${'9'.repeat(400)},"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}`, status: 400, error: 'validation_failed' }],
+  [
+    'a number overflowing to Infinity',
+    { body: '{"sepal_length":1e309,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' },
+  ],
+  [
+    'a number overflowing to -Infinity',
+    { body: '{"sepal_length":-1e309,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' },
+  ],
+  [
+    'a number underflowing to 0',
+    { body: '{"sepal_length":1e-400,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' },
+  ],
+  [
+    'a 400-digit number',
+    { body: `{"sepal_length":${'9'.repeat(400)},"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}`, status: 400, error: 'validation_failed' },
+  ],
   ['a negative measurement', { body: with_({ sepal_length: -5 }), status: 400, error: 'validation_failed' }],
   ['zero', { body: with_({ petal_width: 0 }), status: 400, error: 'validation_failed' }],
   ['-0', { body: '{"sepal_length":-0,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' }],
@@ -121,18 +128,37 @@ const CORPUS: Array<[string, Case]> = [
   ['a lone surrogate escape', { body: '{"\\ud800":1}', status: 400, error: 'validation_failed' }],
   ['an unescaped control character', { body: '{"sepal_length":"\u0001"}', status: 400, error: 'invalid_json' }],
   ['a NUL byte', { body: Buffer.from('{"sepal_length":5.1\u0000}'), status: 400, error: 'invalid_json' }],
-  ['invalid UTF-8 in a string', { body: Buffer.concat([Buffer.from('{"sepal_length":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]), status: 400, error: 'validation_failed' }],
-  ['invalid UTF-8 in a key', { body: Buffer.concat([Buffer.from('{"'), Buffer.from([0xc0, 0xaf]), Buffer.from('":1}')]), status: 400, error: 'validation_failed' }],
+  [
+    'invalid UTF-8 in a string',
+    { body: Buffer.concat([Buffer.from('{"sepal_length":"'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('"}')]), status: 400, error: 'validation_failed' },
+  ],
+  [
+    'invalid UTF-8 in a key',
+    { body: Buffer.concat([Buffer.from('{"'), Buffer.from([0xc0, 0xaf]), Buffer.from('":1}')]), status: 400, error: 'validation_failed' },
+  ],
   ['a UTF-8 byte order mark', { body: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(with_({ colour: 1 }))]), status: 400 }],
   ['arrays nested 100,000 deep', { body: nested(100_000), status: 400 }],
   ['objects nested 50,000 deep', { body: nestedObject(50_000), status: 400 }],
   ['a feature nested 1,000 objects deep', { body: with_({ sepal_length: JSON.parse(nestedObject(1000)) }), status: 400, error: 'validation_failed' }],
   ['60,000 unknown keys', { body: `{${Array.from({ length: 60_000 }, (_, i) => `"k${i}":0`).join(',')}}`, status: 400, error: 'validation_failed' }],
   // Prototype pollution and duplicate keys.
-  ['__proto__ as a key', { body: '{"__proto__":{"polluted":1},"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' }],
+  [
+    '__proto__ as a key',
+    { body: '{"__proto__":{"polluted":1},"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' },
+  ],
   ['constructor.prototype as a key', { body: '{"constructor":{"prototype":{"polluted":1}}}', status: 400, error: 'validation_failed' }],
-  ['a duplicate key whose last value is bad', { body: '{"sepal_length":5.1,"sepal_length":"x","sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' }],
-  ['__proto__ inside a batch row', { body: '{"instances":[{"__proto__":{"x":1},"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]}', path: '/predict/batch', status: 400 }],
+  [
+    'a duplicate key whose last value is bad',
+    { body: '{"sepal_length":5.1,"sepal_length":"x","sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}', status: 400, error: 'validation_failed' },
+  ],
+  [
+    '__proto__ inside a batch row',
+    {
+      body: '{"instances":[{"__proto__":{"x":1},"sepal_length":5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}]}',
+      path: '/predict/batch',
+      status: 400,
+    },
+  ],
   // Batches.
   ['instances missing', { path: '/predict/batch', body: '{}', status: 400, error: 'validation_failed' }],
   ['instances null', { path: '/predict/batch', body: '{"instances":null}', status: 400, error: 'validation_failed' }],
@@ -141,7 +167,10 @@ const CORPUS: Array<[string, Case]> = [
   ['a batch of 1001 rows', { path: '/predict/batch', body: json({ instances: Array(1001).fill(ok) }), status: 400, error: 'validation_failed' }],
   ['a null row in a batch', { path: '/predict/batch', body: json({ instances: [ok, null] }), status: 400, error: 'validation_failed' }],
   ['rows as arrays', { path: '/predict/batch', body: json({ instances: [[5.1, 3.5, 1.4, 0.2]] }), status: 400, error: 'validation_failed' }],
-  ['a batch body over the size limit', { path: '/predict/batch', body: json({ instances: Array(1000).fill(ok), pad: 'x'.repeat(1_100_000) }), status: 413, error: 'payload_too_large' }],
+  [
+    'a batch body over the size limit',
+    { path: '/predict/batch', body: json({ instances: Array(1000).fill(ok), pad: 'x'.repeat(1_100_000) }), status: 413, error: 'payload_too_large' },
+  ],
   // Content types, charsets, encodings and lengths.
   ['no content type', { contentType: null, body: json(ok), status: 415, error: 'unsupported_media_type' }],
   ['text/plain', { contentType: 'text/plain', body: json(ok), status: 415, error: 'unsupported_media_type' }],
@@ -167,7 +196,10 @@ const CORPUS: Array<[string, Case]> = [
   ['a header without a colon', { headers: ['NoColonHere'], body: json(ok), status: 400 }],
   ['an obsolete folded header line', { headers: ['X-Folded: a', ' b'], body: json(ok), status: 400 }],
   ['a bare LF line ending in a header', { headers: ['X-A: 1\nX-B: 2'], body: json(ok), status: 400 }],
-  ['an empty Authorization header on an admin route', { path: '/retrain', headers: ['Authorization: '], body: '{"test_size":2}', status: 400, error: 'validation_failed' }],
+  [
+    'an empty Authorization header on an admin route',
+    { path: '/retrain', headers: ['Authorization: '], body: '{"test_size":2}', status: 400, error: 'validation_failed' },
+  ],
   ['a 10 KB X-Request-Id on a bad body', { headers: [`X-Request-Id: ${'r'.repeat(10_000)}`], body: '{}', status: 400, error: 'validation_failed' }],
   // Paths.
   ['a path climbing out of the routes', { method: 'GET', path: '/predict/../../etc/passwd', contentType: null, status: 404, error: 'not_found' }],
@@ -189,17 +221,31 @@ const CORPUS: Array<[string, Case]> = [
   ['PATCH on retrain', { method: 'PATCH', path: '/retrain', body: '{}', status: 404, error: 'not_found' }],
   ['TRACE', { method: 'TRACE', contentType: null, status: 404, error: 'not_found' }],
   ['a made-up method', { method: 'FROB', contentType: null, status: 400 }],
-  ['a method override header', { method: 'GET', path: '/retrain', headers: ['X-HTTP-Method-Override: POST'], contentType: null, status: 404, error: 'not_found' }],
+  [
+    'a method override header',
+    { method: 'GET', path: '/retrain', headers: ['X-HTTP-Method-Override: POST'], contentType: null, status: 404, error: 'not_found' },
+  ],
   ['HTTP/1.1 without a Host header', { status: 415 }],
   // Retrain bodies.
   ['an unknown dataset source', { path: '/retrain', body: json({ dataset: { source: 's3', url: 'x' } }), status: 400, error: 'validation_failed' }],
-  ['a dataset path of 5,000 characters', { path: '/retrain', body: json({ dataset: { source: 'csv', path: 'a'.repeat(5000) } }), status: 400, error: 'validation_failed' }],
+  [
+    'a dataset path of 5,000 characters',
+    { path: '/retrain', body: json({ dataset: { source: 'csv', path: 'a'.repeat(5000) } }), status: 400, error: 'validation_failed' },
+  ],
   ['a negative random_state', { path: '/retrain', body: json({ random_state: -1 }), status: 400, error: 'validation_failed' }],
   ['a fractional random_state', { path: '/retrain', body: json({ random_state: 1.5 }), status: 400, error: 'validation_failed' }],
   ['random_state 2^32', { path: '/retrain', body: json({ random_state: 2 ** 32 }), status: 400, error: 'validation_failed' }],
   ['var_smoothing 2', { path: '/retrain', body: json({ var_smoothing: 2 }), status: 400, error: 'validation_failed' }],
   ['an unknown retrain reason', { path: '/retrain', body: json({ reason: 'hack' }), status: 400, error: 'validation_failed' }],
-  ['an inline row with an unknown species', { path: '/retrain', body: json({ dataset: { source: 'inline', rows: Array(6).fill({ ...ok, species: 'rose' }) } }), status: 400, error: 'validation_failed' }],
+  [
+    'an inline row with an unknown species',
+    {
+      path: '/retrain',
+      body: json({ dataset: { source: 'inline', rows: Array(6).fill({ ...ok, species: 'rose' }) } }),
+      status: 400,
+      error: 'validation_failed',
+    },
+  ],
 ];
 
 describe('hostile HTTP input (embedded mode)', () => {
@@ -207,17 +253,8 @@ describe('hostile HTTP input (embedded mode)', () => {
   let port: number;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      TRANSPORT: 'memory',
-      MONITOR_SINK: 'file',
-      EMBEDDED_DATA_DIR: mkdtempSync(join(tmpdir(), 'hostile-')),
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      RATE_LIMIT: '0',
-    });
-    platform = await startEmbeddedPlatform(config, undefined, new JsonLogger('test', 'error', () => undefined));
+    ({ platform } = await startTestPlatform('hostile', { RATE_LIMIT: '0' }));
     port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
-    await eventually(async () => ((await fetch(`http://127.0.0.1:${port}/ready`)).status === 200 ? true : undefined), 10_000);
   });
   afterAll(() => platform?.close());
 

@@ -1,40 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
-import { loadConfig } from '@app/config';
 import { TOPICS, createEnvelope, decodeEvent, type LabeledRow, type ModelDecision } from '@app/contracts';
 import { IRIS_ROWS, compileScorer, type GaussianNBParams } from '@app/model';
-import { JsonLogger } from '@app/observability';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { startTestPlatform } from './support/embedded';
 import { eventually } from './support/http';
-
-type Row = { sepal_length: number; sepal_width: number; petal_length: number; petal_width: number };
-
-/**
- * Points on the segment from the versicolor to the virginica mean, 10,000 of them: two versions
- * trained on different rows draw that boundary at slightly different places, so some of these
- * points are classified differently by them.
- */
-function boundaryRows(p: GaussianNBParams): Row[] {
-  const [from, to] = [p.means[1], p.means[2]];
-  return Array.from({ length: 10_001 }, (_, i) => asRow(from.map((f, j) => f + ((to[j] - f) * i) / 10_000)));
-}
-const asRow = ([sepal_length, sepal_width, petal_length, petal_width]: readonly number[]): Row => ({ sepal_length, sepal_width, petal_length, petal_width });
-const vector = (r: Row) => [r.sepal_length, r.sepal_width, r.petal_length, r.petal_width];
+import { asRow, boundaryRows, vector, type Row } from './support/feature-rows';
 
 describe('live evaluation (embedded mode)', () => {
   let platform: EmbeddedPlatform;
   let http: ReturnType<typeof request>;
 
   beforeAll(async () => {
-    const config = loadConfig({
-      TRANSPORT: 'memory',
-      MONITOR_SINK: 'file',
-      EMBEDDED_DATA_DIR: mkdtempSync(join(tmpdir(), 'live-')),
-      PORT: '0',
-      LOG_LEVEL: 'error',
+    ({ platform, http } = await startTestPlatform('live', {
       RATE_LIMIT: '0',
       AUTO_ROLLBACK: 'true',
       LIVE_MIN_LABELS: '30',
@@ -42,10 +20,7 @@ describe('live evaluation (embedded mode)', () => {
       LIVE_WINDOW: '5000',
       LIVE_COOLDOWN_SECONDS: '0',
       LIVE_PUBLISH_SECONDS: '1',
-    });
-    platform = await startEmbeddedPlatform(config, undefined, new JsonLogger('test', 'error', () => undefined));
-    http = request(platform.gateway.getHttpServer());
-    await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the platform to be ready');
+    }));
   });
   afterAll(() => platform?.close());
 
@@ -130,7 +105,11 @@ describe('live evaluation (embedded mode)', () => {
 
   it('scores every request in shadow too, and reports agreement and both accuracies on the same labeled rows', async () => {
     const retrain = await http.post('/retrain').send({ random_state: 7, test_size: 0.3 }).expect(202);
-    await eventually(async () => ((await http.get(`/retrain/${retrain.body.job_id}`)).body.status === 'promoted' ? true : undefined), 10_000, 'version 2 promoted');
+    await eventually(
+      async () => ((await http.get(`/retrain/${retrain.body.job_id}`)).body.status === 'promoted' ? true : undefined),
+      10_000,
+      'version 2 promoted',
+    );
     expect((await http.post('/models/1/shadow').send({}).expect(200)).body).toMatchObject({ action: 'shadow_start', version: 1, outcome: 'applied' });
     expect((await http.get('/models').expect(200)).body).toMatchObject({ current_version: 2, previous_version: 1, shadow_version: 1 });
     const rows = IRIS_ROWS.map((r) => asRow(r.features));
@@ -140,11 +119,15 @@ describe('live evaluation (embedded mode)', () => {
     }, 5_000);
     const [v1, v2] = [await classify(1), await classify(2)];
     const agreed = rows.filter((r) => v1(r) === v2(r)).length;
-    const comparison = await eventually(async () => {
-      const body = (await http.get('/models/2/live').expect(200)).body;
-      const c = body.comparisons.find((x: { other_version: number }) => x.other_version === 1);
-      return c && c.compared >= 150 ? c : undefined;
-    }, 10_000, 'shadow agreement');
+    const comparison = await eventually(
+      async () => {
+        const body = (await http.get('/models/2/live').expect(200)).body;
+        const c = body.comparisons.find((x: { other_version: number }) => x.other_version === 1);
+        return c && c.compared >= 150 ? c : undefined;
+      },
+      10_000,
+      'shadow agreement',
+    );
     expect(comparison.compared).toBe(150);
     expect(comparison.agreement).toBe(agreed / 150);
     // Both accuracies on every labeled row so far, each version re-scoring the same inputs.
@@ -166,13 +149,21 @@ describe('live evaluation (embedded mode)', () => {
   it('sends a canary its share of requests, the same caller id always to the same version', async () => {
     await http.post('/models/1/canary').send({ percent: 30 }).expect(200);
     const versions = await Promise.all(
-      Array.from({ length: 200 }, async (_, i) => (await http.post('/predict').set('X-Request-Id', `canary-${i}`).send(asRow(IRIS_ROWS[0].features)).expect(200)).body.model_version as number),
+      Array.from(
+        { length: 200 },
+        async (_, i) =>
+          (await http.post('/predict').set('X-Request-Id', `canary-${i}`).send(asRow(IRIS_ROWS[0].features)).expect(200)).body.model_version as number,
+      ),
     );
     const share = versions.filter((v) => v === 1).length / versions.length;
     expect(share).toBeGreaterThan(0.2);
     expect(share).toBeLessThan(0.4);
     const again = await Promise.all(
-      Array.from({ length: 20 }, async (_, i) => (await http.post('/predict').set('X-Request-Id', `canary-${i}`).send(asRow(IRIS_ROWS[0].features)).expect(200)).body.model_version as number),
+      Array.from(
+        { length: 20 },
+        async (_, i) =>
+          (await http.post('/predict').set('X-Request-Id', `canary-${i}`).send(asRow(IRIS_ROWS[0].features)).expect(200)).body.model_version as number,
+      ),
     );
     expect(again).toEqual(versions.slice(0, 20));
     await http.delete('/models/1/canary').expect(200);
@@ -188,23 +179,40 @@ describe('live evaluation (embedded mode)', () => {
     const answer = await predictBatch(rows);
     expect(answer.model_version).toBe(2);
     await label(rows.map((r, i) => ({ request_id: answer.request_id, row: i, label: v1(r) })));
-    const rollback = await eventually(async () => (await decisions()).find((d) => d.action === 'rollback' && d.source === 'auto'), 15_000, 'an automatic rollback');
+    const rollback = await eventually(
+      async () => (await decisions()).find((d) => d.action === 'rollback' && d.source === 'auto'),
+      15_000,
+      'an automatic rollback',
+    );
     expect(rollback).toMatchObject({ outcome: 'applied', version: 1, previous_version: 2, evidence: { test: 'mcnemar-exact', alpha: 0.01 } });
     expect(rollback.evidence!.p_value).toBeLessThan(0.01);
     expect(rollback.evidence!.challenger_only_correct).toBeGreaterThanOrEqual(60);
     expect(rollback.reason).toMatch(/^version 1 beat current version 2 on the last \d+ labeled rows \(\d+ vs \d+ discordant, McNemar p=/);
-    await eventually(async () => ((await http.post('/predict').send(rows[0]).expect(200)).body.model_version === 1 ? true : undefined), 5_000, 'version 1 serving');
-    expect((await http.get('/models/1').expect(200)).body.decisions).toEqual(expect.arrayContaining([expect.objectContaining({ command_id: rollback.command_id })]));
+    await eventually(
+      async () => ((await http.post('/predict').send(rows[0]).expect(200)).body.model_version === 1 ? true : undefined),
+      5_000,
+      'version 1 serving',
+    );
+    expect((await http.get('/models/1').expect(200)).body.decisions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ command_id: rollback.command_id })]),
+    );
   });
 
   it('trains from the reference data plus the labeled live rows, through the same gate', async () => {
     const joinedRows = (await labeledRows()).filter((r) => r.joined && r.input).length;
-    const accepted = await http.post('/retrain').send({ dataset: { source: 'feedback' } }).expect(202);
+    const accepted = await http
+      .post('/retrain')
+      .send({ dataset: { source: 'feedback' } })
+      .expect(202);
     const job = await eventually(async () => {
       const body = (await http.get(`/retrain/${accepted.body.job_id}`)).body;
       return ['promoted', 'rejected', 'failed'].includes(body.status) ? body : undefined;
     }, 10_000);
-    expect(job).toMatchObject({ params: { dataset: `feedback:${joinedRows}` }, dataset: { rows: 150 + joinedRows }, reference: { dataset: 'iris', rows: 150 } });
+    expect(job).toMatchObject({
+      params: { dataset: `feedback:${joinedRows}` },
+      dataset: { rows: 150 + joinedRows },
+      reference: { dataset: 'iris', rows: 150 },
+    });
     // The live rows carry the 60 "version 1 was right" labels: trained on them, the candidate loses too much on its holdout.
     expect([job.status, job.outcome_reason]).toEqual([
       'rejected',
@@ -215,7 +223,10 @@ describe('live evaluation (embedded mode)', () => {
   it('leaves exactly one current version when a promote races a retrain', async () => {
     const [promote, retrain] = await Promise.all([http.post('/models/2/promote').send({ reason: 'race' }), http.post('/retrain').send({ random_state: 11 })]);
     expect(promote.status).toBe(200);
-    await eventually(async () => (['promoted', 'rejected'].includes((await http.get(`/retrain/${retrain.body.job_id}`)).body.status) ? true : undefined), 10_000);
+    await eventually(
+      async () => (['promoted', 'rejected'].includes((await http.get(`/retrain/${retrain.body.job_id}`)).body.status) ? true : undefined),
+      10_000,
+    );
     const models = (await http.get('/models').expect(200)).body;
     const current = models.models.filter((m: { status: string }) => m.status === 'current');
     expect(current).toHaveLength(1);

@@ -7,20 +7,8 @@ import { kafkaTestBus } from './support/kafka-bus';
 import { testPort } from './support/ports';
 import { ServiceProcess } from './support/service-process';
 import { promotableRetrain, servingState } from './support/training-expectation';
+import { asRow, boundaryRows, vector, type Row } from './support/feature-rows';
 
-type Row = { sepal_length: number; sepal_width: number; petal_length: number; petal_width: number };
-
-/**
- * Points on the segment from the versicolor to the virginica mean, 10,000 of them: two versions
- * trained on different rows draw that boundary at slightly different places, so some of these
- * points are classified differently by them.
- */
-function boundaryRows(p: GaussianNBParams): Row[] {
-  const [from, to] = [p.means[1], p.means[2]];
-  return Array.from({ length: 10_001 }, (_, i) => asRow(from.map((f, j) => f + ((to[j] - f) * i) / 10_000)));
-}
-const asRow = ([sepal_length, sepal_width, petal_length, petal_width]: readonly number[]): Row => ({ sepal_length, sepal_width, petal_length, petal_width });
-const vector = (r: Row) => [r.sepal_length, r.sepal_width, r.petal_length, r.petal_width];
 const run = randomUUID().slice(0, 8);
 /** Decisions are judged on the last 100 labeled rows: this run sends more than that, so earlier runs' labels (the topic persists) do not decide. */
 const LIVE = { LIVE_MIN_LABELS: '30', LIVE_WINDOW: '100', LIVE_COOLDOWN_SECONDS: '0', LIVE_PUBLISH_SECONDS: '1', LIVE_ALPHA: '0.01' };
@@ -87,7 +75,11 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
     const job = (await postJson(`${gateway.url}/retrain`, request)).body.job_id as string;
     await eventually(async () => ((await get(`/retrain/${job}`)).status === 'promoted' ? true : undefined), 60_000, 'a fresh version promoted');
     fresh = serving.nextVersion;
-    await eventually(async () => ((await predictBatch([asRow(IRIS_ROWS[0].features)])).model_version === fresh ? true : undefined), 30_000, 'the fresh version serving');
+    await eventually(
+      async () => ((await predictBatch([asRow(IRIS_ROWS[0].features)])).model_version === fresh ? true : undefined),
+      30_000,
+      'the fresh version serving',
+    );
   });
 
   afterAll(async () => {
@@ -104,15 +96,21 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
     const correct = rows.filter((r) => mine(asRow(r.features)) === r.label).length;
     const figures = await labeledFor(fresh, 300);
     expect(figures).toMatchObject({ version: fresh, labeled: 300, correct, accuracy: correct / 300 });
-    const indexed = await eventually(async () => {
-      const res = await fetch(`${process.env.ELASTICSEARCH_URL ?? 'http://localhost:9200'}/mlops-feedback-*/_count`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: { bool: { filter: [{ terms: { target_request_id: answers.map((a) => a.request_id) } }, { term: { joined: true } }] } } }),
-      });
-      const count = ((await res.json()) as { count: number }).count;
-      return count === 300 ? count : undefined;
-    }, 30_000, '300 labeled documents in Elasticsearch');
+    const indexed = await eventually(
+      async () => {
+        const res = await fetch(`${process.env.ELASTICSEARCH_URL ?? 'http://localhost:9200'}/mlops-feedback-*/_count`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            query: { bool: { filter: [{ terms: { target_request_id: answers.map((a) => a.request_id) } }, { term: { joined: true } }] } },
+          }),
+        });
+        const count = ((await res.json()) as { count: number }).count;
+        return count === 300 ? count : undefined;
+      },
+      30_000,
+      '300 labeled documents in Elasticsearch',
+    );
     expect(indexed).toBe(300);
   });
 
@@ -145,12 +143,19 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
     await label([{ request_id: early, row: 0, label: 'setosa' }]);
     const start = (await labeledFor(fresh, 300)).labeled as number;
     // The predictions must be indexed before the monitor goes: its replacement has none of them in memory.
-    await eventually(async () => ((await getJson(`${gateway.url}/predictions/${answer.request_id}`)).body.source === 'elasticsearch' ? true : undefined), 30_000);
+    await eventually(
+      async () => ((await getJson(`${gateway.url}/predictions/${answer.request_id}`)).body.source === 'elasticsearch' ? true : undefined),
+      30_000,
+    );
     await monitor.stop();
     monitor = ServiceProcess.start(`monitor-l2-${run}`, 'monitor', testPort(44), { ...LIVE, AUTO_ROLLBACK: 'true' });
     await monitor.waitReady();
     await label(rows.map((_, i) => ({ request_id: answer.request_id, row: i, label: IRIS_ROWS[i].label })));
-    const envelope = createEnvelope('PredictionRequested', { instances: [rows[0]], reply_to: 'nobody' }, { requestId: early, producer: 'e2e', eventId: randomUUID() });
+    const envelope = createEnvelope(
+      'PredictionRequested',
+      { instances: [rows[0]], reply_to: 'nobody' },
+      { requestId: early, producer: 'e2e', eventId: randomUUID() },
+    );
     await bus.send(TOPICS.predictionRequested, [{ key: early, value: JSON.stringify(envelope), headers: { 'x-request-id': early } }]);
     const figures = await labeledFor(fresh, start + 41);
     expect(figures.labeled).toBe(start + 41);
@@ -167,22 +172,33 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
     const since = Date.now();
     await label(rows.map((r, i) => ({ request_id: answer.request_id, row: i, label: theirs(r) })));
     const rollback = await eventually(
-      async () => (await decisions()).find((d) => d.action === 'rollback' && d.source === 'auto' && d.previous_version === fresh && Date.parse(d.decided_at) >= since),
+      async () =>
+        (await decisions()).find((d) => d.action === 'rollback' && d.source === 'auto' && d.previous_version === fresh && Date.parse(d.decided_at) >= since),
       60_000,
       'an automatic rollback',
     );
     expect(rollback).toMatchObject({ outcome: 'applied', version: before, evidence: { test: 'mcnemar-exact', labeled: 100, alpha: 0.01 } });
     expect(rollback.evidence!.p_value).toBeLessThan(1e-20);
     await eventually(async () => ((await get('/models/current')).version === before ? true : undefined), 30_000, 'the previous version current again');
-    const indexed = await eventually(async () => {
-      const res = await fetch(`${process.env.ELASTICSEARCH_URL ?? 'http://localhost:9200'}/mlops-models-*/_search`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: { term: { command_id: rollback.command_id } } }),
-      });
-      const hits = ((await res.json()) as { hits: { hits: Array<{ _source: Record<string, unknown> }> } }).hits.hits;
-      return hits.find((h) => h._source.status === 'decision:rollback')?._source;
-    }, 30_000, 'the rollback decision indexed');
-    expect(indexed).toMatchObject({ source: 'auto', outcome: 'applied', model_version: before, previous_version: fresh, evidence: { p_value: rollback.evidence!.p_value } });
+    const indexed = await eventually(
+      async () => {
+        const res = await fetch(`${process.env.ELASTICSEARCH_URL ?? 'http://localhost:9200'}/mlops-models-*/_search`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: { term: { command_id: rollback.command_id } } }),
+        });
+        const hits = ((await res.json()) as { hits: { hits: Array<{ _source: Record<string, unknown> }> } }).hits.hits;
+        return hits.find((h) => h._source.status === 'decision:rollback')?._source;
+      },
+      30_000,
+      'the rollback decision indexed',
+    );
+    expect(indexed).toMatchObject({
+      source: 'auto',
+      outcome: 'applied',
+      model_version: before,
+      previous_version: fresh,
+      evidence: { p_value: rollback.evidence!.p_value },
+    });
   });
 });

@@ -1,15 +1,10 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import request from 'supertest';
-import { loadConfig } from '@app/config';
-import { JsonLogger } from '@app/observability';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { startTestPlatform } from './support/embedded';
 import { eventually } from './support/http';
 
-const quiet = new JsonLogger('test', 'error', () => undefined);
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
 const ERRORS_OF_GUARDED_ROUTES = ['401', '403', '429'];
 const ERRORS_OF_BODIES = ['400', '413', '415'];
@@ -36,16 +31,7 @@ describe('OpenAPI document (embedded mode): every route documented, every exampl
     ajv.validate(schema, value) ? [] : (ajv.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}`);
 
   beforeAll(async () => {
-    const config = loadConfig({
-      TRANSPORT: 'memory',
-      MONITOR_SINK: 'file',
-      EMBEDDED_DATA_DIR: mkdtempSync(join(tmpdir(), 'openapi-embedded-')),
-      PORT: '0',
-      LOG_LEVEL: 'error',
-    });
-    platform = await startEmbeddedPlatform(config, undefined, quiet);
-    http = request(platform.gateway.getHttpServer());
-    await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the embedded platform to be ready');
+    ({ platform, http } = await startTestPlatform('openapi-embedded'));
     // A second version, so the shadow and canary examples (version 2) name one that is not current once version 1 is promoted back.
     const job = (await http.post('/retrain').send({ random_state: 7, test_size: 0.3 }).expect(202)).body.job_id as string;
     await eventually(async () => ((await http.get(`/retrain/${job}`)).body.status === 'promoted' ? true : undefined), 10_000, 'version 2');

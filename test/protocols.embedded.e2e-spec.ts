@@ -1,22 +1,17 @@
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import request from 'supertest';
-import { loadConfig } from '@app/config';
 import { float32Value } from '@app/contracts';
 import { CLASS_NAMES, compileScorer, type GaussianNBParams } from '@app/model';
-import { JsonLogger } from '@app/observability';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
-import { eventually } from './support/http';
+import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { startTestPlatform } from './support/embedded';
 import { OipGrpcClient } from './support/oip-grpc-client';
 import { testPort } from './support/ports';
+import { IRIS_V1_METADATA } from './support/oip-metadata';
 
 const KEY = 'protocols-key';
 const AUTH = { Authorization: `Bearer ${KEY}` };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const quiet = new JsonLogger('test', 'error', () => undefined);
 const KSERVE_ROWS = [
   [6.8, 2.8, 4.8, 1.4],
   [6.0, 3.4, 4.5, 1.6],
@@ -38,18 +33,7 @@ describe('standard protocols (embedded mode): OIP v2 REST and gRPC, MLflow /invo
   let expectedOutputs: (rows: number[][], datatype: 'FP32' | 'FP64') => unknown[];
 
   beforeAll(async () => {
-    const config = loadConfig({
-      TRANSPORT: 'memory',
-      MONITOR_SINK: 'file',
-      EMBEDDED_DATA_DIR: mkdtempSync(join(tmpdir(), 'protocols-embedded-')),
-      PORT: '0',
-      GRPC_PORT: String(testPort(41)),
-      API_KEYS: KEY,
-      LOG_LEVEL: 'error',
-    });
-    platform = await startEmbeddedPlatform(config, undefined, quiet);
-    http = request(platform.gateway.getHttpServer());
-    await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the embedded platform to be ready');
+    ({ platform, http } = await startTestPlatform('protocols-embedded', { GRPC_PORT: String(testPort(41)), API_KEYS: KEY }));
     grpc = new OipGrpcClient(testPort(41));
     const params = (await http.get('/models/current').set(AUTH).expect(200)).body.params as GaussianNBParams;
     score = compileScorer(params);
@@ -76,19 +60,8 @@ describe('standard protocols (embedded mode): OIP v2 REST and gRPC, MLflow /invo
     });
 
     it('answers model metadata and readiness, for the model and for a registered version', async () => {
-      const metadata = {
-        name: 'iris',
-        versions: ['1'],
-        platform: 'iris-platform_gaussian-nb',
-        inputs: [{ name: 'input-0', datatype: 'FP32', shape: [-1, 4] }],
-        outputs: [
-          { name: 'label', datatype: 'BYTES', shape: [-1] },
-          { name: 'class_id', datatype: 'INT64', shape: [-1] },
-          { name: 'probabilities', datatype: 'FP32', shape: [-1, 3] },
-        ],
-      };
-      expect((await http.get('/v2/models/iris').set(AUTH).expect(200)).body).toEqual(metadata);
-      expect((await http.get('/v2/models/iris/versions/1').set(AUTH).expect(200)).body).toEqual(metadata);
+      expect((await http.get('/v2/models/iris').set(AUTH).expect(200)).body).toEqual(IRIS_V1_METADATA);
+      expect((await http.get('/v2/models/iris/versions/1').set(AUTH).expect(200)).body).toEqual(IRIS_V1_METADATA);
       expect((await http.get('/v2/models/iris/ready').set(AUTH).expect(200)).body).toEqual({ name: 'iris', ready: true });
       expect((await http.get('/v2/models/iris/versions/1/ready').set(AUTH).expect(200)).body).toEqual({ name: 'iris', ready: true });
     });

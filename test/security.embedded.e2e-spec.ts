@@ -4,30 +4,17 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { loadConfig } from '@app/config';
 import { IRIS_ROWS } from '@app/model';
-import { JsonLogger } from '@app/observability';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { startTestPlatform } from './support/embedded';
 import { eventually } from './support/http';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const VIRGINICA = { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, petal_width: 2.5 };
-const quiet = new JsonLogger('test', 'error', () => undefined);
 const FINAL = ['promoted', 'rejected', 'failed'];
 
-async function platformWith(env: Record<string, string>): Promise<{ platform: EmbeddedPlatform; http: ReturnType<typeof request> }> {
-  const config = loadConfig({
-    TRANSPORT: 'memory',
-    MONITOR_SINK: 'file',
-    EMBEDDED_DATA_DIR: mkdtempSync(join(tmpdir(), 'sec-embedded-')),
-    PORT: '0',
-    LOG_LEVEL: 'error',
-    ...env,
-  });
-  const platform = await startEmbeddedPlatform(config, undefined, quiet);
-  const http = request(platform.gateway.getHttpServer());
-  await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the platform to be ready');
-  return { platform, http };
+function platformWith(env: Record<string, string>): Promise<{ platform: EmbeddedPlatform; http: ReturnType<typeof request> }> {
+  return startTestPlatform('sec-embedded', env);
 }
 
 async function finishedJob(http: ReturnType<typeof request>, body: object, headers: Record<string, string> = {}) {
@@ -51,7 +38,12 @@ describe('security (embedded mode, default configuration)', () => {
     outsideFile = join(root, 'secret.csv');
     writeFileSync(outsideFile, 'TOP-SECRET-LINE,species\n');
     symlinkSync(outsideFile, join(dataDir, 'link.csv'));
-    ({ platform, http } = await platformWith({ DATA_DIR: dataDir, HTTP_REQUEST_TIMEOUT_MS: '2000', HTTP_HEADERS_TIMEOUT_MS: '1000', HTTP_KEEPALIVE_TIMEOUT_MS: '500' }));
+    ({ platform, http } = await platformWith({
+      DATA_DIR: dataDir,
+      HTTP_REQUEST_TIMEOUT_MS: '2000',
+      HTTP_HEADERS_TIMEOUT_MS: '1000',
+      HTTP_KEEPALIVE_TIMEOUT_MS: '500',
+    }));
   });
   afterAll(() => platform?.close());
 
@@ -90,7 +82,10 @@ describe('security (embedded mode, default configuration)', () => {
       const [sepal_length, sepal_width, petal_length, petal_width] = IRIS_ROWS[i].features;
       return { sepal_length, sepal_width, petal_length, petal_width, species: IRIS_ROWS[i].label };
     });
-    const small = await http.post('/retrain').send({ dataset: { source: 'inline', rows }, test_size: 0.5 }).expect(400);
+    const small = await http
+      .post('/retrain')
+      .send({ dataset: { source: 'inline', rows }, test_size: 0.5 })
+      .expect(400);
     expect(small.body).toMatchObject({
       error: 'holdout_too_small',
       message: 'with test_size 0.5 the holdout would have 3 rows; a candidate is judged on at least 30 (MIN_HOLDOUT_ROWS)',
@@ -177,7 +172,12 @@ describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
   const admin = { 'X-API-Key': 'admin-key-1' };
 
   beforeAll(async () => {
-    ({ platform, http } = await platformWith({ API_KEYS: 'user-key-1,user-key-2', ADMIN_API_KEYS: 'admin-key-1', RATE_LIMIT: '40', RATE_LIMIT_WINDOW_SECONDS: '60' }));
+    ({ platform, http } = await platformWith({
+      API_KEYS: 'user-key-1,user-key-2',
+      ADMIN_API_KEYS: 'admin-key-1',
+      RATE_LIMIT: '40',
+      RATE_LIMIT_WINDOW_SECONDS: '60',
+    }));
   });
   afterAll(() => platform?.close());
 
@@ -280,7 +280,11 @@ describe('admin routes without ADMIN_API_KEYS', () => {
       ]);
     expect(await call(external!)).toEqual([403, 'admin routes answer only local clients until ADMIN_API_KEYS is configured']);
     expect((await call('127.0.0.1'))[0]).toBe(200);
-    const predict = await fetch(`http://${external}:${port}/predict`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(SETOSA) });
+    const predict = await fetch(`http://${external}:${port}/predict`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(SETOSA),
+    });
     expect(predict.status).toBe(200);
   });
 });

@@ -1,17 +1,14 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import request from 'supertest';
-import { loadConfig } from '@app/config';
 import { compileScorer, type GaussianNBParams } from '@app/model';
-import { JsonLogger } from '@app/observability';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
-import { eventually } from './support/http';
+import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { startTestPlatform } from './support/embedded';
 import { ROOT } from './support/infra';
 import { testPort } from './support/ports';
+import { IRIS_V1_METADATA } from './support/oip-metadata';
 
 // scripts/test-prereqs.sh (run before `npm test`) installs the client here.
 const PYTHON = join(ROOT, '.tools', 'triton-venv', 'bin', 'python');
@@ -30,18 +27,8 @@ describe("Triton's Python client (tritonclient) against the gateway (embedded mo
 
   beforeAll(async () => {
     if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run bash scripts/test-prereqs.sh (npm test does)`);
-    const config = loadConfig({
-      TRANSPORT: 'memory',
-      MONITOR_SINK: 'file',
-      EMBEDDED_DATA_DIR: mkdtempSync(join(tmpdir(), 'triton-embedded-')),
-      PORT: '0',
-      GRPC_PORT: String(testPort(47)),
-      API_KEYS: KEY,
-      LOG_LEVEL: 'error',
-    });
-    platform = await startEmbeddedPlatform(config, undefined, new JsonLogger('test', 'error', () => undefined));
-    const http = request(platform.gateway.getHttpServer());
-    await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the embedded platform to be ready');
+    const { platform: started, http } = await startTestPlatform('triton-embedded', { GRPC_PORT: String(testPort(47)), API_KEYS: KEY });
+    platform = started;
     params = (await http.get('/models/current').set('X-API-Key', KEY).expect(200)).body.params;
     const port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
     const args = [join(ROOT, 'test', 'reference', 'triton_client.py'), `127.0.0.1:${port}`, `127.0.0.1:${testPort(47)}`, KEY, '1', JSON.stringify(ROWS)];
@@ -64,23 +51,12 @@ describe("Triton's Python client (tritonclient) against the gateway (embedded mo
   };
 
   it('sees a live, ready server and the model metadata over REST and gRPC', () => {
-    const metadata = {
-      name: 'iris',
-      versions: ['1'],
-      platform: 'iris-platform_gaussian-nb',
-      inputs: [{ name: 'input-0', datatype: 'FP32', shape: [-1, 4] }],
-      outputs: [
-        { name: 'label', datatype: 'BYTES', shape: [-1] },
-        { name: 'class_id', datatype: 'INT64', shape: [-1] },
-        { name: 'probabilities', datatype: 'FP32', shape: [-1, 3] },
-      ],
-    };
     expect(report.http).toMatchObject({
       live: true,
       ready: true,
       model_ready: true,
       server_metadata: { name: 'iris-platform', version: 'dev', extensions: [] },
-      model_metadata: metadata,
+      model_metadata: IRIS_V1_METADATA,
     });
     // The gRPC client's JSON view prints int64s as strings.
     const shapes = (tensors: Array<{ shape: number[] }>) => tensors.map((t) => ({ ...t, shape: t.shape.map(String) }));
@@ -88,7 +64,7 @@ describe("Triton's Python client (tritonclient) against the gateway (embedded mo
       live: true,
       ready: true,
       model_ready: true,
-      model_metadata: { ...metadata, inputs: shapes(metadata.inputs), outputs: shapes(metadata.outputs) },
+      model_metadata: { ...IRIS_V1_METADATA, inputs: shapes(IRIS_V1_METADATA.inputs), outputs: shapes(IRIS_V1_METADATA.outputs) },
     });
   });
 
