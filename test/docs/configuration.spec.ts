@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV_SCHEMA } from '@app/config';
 
-const README = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-const section = /^## Configuration\n([\s\S]*?)^## /m.exec(README)?.[1] ?? '';
+const PAGE = readFileSync(join(__dirname, '..', '..', 'docs', 'configuration.md'), 'utf8');
+// The table is the page's opening section; the sections after it (credentials) only explain.
+const section = PAGE.split(/^## /m)[0];
 const rows = section.split('\n').filter((l) => l.startsWith('| `'));
 
 /** The schema's default as the table writes it; undefined where there is none (or it depends on the host). */
@@ -14,7 +15,7 @@ function documentedDefault(name: string): string | undefined {
   return parsed.data === '' ? 'empty' : `\`${String(parsed.data)}\``;
 }
 
-describe('README configuration table', () => {
+describe('the configuration table of docs/configuration.md', () => {
   it('lists every variable the services read, with its default', () => {
     const problems = Object.keys(ENV_SCHEMA).flatMap((name) => {
       const row = rows.find((r) => r.split('|')[1].includes(`\`${name}\``));
