@@ -10,7 +10,7 @@ export interface RetrainRequest {
   reason?: 'manual' | 'drift' | 'schedule';
 }
 
-/** Defaults the trainer applies to an omitted parameter (README: POST /retrain). */
+/** Defaults the trainer applies to an omitted parameter (docs/api.md: POST /retrain). */
 const DEFAULTS = { test_size: 0.2, random_state: 42, var_smoothing: 1e-9 };
 
 export interface ServingState {

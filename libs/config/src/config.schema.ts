@@ -9,8 +9,8 @@ const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.nu
 const num = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
 
 /**
- * Every environment variable the services read, with its default. README's configuration
- * table is this list; keep them in step.
+ * Every environment variable the services read, with its default. The table of
+ * docs/configuration.md is this list; test/docs/configuration.spec.ts keeps them in step.
  */
 export const ENV_SCHEMA = {
   TRANSPORT: z.enum(['kafka', 'memory']).default('kafka'),
