@@ -42,6 +42,8 @@ export interface SuiteConfig {
   env: NodeJS.ProcessEnv;
   gatewayUrl: string;
   elasticsearchUrl: string;
+  /** The monitor's daily prediction indices, all of them. */
+  predictionIndices: string;
   kafkaBroker: string;
   /** Service name → HTTP port, in stack order. */
   services: Array<{ name: string; port: number }>;
@@ -55,6 +57,7 @@ export function suiteConfig(env = suiteEnv()): SuiteConfig {
     env,
     gatewayUrl: `http://127.0.0.1:${env.PORT}`,
     elasticsearchUrl: env.ELASTICSEARCH_URL!,
+    predictionIndices: `${env.ES_INDEX_PREFIX || 'mlops'}-predictions-*`,
     kafkaBroker: env.KAFKA_BROKERS!,
     services: [
       { name: 'trainer', port: Number(env.TRAINER_PORT) },
