@@ -26,6 +26,7 @@ function writeResults(passed: number, failed: number): void {
 async function main(): Promise<number> {
   const config = suiteConfig();
   const outDir = OUT_DIR;
+  mkdirSync(outDir, { recursive: true });
   rmSync(RESULTS_FILE, { force: true });
   const logFile = join(outDir, 'suite.log');
   writeFileSync(logFile, '');
