@@ -35,6 +35,8 @@ export function suiteEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
   // Derived from the ports above, never inherited: the suite kills its broker, so it must never point at somebody else's.
   merged.KAFKA_BROKERS = `localhost:${merged.KAFKA_PORT}`;
   merged.ELASTICSEARCH_URL = `http://localhost:${merged.ES_PORT}`;
+  // The trainer reads CSV retrains only below DATA_DIR: the suite's own, not the checkout's data/.
+  merged.DATA_DIR = join(ROOT, '.infra', 'faults', 'data');
   return merged;
 }
 

@@ -92,6 +92,7 @@ export async function runScenario(config: SuiteConfig, scenario: Scenario, optio
   const unhealthy = await healthy(config);
   if (unhealthy) return result({ reasons: [unhealthy] });
 
+  const prepared = scenario.prepare?.(config);
   const logOffset = supervisorLogOffset(config);
   const trafficBefore = await trafficSnapshot(config.kafkaBroker);
   const load = new Load(config.gatewayUrl, {
@@ -103,7 +104,7 @@ export async function runScenario(config: SuiteConfig, scenario: Scenario, optio
   await sleep(options.warmupMs);
   let window: FaultWindow & { state?: unknown };
   try {
-    window = await scenario.inject(config, load);
+    window = await scenario.inject(config, load, prepared);
   } catch (err) {
     await load.stop();
     return result({ reasons: [`could not inject the fault: ${(err as Error).message}`] });

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { ROOT, type SuiteConfig } from './config';
+import type { SuiteConfig } from './config';
 import {
   freezeBroker,
   killBroker,
@@ -30,7 +29,13 @@ export interface Scenario {
   expect: Expectations;
   /** The supervised service the fault ends: the supervisor must log its restart (killed, or exited 0 after a graceful stop). */
   restarted?: { service: string; graceful: boolean };
-  inject: (config: SuiteConfig, load: Load) => Promise<FaultWindow & { state?: unknown }>;
+  /**
+   * Work done before the load starts, and returned to inject: the load generator shares this
+   * process's event loop, so a blocking step under load would hold its requests back (the gateway
+   * then answers 408 to a request whose body never came).
+   */
+  prepare?: (config: SuiteConfig) => unknown;
+  inject: (config: SuiteConfig, load: Load, prepared: unknown) => Promise<FaultWindow & { state?: unknown }>;
   /** Checks after the load stopped; returns problems (empty = fine) and a note for the report. */
   verify?: (config: SuiteConfig, state: unknown) => Promise<{ problems: string[]; note?: string }>;
 }
@@ -107,9 +112,10 @@ export const SCENARIOS: Scenario[] = [
     // Its effect: the job was running at the kill and the supervisor restarted the trainer (verify and the restart check).
     expect: { ...OFF_PATH, effect: 'checked-by-scenario' },
     restarted: { service: 'trainer', graceful: false },
-    inject: async (config) => {
-      // 300,000 rows (8.7 MB): reading, fingerprinting and fitting take the trainer about 2.5 s, so the kill lands mid-run.
-      const { jobId, running, versionsBefore } = await retrainUntilRunning(config, writeCsvDataset(join(ROOT, '.infra', 'faults'), 300_000));
+    // 300,000 rows (8.7 MB): reading, fingerprinting and fitting take the trainer about 2.5 s, so the kill lands mid-run.
+    prepare: (config) => writeCsvDataset(config, 300_000),
+    inject: async (config, _load, csvPath) => {
+      const { jobId, running, versionsBefore } = await retrainUntilRunning(config, csvPath as string);
       const window = await instant(() => signalService(config, 'trainer', 'SIGKILL'));
       const registry = watchRegistry(config);
       return {
