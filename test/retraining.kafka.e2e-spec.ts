@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { CLASS_NAMES, IRIS_ROWS } from '@app/model';
 import { TOPICS, decodeEvent } from '@app/contracts';
+import { checkAnswers, type Sent } from './support/answer-check';
+import { distinctFlower } from './support/distinct-flowers';
 import { eventually, getJson, metricValue, postJson } from './support/http';
 import { KAFKA_BROKERS, ROOT } from './support/infra';
 import { kafkaTestBus } from './support/kafka-bus';
@@ -130,9 +132,18 @@ describe('retraining loop over real Kafka', () => {
   });
 
   it('promotes an old version back and every worker swaps to it', async () => {
-    const latest = await currentVersion();
-    const models = (await getJson(`${gateway.url}/models`)).body.models as Array<{ version: number; status: string }>;
-    const old = models.find((m) => m.status === 'archived')!.version;
+    // Its own archived version: a promoted retrain archives the version that served before it.
+    const serving = await servingState(gateway.url);
+    const { request, expected } = promotableRetrain(serving, 0.35, 3);
+    const job = await finishedJob((await postJson(`${gateway.url}/retrain`, request)).body.job_id);
+    expect(job).toMatchObject({ status: 'promoted', model_version: expected.model_version });
+    const [old, latest] = [serving.version, job.model_version as number];
+    await workersServe(latest);
+    await eventually(
+      async () => ((await getJson(`${gateway.url}/models/${old}`)).body.status === 'archived' ? true : undefined),
+      30_000,
+      `version ${old} archived`,
+    );
     const res = await postJson(`${gateway.url}/models/${old}/promote`, { reason: 'rollback drill' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ version: old, status: 'current', status_reason: 'rollback drill' });
@@ -143,27 +154,36 @@ describe('retraining loop over real Kafka', () => {
     await gatewayShowsCurrent(latest);
   });
 
-  it('serves 32 concurrent clients through a swap: both versions answer while requests are in flight, none fails', async () => {
+  it('serves 32 concurrent clients through a swap: both versions answer while requests are in flight, none fails, each its own input', async () => {
     const CLIENTS = 32;
     const serving = await servingState(gateway.url);
     const before = serving.version;
     const { request, expected } = promotableRetrain(serving, 0.2, 99);
-    type Result = { status: number; version: number; startedAt: number; endedAt: number };
+    type Result = { status: number; version: number; startedAt: number; endedAt: number; sent: Sent };
     const results: Result[] = [];
     let stopped = false;
-    // Closed loop: each client sends its next request the moment the previous one is answered.
-    const client = async () => {
-      while (!stopped) {
+    // Closed loop: each client sends its next request the moment the previous one is answered,
+    // every request with a flower of its own (client c's k-th: flower c + 32k).
+    const client = async (c: number) => {
+      for (let k = 0; !stopped; k++) {
+        const row = distinctFlower(c + CLIENTS * k);
         const startedAt = performance.now();
         // A refused connection counts as a failed answer (status 0) instead of ending the client.
-        const r = await postJson(`${gateway.url}/predict`, SETOSA).catch((err: Error) => ({
+        const res = await postJson(`${gateway.url}/predict`, row).catch((err: Error) => ({
           status: 0,
           body: { error: err.message } as Record<string, unknown>,
+          headers: new Headers(),
         }));
-        results.push({ status: r.status, version: r.body.model_version as number, startedAt, endedAt: performance.now() });
+        results.push({
+          status: res.status,
+          version: res.body.model_version as number,
+          startedAt,
+          endedAt: performance.now(),
+          sent: { label: `client ${c} request ${k}`, rows: [row], res },
+        });
       }
     };
-    const load = Promise.all(Array.from({ length: CLIENTS }, client));
+    const load = Promise.all(Array.from({ length: CLIENTS }, (_, c) => client(c)));
     const answeredBy = (version: number, after = 0) => results.filter((r) => r.version === version && r.startedAt > after).length;
     try {
       await eventually(async () => (answeredBy(before) >= 200 ? true : undefined), 30_000, '200 answers from the serving version under load');
@@ -177,8 +197,14 @@ describe('retraining loop over real Kafka', () => {
       stopped = true;
       await load;
 
-      expect(results.filter((r) => r.status !== 200)).toEqual([]);
+      expect(results.filter((r) => r.status !== 200).map((r) => `${r.sent.label}: ${r.status}`)).toEqual([]);
       expect([...new Set(results.map((r) => r.version))].sort((a, b) => a - b)).toEqual([before, job.model_version]);
+      expect(
+        await checkAnswers(
+          gateway.url,
+          results.map((r) => r.sent),
+        ),
+      ).toEqual({ checked: results.length, wrong: [], indistinguishable: [] });
       // Before the retrain was asked for only the old version answered; once every worker swapped, only the new one.
       expect(results.filter((r) => r.endedAt < retrainAt && r.version !== before)).toEqual([]);
       expect(results.filter((r) => r.startedAt > swappedAt && r.version !== job.model_version)).toEqual([]);

@@ -35,6 +35,8 @@ export function suiteEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
   // Derived from the ports above, never inherited: the suite kills its broker, so it must never point at somebody else's.
   merged.KAFKA_BROKERS = `localhost:${merged.KAFKA_PORT}`;
   merged.ELASTICSEARCH_URL = `http://localhost:${merged.ES_PORT}`;
+  // The trainer reads CSV retrains only below DATA_DIR: the suite's own, not the checkout's data/.
+  merged.DATA_DIR = join(ROOT, '.infra', 'faults', 'data');
   return merged;
 }
 
@@ -42,6 +44,8 @@ export interface SuiteConfig {
   env: NodeJS.ProcessEnv;
   gatewayUrl: string;
   elasticsearchUrl: string;
+  /** The monitor's daily prediction indices, all of them. */
+  predictionIndices: string;
   kafkaBroker: string;
   /** Service name → HTTP port, in stack order. */
   services: Array<{ name: string; port: number }>;
@@ -55,6 +59,7 @@ export function suiteConfig(env = suiteEnv()): SuiteConfig {
     env,
     gatewayUrl: `http://127.0.0.1:${env.PORT}`,
     elasticsearchUrl: env.ELASTICSEARCH_URL!,
+    predictionIndices: `${env.ES_INDEX_PREFIX || 'mlops'}-predictions-*`,
     kafkaBroker: env.KAFKA_BROKERS!,
     services: [
       { name: 'trainer', port: Number(env.TRAINER_PORT) },

@@ -1,9 +1,18 @@
 import type { SuiteConfig } from './config';
-import { alive, readPid, runScript, servicePid } from './stack';
+import { alive, listening, readPid, runScript, servicePid } from './stack';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function waitGone(pid: number, timeoutMs: number): Promise<void> {
+/** Polls `check` every 10 ms until it holds; throws naming `what` after the timeout. */
+export async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not ${what} within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
+
+export async function waitGone(pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (alive(pid)) {
     if (Date.now() > deadline) throw new Error(`pid ${pid} still running ${timeoutMs} ms after the signal`);
@@ -11,13 +20,33 @@ async function waitGone(pid: number, timeoutMs: number): Promise<void> {
   }
 }
 
-/** Signals a supervised service; for SIGKILL and SIGTERM, resolves once that process is gone. */
-export async function signalService(config: SuiteConfig, name: string, signal: NodeJS.Signals): Promise<number> {
+export function runningPid(config: SuiteConfig, name: string): number {
   const pid = servicePid(config, name);
   if (pid === undefined) throw new Error(`${name} is not running`);
+  return pid;
+}
+
+/** Signals a supervised service; for SIGKILL and SIGTERM, resolves once that process is gone. */
+export async function signalService(config: SuiteConfig, name: string, signal: NodeJS.Signals): Promise<number> {
+  const pid = runningPid(config, name);
   process.kill(pid, signal);
   if (signal === 'SIGKILL' || signal === 'SIGTERM') await waitGone(pid, 30_000);
   return pid;
+}
+
+/** Holds the processes (SIGSTOP) while `during` runs; always resumes them, even if the suite is interrupted. */
+export async function whileFrozen<T>(pids: number[], during: () => Promise<T>): Promise<T> {
+  const thaw = () => {
+    for (const pid of pids) if (alive(pid)) process.kill(pid, 'SIGCONT');
+  };
+  process.once('exit', thaw);
+  try {
+    for (const pid of pids) process.kill(pid, 'SIGSTOP');
+    return await during();
+  } finally {
+    thaw();
+    process.removeListener('exit', thaw);
+  }
 }
 
 /** The broker kafka.sh started for this checkout; the suite never signals one it did not start. */
@@ -37,22 +66,14 @@ export async function startBroker(config: SuiteConfig): Promise<void> {
   await runScript(config, 'scripts/infra/kafka.sh', 'up');
 }
 
-/** A hung broker, not a dead one: connections open, nothing answers. Always thawed, even if the suite is interrupted. */
+/** A hung broker, not a dead one: connections open, nothing answers. */
 export async function freezeBroker(config: SuiteConfig, ms: number): Promise<void> {
-  const pid = brokerPid(config);
-  const thaw = () => process.kill(pid, 'SIGCONT');
-  process.once('exit', thaw);
-  process.kill(pid, 'SIGSTOP');
-  try {
-    await sleep(ms);
-  } finally {
-    thaw();
-    process.removeListener('exit', thaw);
-  }
+  await whileFrozen([brokerPid(config)], () => sleep(ms));
 }
 
 export async function stopElasticsearch(config: SuiteConfig): Promise<void> {
   await runScript(config, 'scripts/infra/elasticsearch.sh', 'down');
+  if (await listening(Number(config.env.ES_PORT))) throw new Error(`Elasticsearch still answers on ${config.env.ES_PORT} after elasticsearch.sh down`);
 }
 
 export async function startElasticsearch(config: SuiteConfig): Promise<void> {

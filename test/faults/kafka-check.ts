@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 
+export const REQUEST_TOPIC = 'ml.prediction.requested.v1';
 export const REPLY_TOPIC = 'ml.prediction.made.v1';
 
 export type Offsets = Map<number, bigint>;
@@ -10,7 +11,7 @@ function client(broker: string): Kafka {
 }
 
 /** The next offset of every partition of `topic`. */
-export async function endOffsets(broker: string, topic = REPLY_TOPIC): Promise<Offsets> {
+export async function endOffsets(broker: string, topic: string): Promise<Offsets> {
   const admin = client(broker).admin();
   await admin.connect();
   try {
@@ -20,20 +21,22 @@ export async function endOffsets(broker: string, topic = REPLY_TOPIC): Promise<O
   }
 }
 
-/**
- * How many replies each request got on the reply topic between two snapshots of its end
- * offsets. Workers key replies by request id; a request scored twice (redelivered to another
- * worker because the first did not commit) shows up twice, with the same deterministic event id.
- */
-export async function repliesPerRequest(broker: string, from: Offsets, to: Offsets, timeoutMs = 60_000): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+export interface TopicRecord {
+  partition: number;
+  key: string;
+  value: string;
+}
+
+/** Every record of `topic` between two snapshots of its end offsets, in no particular order across partitions. */
+export async function readWindow(broker: string, topic: string, from: Offsets, to: Offsets, timeoutMs = 60_000): Promise<TopicRecord[]> {
+  const records: TopicRecord[] = [];
   const remaining = new Map([...to].filter(([p, end]) => end > (from.get(p) ?? 0n)).map(([p, end]) => [p, end - 1n]));
-  if (remaining.size === 0) return counts;
+  if (remaining.size === 0) return records;
   // A group of its own that never commits: reading must not move anybody's offsets.
   const consumer = client(broker).consumer({ groupId: `faults-reader-${randomUUID()}`, maxWaitTimeInMs: 200 });
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic: REPLY_TOPIC, fromBeginning: true });
+    await consumer.subscribe({ topic, fromBeginning: true });
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
     await consumer.run({
@@ -41,25 +44,47 @@ export async function repliesPerRequest(broker: string, from: Offsets, to: Offse
       eachMessage: async ({ partition, message }) => {
         const last = remaining.get(partition);
         if (last === undefined || BigInt(message.offset) < (from.get(partition) ?? 0n)) return;
-        if (BigInt(message.offset) <= last && message.key) {
-          const key = message.key.toString();
-          counts.set(key, (counts.get(key) ?? 0) + 1);
-        }
+        if (BigInt(message.offset) <= last && message.key) records.push({ partition, key: message.key.toString(), value: message.value?.toString() ?? '' });
         if (BigInt(message.offset) >= last) remaining.delete(partition);
         if (remaining.size === 0) done();
       },
     });
-    for (const [partition] of remaining) consumer.seek({ topic: REPLY_TOPIC, partition, offset: String(from.get(partition) ?? 0n) });
+    for (const [partition] of remaining) consumer.seek({ topic, partition, offset: String(from.get(partition) ?? 0n) });
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       finished,
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`reply topic not read to its end within ${timeoutMs} ms`)), timeoutMs))),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${topic} not read to its end within ${timeoutMs} ms`)), timeoutMs))),
     ]);
     clearTimeout(timer);
-    return counts;
+    return records;
   } finally {
     await consumer.disconnect();
   }
+}
+
+/** What the request and reply topics held while a scenario ran, as the verdict reads them. */
+export interface TopicTraffic {
+  /** Platform request id → the partition of the request topic it was published to (workers key requests by it). */
+  requestPartitions: Map<string, number>;
+  /** One per reply record: a request scored twice (redelivered because the first worker did not commit) shows twice. */
+  replies: Array<{ requestId: string; worker: string; at: number }>;
+}
+
+export async function trafficSnapshot(broker: string): Promise<{ requests: Offsets; replies: Offsets }> {
+  return { requests: await endOffsets(broker, REQUEST_TOPIC), replies: await endOffsets(broker, REPLY_TOPIC) };
+}
+
+export async function trafficBetween(broker: string, from: Awaited<ReturnType<typeof trafficSnapshot>>): Promise<TopicTraffic> {
+  const to = await trafficSnapshot(broker);
+  const requests = await readWindow(broker, REQUEST_TOPIC, from.requests, to.requests);
+  const replies = await readWindow(broker, REPLY_TOPIC, from.replies, to.replies);
+  return {
+    requestPartitions: new Map(requests.map((r) => [r.key, r.partition])),
+    replies: replies.map((r) => {
+      const envelope = JSON.parse(r.value) as { occurred_at?: string; payload?: { worker?: string } };
+      return { requestId: r.key, worker: envelope.payload?.worker ?? '', at: Date.parse(envelope.occurred_at ?? '') };
+    }),
+  };
 }
 
 /**

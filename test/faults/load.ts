@@ -1,10 +1,14 @@
 import { Agent, request } from 'node:http';
+import { distinctFlower, type Flower } from '../support/distinct-flowers';
+import type { ScoredAnswer } from '../support/reference-scoring';
 
 /** What one POST /predict of the load got; everything the verdict needs, nothing interpreted yet. */
 export interface RequestRecord {
   client: number;
-  /** Sent as X-Request-Id. */
+  /** Sent as X-Request-Id, unique per request: documents are counted by it. */
   clientRequestId: string;
+  /** The row sent, its own: every answer is checked against it. */
+  input: Flower;
   startedAt: number;
   endedAt: number;
   /** null: no HTTP response at all (see errorCode). */
@@ -14,16 +18,13 @@ export interface RequestRecord {
   /** `client_request_id` from the body and X-Request-Id from the response header. */
   echoedBodyId?: string;
   echoedHeaderId?: string;
+  /** A 2xx's scoring and the version it names. */
+  answer?: ScoredAnswer;
+  modelVersion?: number;
   /** `error` from an error body, or the socket error code when nothing answered. */
   error?: string;
   errorCode?: string;
 }
-
-const FLOWERS = [
-  { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 },
-  { sepal_length: 6.4, sepal_width: 3.2, petal_length: 4.5, petal_width: 1.5 },
-  { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, petal_width: 2.5 },
-];
 
 /**
  * A new connection per request: then a reset means the gateway dropped a request it had
@@ -36,7 +37,7 @@ function postPredict(
   clientRequestId: string,
   body: string,
   timeoutMs: number,
-): Promise<Omit<RequestRecord, 'client' | 'clientRequestId' | 'startedAt' | 'endedAt'>> {
+): Promise<Omit<RequestRecord, 'client' | 'clientRequestId' | 'input' | 'startedAt' | 'endedAt'>> {
   return new Promise((resolve) => {
     const req = request(
       url,
@@ -53,11 +54,23 @@ function postPredict(
             // not JSON: the verdict sees no request id
           }
           const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+          const scored = typeof parsed.model_version === 'number';
           resolve({
             status: res.statusCode ?? null,
             requestId: str(parsed.request_id),
             echoedBodyId: str(parsed.client_request_id),
             echoedHeaderId: str(res.headers['x-request-id']),
+            ...(scored
+              ? {
+                  modelVersion: parsed.model_version as number,
+                  answer: {
+                    prediction: parsed.prediction as string,
+                    class_id: parsed.class_id as number,
+                    probability: parsed.probability as number,
+                    probabilities: parsed.probabilities as Record<string, number>,
+                  },
+                }
+              : {}),
             error: str(parsed.error),
           });
         });
@@ -79,10 +92,15 @@ export interface LoadOptions {
   tag: string;
 }
 
-/** `clients` callers, each sending POST /predict in a loop with its own unique X-Request-Ids. */
+/**
+ * `clients` callers, each sending POST /predict in a loop, every request with its own X-Request-Id
+ * and its own flower (client c's k-th: flower c + clients·k), so that an answer crossed with
+ * another request's shows.
+ */
 export class Load {
   readonly records: RequestRecord[] = [];
   private running = true;
+  private sent = 0;
   private readonly loops: Array<Promise<void>>;
 
   constructor(
@@ -93,12 +111,23 @@ export class Load {
     this.loops = Array.from({ length: options.clients }, (_, client) => this.loop(url, client));
   }
 
+  get clients(): number {
+    return this.options.clients;
+  }
+
+  /** Requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.sent - this.records.length;
+  }
+
   private async loop(url: URL, client: number): Promise<void> {
     for (let seq = 0; this.running; seq++) {
       const clientRequestId = `${this.options.tag}-c${client}-${seq}`;
+      const input = distinctFlower(client + this.options.clients * seq);
       const startedAt = Date.now();
-      const result = await postPredict(url, clientRequestId, JSON.stringify(FLOWERS[seq % FLOWERS.length]), this.options.timeoutMs);
-      this.records.push({ client, clientRequestId, startedAt, endedAt: Date.now(), ...result });
+      this.sent++;
+      const result = await postPredict(url, clientRequestId, JSON.stringify(input), this.options.timeoutMs);
+      this.records.push({ client, clientRequestId, input, startedAt, endedAt: Date.now(), ...result });
       await new Promise((r) => setTimeout(r, this.options.pauseMs));
     }
   }

@@ -6,6 +6,8 @@ export interface ScenarioResult {
   failed: number;
   connectionErrors: number;
   other: number;
+  /** 2xx answers that were not the scoring of their own input. */
+  crossed: number;
   missing: number;
   duplicates: number;
   rescored: number;
@@ -24,6 +26,7 @@ const COLUMNS: Array<[string, (r: ScenarioResult) => string]> = [
   ['503/504', (r) => String(r.failed)],
   ['conn err', (r) => String(r.connectionErrors)],
   ['other err', (r) => String(r.other)],
+  ['crossed', (r) => String(r.crossed)],
   ['missing', (r) => String(r.missing)],
   ['duplicates', (r) => String(r.duplicates)],
   ['rescored', (r) => String(r.rescored)],

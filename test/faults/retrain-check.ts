@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SuiteConfig } from './config';
 import { sleep } from './faults';
@@ -39,12 +39,13 @@ async function getJson<T>(url: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Writes `rows` labelled flowers as a CSV file the trainer can be asked to read; returns its path. */
-export function writeCsvDataset(dir: string, rows: number): string {
-  const path = join(dir, `retrain-${rows}.csv`);
+/** Writes `rows` labelled flowers as a CSV file in the trainer's DATA_DIR; returns its path there, as a retrain request names it. */
+export function writeCsvDataset(config: SuiteConfig, rows: number): string {
+  const name = `retrain-${rows}.csv`;
+  mkdirSync(config.env.DATA_DIR!, { recursive: true });
   const lines = irisLikeRows(rows, 7).map((r) => `${r.sepal_length},${r.sepal_width},${r.petal_length},${r.petal_width},${r.species}`);
-  writeFileSync(path, `sepal_length,sepal_width,petal_length,petal_width,species\n${lines.join('\n')}\n`);
-  return path;
+  writeFileSync(join(config.env.DATA_DIR!, name), `sepal_length,sepal_width,petal_length,petal_width,species\n${lines.join('\n')}\n`);
+  return name;
 }
 
 /**
@@ -68,7 +69,7 @@ export async function retrainUntilRunning(config: SuiteConfig, csvPath: string):
   }
 }
 
-interface ModelsView {
+export interface ModelsView {
   current_version: number | null;
   models: Array<{ version: number; status: string; job_id: string }>;
 }
@@ -105,26 +106,22 @@ export function watchRegistry(config: SuiteConfig): { stop: () => Promise<string
   };
 }
 
+export interface RetrainRun {
+  status: string;
+  model_version: number | null;
+  outcome_reason?: string;
+}
+
 /**
- * After the trainer came back: the job ends promoted, rejected or failed (never stuck
- * running); exactly one version is current; every version registered meanwhile is the job's
- * own (no other model sneaks in); and every worker serves the current version.
+ * What a finished retrain and the registry must show after the trainer was killed mid-run: the
+ * job ran to a verdict (promoted or rejected: a job that failed did its work in milliseconds, so
+ * the kill interrupted nothing); exactly one version is current; every version registered
+ * meanwhile is the job's own (no other model sneaks in).
  */
-export async function verifyRetrain(
-  config: SuiteConfig,
-  jobId: string,
-  versionsBefore: number[],
-  timeoutMs = 60_000,
-): Promise<{ problems: string[]; outcome: string }> {
+export function retrainProblems(jobId: string, run: RetrainRun, models: ModelsView, versionsBefore: number[], waitedMs: number): string[] {
   const problems: string[] = [];
-  const deadline = Date.now() + timeoutMs;
-  let run = await getJson<{ status: string; model_version: number | null }>(`${config.gatewayUrl}/retrain/${jobId}`);
-  while (!FINAL.has(run.status) && Date.now() < deadline) {
-    await sleep(500);
-    run = await getJson(`${config.gatewayUrl}/retrain/${jobId}`);
-  }
-  const models = await getJson<ModelsView>(`${config.gatewayUrl}/models`);
-  if (!FINAL.has(run.status)) problems.push(`retrain job ${jobId} still '${run.status}' ${timeoutMs / 1000} s after the trainer was killed`);
+  if (!FINAL.has(run.status)) problems.push(`retrain job ${jobId} still '${run.status}' ${waitedMs / 1000} s after the trainer was killed`);
+  if (run.status === 'failed') problems.push(`retrain job ${jobId} failed (${run.outcome_reason ?? 'no reason'}): the kill did not interrupt a training run`);
   const current = currentVersions(models);
   if (current.length !== 1) problems.push(`GET /models lists ${current.length} current versions (${current.join(', ') || 'none'})`);
   if (current.length === 1 && models.current_version !== current[0])
@@ -136,6 +133,24 @@ export async function verifyRetrain(
     if (!versionsBefore.includes(m.version) && m.job_id !== jobId)
       problems.push(`version ${m.version} (${m.status}) was registered by job ${m.job_id}, not by the retrain`);
   }
+  return problems;
+}
+
+/** After the trainer came back: retrainProblems, and every worker serves the current version. */
+export async function verifyRetrain(
+  config: SuiteConfig,
+  jobId: string,
+  versionsBefore: number[],
+  timeoutMs = 60_000,
+): Promise<{ problems: string[]; outcome: string }> {
+  const deadline = Date.now() + timeoutMs;
+  let run = await getJson<RetrainRun>(`${config.gatewayUrl}/retrain/${jobId}`);
+  while (!FINAL.has(run.status) && Date.now() < deadline) {
+    await sleep(500);
+    run = await getJson(`${config.gatewayUrl}/retrain/${jobId}`);
+  }
+  const models = await getJson<ModelsView>(`${config.gatewayUrl}/models`);
+  const problems = retrainProblems(jobId, run, models, versionsBefore, timeoutMs);
   const workers = config.services.filter((s) => s.name.startsWith('inference-worker-'));
   const serving = new Map<string, number | undefined>();
   const swapDeadline = Date.now() + 15_000;

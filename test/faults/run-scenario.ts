@@ -2,14 +2,30 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SuiteConfig } from './config';
+import type { ScoringParams } from '../support/reference-scoring';
 import { settledPredictionCounts } from './es-check';
 import { sleep } from './faults';
-import { endOffsets, repliesPerRequest } from './kafka-check';
-import { Load } from './load';
+import { trafficBetween, trafficSnapshot } from './kafka-check';
+import { Load, type RequestRecord } from './load';
 import type { ScenarioResult } from './report';
 import type { FaultWindow, Scenario } from './scenarios';
 import { restartsSince, servicesDown, supervisorLogOffset } from './stack';
-import { classify, droppedInFlight, judge, okLatency, recoverySeconds, tally } from './verdict';
+import {
+  classify,
+  crossedAnswers,
+  droppedInFlight,
+  effectEvidence,
+  failedOver,
+  inFlightAt,
+  judge,
+  okLatency,
+  recoverySeconds,
+  repeatedClientIds,
+  rescoredRequests,
+  servedDuring,
+  tally,
+  type Findings,
+} from './verdict';
 
 export interface RunOptions {
   clients: number;
@@ -40,6 +56,17 @@ async function healthy(config: SuiteConfig): Promise<string | undefined> {
   return 'no successful prediction before the fault';
 }
 
+/** The registered parameters of every version the 2xx answers name (GET /models/{version}). */
+async function paramsOfAnswers(config: SuiteConfig, records: RequestRecord[]): Promise<Map<number, ScoringParams>> {
+  const versions = [...new Set(records.flatMap((r) => (r.modelVersion === undefined ? [] : [r.modelVersion])))];
+  const params = new Map<number, ScoringParams>();
+  for (const v of versions) {
+    const res = await fetch(`${config.gatewayUrl}/models/${v}`, { signal: AbortSignal.timeout(10_000) });
+    if (res.ok) params.set(v, ((await res.json()) as { params: ScoringParams }).params);
+  }
+  return params;
+}
+
 export async function runScenario(config: SuiteConfig, scenario: Scenario, options: RunOptions): Promise<ScenarioResult> {
   const started = Date.now();
   const result = (partial: Partial<ScenarioResult>): ScenarioResult => ({
@@ -50,6 +77,7 @@ export async function runScenario(config: SuiteConfig, scenario: Scenario, optio
     failed: 0,
     connectionErrors: 0,
     other: 0,
+    crossed: 0,
     missing: 0,
     duplicates: 0,
     rescored: 0,
@@ -64,8 +92,9 @@ export async function runScenario(config: SuiteConfig, scenario: Scenario, optio
   const unhealthy = await healthy(config);
   if (unhealthy) return result({ reasons: [unhealthy] });
 
+  const prepared = scenario.prepare?.(config);
   const logOffset = supervisorLogOffset(config);
-  const repliesBefore = await endOffsets(config.kafkaBroker);
+  const trafficBefore = await trafficSnapshot(config.kafkaBroker);
   const load = new Load(config.gatewayUrl, {
     clients: options.clients,
     pauseMs: options.pauseMs,
@@ -75,7 +104,7 @@ export async function runScenario(config: SuiteConfig, scenario: Scenario, optio
   await sleep(options.warmupMs);
   let window: FaultWindow & { state?: unknown };
   try {
-    window = await scenario.inject(config);
+    window = await scenario.inject(config, load, prepared);
   } catch (err) {
     await load.stop();
     return result({ reasons: [`could not inject the fault: ${(err as Error).message}`] });
@@ -86,11 +115,17 @@ export async function runScenario(config: SuiteConfig, scenario: Scenario, optio
 
   const down = await servicesDown(config, 30_000);
   const verified = scenario.verify ? await scenario.verify(config, window.state) : { problems: [] };
-  const okIds = records.filter((r) => classify(r) === 'ok').map((r) => r.requestId!);
-  const counts = await settledPredictionCounts(config.elasticsearchUrl, okIds, 120_000);
-  const replies = await repliesPerRequest(config.kafkaBroker, repliesBefore, await endOffsets(config.kafkaBroker));
-  const platformIds = new Set(records.flatMap((r) => (r.requestId ? [r.requestId] : [])));
-  const rescored = [...replies].filter(([id, n]) => n > 1 && platformIds.has(id)).length;
+  const ok = records.filter((r) => classify(r) === 'ok');
+  const counts = await settledPredictionCounts(
+    config.elasticsearchUrl,
+    config.predictionIndices,
+    { answered: ok.map((r) => r.clientRequestId), sent: records.map((r) => r.clientRequestId) },
+    120_000,
+  );
+  const traffic = await trafficBetween(config.kafkaBroker, trafficBefore);
+  const rescored = rescoredRequests(traffic, new Set(records.flatMap((r) => (r.requestId ? [r.requestId] : []))));
+  const stoppedWorker = scenario.restarted?.service.startsWith('inference-worker-') ? scenario.restarted.service : undefined;
+  const answers = crossedAnswers(records, await paramsOfAnswers(config, records));
 
   const restarts = restartsSince(config, logOffset);
   const problems = [...verified.problems];
@@ -99,20 +134,29 @@ export async function runScenario(config: SuiteConfig, scenario: Scenario, optio
     const logged = restarts.some((r) => r.service === service && (graceful ? r.exit_code === 0 : r.signal === 'SIGKILL'));
     if (!logged) problems.push(`the supervisor logged no restart of ${service} after ${graceful ? 'its graceful exit' : 'SIGKILL'}`);
   }
+  const repeated = repeatedClientIds(records);
+  if (repeated.length > 0) problems.push(`the load sent ${repeated.length} X-Request-Id(s) more than once, e.g. ${repeated[0]}`);
+  if (answers.indistinguishable.length > 0)
+    problems.push(`the load's inputs cannot all be told apart, so a crossed answer could go unseen: ${answers.indistinguishable.slice(0, 3).join('; ')}`);
   const t = tally(records);
   const recovery = recoverySeconds(records, window.endedAt);
-  const findings = {
+  const findings: Findings = {
     tally: t,
     droppedInFlight: droppedInFlight(records, window.startedAt),
+    inFlight: inFlightAt(records, window.startedAt),
+    crossed: answers.wrong,
     missing: counts.missing.length,
     duplicates: counts.duplicates.length,
     rescored,
+    failedOver: stoppedWorker ? failedOver(traffic, stoppedWorker, window) : 0,
+    servedDuring: servedDuring(records, window),
     recoverySeconds: recovery,
     servicesDown: down,
     problems,
   };
   const reasons = judge(findings, scenario.expect);
   const notes = [
+    `fault effect: ${effectEvidence(findings, scenario.expect.effect)}; ${answers.checked} 2xx answers checked against their own inputs`,
     ...(window.note ? [window.note] : []),
     ...(verified.note ? [verified.note] : []),
     `fault ${((window.endedAt - window.startedAt) / 1000).toFixed(1)} s; indexed in full ${counts.settleSeconds.toFixed(1)} s after the load stopped`,
@@ -124,7 +168,7 @@ export async function runScenario(config: SuiteConfig, scenario: Scenario, optio
     notes.push(
       `duplicated e.g. ${counts.duplicates
         .slice(0, 3)
-        .map((d) => `${d.requestId}×${d.documents}`)
+        .map((d) => `${d.clientRequestId}×${d.documents}`)
         .join(', ')}`,
     );
   return result({
@@ -133,6 +177,7 @@ export async function runScenario(config: SuiteConfig, scenario: Scenario, optio
     failed: t.failed,
     connectionErrors: t.refused + t.reset,
     other: t.other,
+    crossed: answers.wrong.length,
     missing: counts.missing.length,
     duplicates: counts.duplicates.length,
     rescored,

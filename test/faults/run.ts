@@ -1,4 +1,4 @@
-import { appendFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, suiteConfig } from './config';
 import { alive, listening, readPid, runScript } from './stack';
@@ -6,16 +6,28 @@ import { formatReport, type ScenarioResult } from './report';
 import { runScenario } from './run-scenario';
 import { SCENARIOS } from './scenarios';
 
+const OUT_DIR = join(ROOT, '.infra', 'faults');
+/** The counts .ci/run adds to its final line (test/support/ci-summary.js); absent until the suite ends. */
+const RESULTS_FILE = join(OUT_DIR, 'results.json');
+
+function writeResults(passed: number, failed: number): void {
+  mkdirSync(OUT_DIR, { recursive: true });
+  writeFileSync(`${RESULTS_FILE}.tmp`, JSON.stringify({ passed, failed }) + '\n');
+  renameSync(`${RESULTS_FILE}.tmp`, RESULTS_FILE);
+}
+
 /**
  * npm run test:faults [-- <scenario ids, e.g. a d>]: starts the stack (scripts/stack.sh with
  * the suite's ports), runs each fault under load, stops the stack, prints the table and
- * `faults: N passed, N failed`; exits 1 when any scenario failed. FAULTS_KEEP_STACK=1 leaves
- * the stack running afterwards. Script output, per-request records and the services' logs: .infra/faults/.
+ * `faults: N passed, N failed` (also written to .infra/faults/results.json); exits 1 when any
+ * scenario failed. FAULTS_KEEP_STACK=1 leaves the stack running afterwards. Script output,
+ * per-request records and the services' logs: .infra/faults/.
  */
 async function main(): Promise<number> {
   const config = suiteConfig();
-  const outDir = join(ROOT, '.infra', 'faults');
+  const outDir = OUT_DIR;
   mkdirSync(outDir, { recursive: true });
+  rmSync(RESULTS_FILE, { force: true });
   const logFile = join(outDir, 'suite.log');
   writeFileSync(logFile, '');
   rmSync(join(outDir, 'stack-logs'), { recursive: true, force: true });
@@ -58,13 +70,19 @@ async function main(): Promise<number> {
   }
   process.stdout.write(`\nsuite took ${((Date.now() - started) / 1000).toFixed(0)} s (stack start and stop included)\n`);
   process.stdout.write(formatReport(results) + '\n');
-  return results.every((r) => r.passed) && results.length > 0 ? 0 : 1;
+  const passed = results.filter((r) => r.passed).length;
+  writeResults(passed, results.length - passed);
+  return passed === results.length && results.length > 0 ? 0 : 1;
 }
+
+// A timeout (.ci/run) or Ctrl-C ends the suite through exit, so a frozen broker or worker is resumed (see whileFrozen).
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(signal === 'SIGTERM' ? 143 : 130));
 
 main().then(
   (code) => process.exit(code),
   (err: Error) => {
     process.stdout.write(`${err.stack ?? err.message}\nfaults: 0 passed, 1 failed\n`);
+    writeResults(0, 1);
     process.exit(1);
   },
 );

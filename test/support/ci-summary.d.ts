@@ -9,4 +9,16 @@ export interface RunCounts {
   complete: boolean;
 }
 
-export function summarize(run: { counts: RunCounts | null; status: number; timedOutMinutes?: number }): { reasons: string[]; others: string; line: string; exitCode: number };
+/** What `npm run test:faults` writes to .infra/faults/results.json when it ends. */
+export interface FaultCounts {
+  passed: number;
+  failed: number;
+}
+
+export function summarize(run: {
+  counts: RunCounts | null;
+  status: number;
+  timedOutMinutes?: number;
+  /** The fault suite's run after `npm test`; absent when it did not run. */
+  faults?: { counts: FaultCounts | null; status: number; timedOutMinutes?: number };
+}): { reasons: string[]; others: string; line: string; exitCode: number };

@@ -1,15 +1,18 @@
-// The last line of .ci/run: "N passed, N failed" (skipped and todo on the line above), from the counts the summary
-// reporter wrote and jest's exit status. A non-zero status always shows at least one failure, and
-// every adjustment is explained on a line of its own just above.
+// The last line of .ci/run: "N passed, N failed" over `npm test` (jest's tests) and `npm run test:faults`
+// (its scenarios), with skipped and todo on the line above, from the counts each wrote and each one's
+// exit status. A non-zero status always shows at least one failure, and every adjustment is
+// explained on a line of its own just above.
 //
-//   node test/support/ci-summary.js <results.json> <exit status> [timed-out-after-minutes]
+//   node test/support/ci-summary.js <jest results.json> <exit status> <timed out after minutes, or ->
+//                                   [<faults results.json> <exit status> <timed out after minutes, or ->]
 // Prints the explanation lines and the summary line; exits with the run's final status.
 const { existsSync, readFileSync } = require('node:fs');
 
-/** See ci-summary.d.ts for the shapes. */
-function summarize({ counts, status, timedOutMinutes }) {
+const exitText = (status) => (status > 128 ? `exit status ${status}: signal ${status - 128}` : `exit status ${status}`);
+
+/** jest's part: see ci-summary.d.ts for the shapes. */
+function jestPart({ counts, status, timedOutMinutes }) {
   const reasons = [];
-  const exit = status > 128 ? `exit status ${status}: signal ${status - 128}` : `exit status ${status}`;
   const c = counts ?? { passed: 0, failed: 0, skipped: 0, todo: 0, suites_failed_to_run: 0, complete: false };
   let failed = c.failed + c.suites_failed_to_run;
   if (c.suites_failed_to_run > 0) reasons.push(`${c.suites_failed_to_run} test file(s) failed to run (each counted as one failure)`);
@@ -18,19 +21,60 @@ function summarize({ counts, status, timedOutMinutes }) {
     reasons.push(`the run exceeded its ${timedOutMinutes}-minute limit (CI_TIMEOUT_MINUTES) and was killed; counts cover the test files that finished`);
   } else if (counts === null) {
     failed = Math.max(failed, 1);
-    reasons.push(`no test results: npm ci, the pretest checks (typecheck, lint) or jest's start failed (${exit})`);
+    reasons.push(`no test results: npm ci, the pretest checks (typecheck, lint) or jest's start failed (${exitText(status)})`);
   } else if (status !== 0 && failed === 0) {
     failed = 1;
     reasons.push(
       c.complete
-        ? `jest ended with ${exit} although no test failed: its global teardown or a run-level error failed (see above)`
-        : `jest stopped before the end of the run (${exit}; see above)`,
+        ? `jest ended with ${exitText(status)} although no test failed: its global teardown or a run-level error failed (see above)`
+        : `jest stopped before the end of the run (${exitText(status)}; see above)`,
     );
   } else if (status === 0 && failed > 0) {
     reasons.push(`jest exited with status 0 but reported ${failed} failure(s)`);
   }
-  const exitCode = status !== 0 ? status : failed > 0 ? 1 : 0;
-  return { reasons, others: `${c.skipped} skipped, ${c.todo} todo`, line: `${c.passed} passed, ${failed} failed`, exitCode };
+  return { passed: c.passed, failed, reasons, others: `${c.skipped} skipped, ${c.todo} todo` };
+}
+
+/** The fault suite's part: its counts are written only when it ends, so a killed suite has none. */
+function faultsPart({ counts, status, timedOutMinutes }) {
+  const reasons = [];
+  let passed = counts?.passed ?? 0;
+  let failed = counts?.failed ?? 0;
+  if (timedOutMinutes !== undefined) {
+    [passed, failed] = [0, 1];
+    reasons.push(`the fault suite exceeded its ${timedOutMinutes}-minute limit (CI_FAULTS_TIMEOUT_MINUTES) and was killed; its scenarios are not counted`);
+  } else if (counts === null) {
+    failed = 1;
+    reasons.push(`no fault suite results: npm run test:faults failed before its scenarios ended (${exitText(status)})`);
+  } else if (status !== 0 && failed === 0) {
+    failed = 1;
+    reasons.push(`the fault suite ended with ${exitText(status)} although no scenario failed (see above)`);
+  } else if (status === 0 && failed > 0) {
+    reasons.push(`the fault suite exited with status 0 but reported ${failed} failed scenario(s)`);
+  }
+  return { passed, failed, reasons };
+}
+
+/** See ci-summary.d.ts for the shapes. */
+function summarize({ counts, status, timedOutMinutes, faults }) {
+  const jest = jestPart({ counts, status, timedOutMinutes });
+  const parts = [jest];
+  let parted = '';
+  if (faults !== undefined) {
+    const f = faultsPart(faults);
+    parts.push(f);
+    parted = `npm test ${jest.passed} passed, ${jest.failed} failed; test:faults ${f.passed} passed, ${f.failed} failed`;
+  }
+  const passed = parts.reduce((n, p) => n + p.passed, 0);
+  const failed = parts.reduce((n, p) => n + p.failed, 0);
+  const statuses = [status, ...(faults !== undefined ? [faults.status] : [])];
+  const exitCode = statuses.find((s) => s !== 0) ?? (failed > 0 ? 1 : 0);
+  return {
+    reasons: parts.flatMap((p) => p.reasons),
+    others: parted ? `${jest.others}; ${parted}` : jest.others,
+    line: `${passed} passed, ${failed} failed`,
+    exitCode,
+  };
 }
 
 function readCounts(file) {
@@ -42,9 +86,13 @@ function readCounts(file) {
   }
 }
 
+const minutes = (arg) => (arg && arg !== '-' ? Number(arg) : undefined);
+
 if (require.main === module) {
-  const [file, status, timedOut] = process.argv.slice(2);
-  const { reasons, others, line, exitCode } = summarize({ counts: readCounts(file), status: Number(status), timedOutMinutes: timedOut ? Number(timedOut) : undefined });
+  const [file, status, timedOut, faultsFile, faultsStatus, faultsTimedOut] = process.argv.slice(2);
+  const faults =
+    faultsFile === undefined ? undefined : { counts: readCounts(faultsFile), status: Number(faultsStatus), timedOutMinutes: minutes(faultsTimedOut) };
+  const { reasons, others, line, exitCode } = summarize({ counts: readCounts(file), status: Number(status), timedOutMinutes: minutes(timedOut), faults });
   for (const reason of reasons) console.log(`[ci] ${reason}`);
   console.log(`[ci] ${others}`);
   console.log(line);

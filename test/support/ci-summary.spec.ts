@@ -1,3 +1,7 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { summarize } from './ci-summary';
 
 const counts = (over: object = {}) => ({ passed: 120, failed: 0, skipped: 0, todo: 0, suites_failed_to_run: 0, complete: true, ...over });
@@ -63,5 +67,94 @@ describe('the final line of .ci/run', () => {
 
   it('never exits 0 when a failure was reported', () => {
     expect(summarize({ counts: counts({ failed: 1 }), status: 0 }).exitCode).toBe(1);
+  });
+});
+
+describe('the final line of .ci/run with the fault suite after npm test', () => {
+  const faults = (over: object = {}) => ({ counts: { passed: 9, failed: 0 }, status: 0, ...over });
+
+  it('counts every scenario beside the tests', () => {
+    expect(summarize({ counts: counts(), status: 0, faults: faults() })).toEqual({
+      reasons: [],
+      others: '0 skipped, 0 todo; npm test 120 passed, 0 failed; test:faults 9 passed, 0 failed',
+      line: '129 passed, 0 failed',
+      exitCode: 0,
+    });
+  });
+
+  it('fails CI on a failed scenario even when every test passed', () => {
+    expect(summarize({ counts: counts(), status: 0, faults: faults({ counts: { passed: 7, failed: 2 }, status: 1 }) })).toEqual({
+      reasons: [],
+      others: '0 skipped, 0 todo; npm test 120 passed, 0 failed; test:faults 7 passed, 2 failed',
+      line: '127 passed, 2 failed',
+      exitCode: 1,
+    });
+  });
+
+  it('keeps both parts’ failures and the first non-zero status', () => {
+    const s = summarize({ counts: counts({ passed: 118, failed: 2 }), status: 1, faults: faults({ counts: { passed: 8, failed: 1 }, status: 1 }) });
+    expect([s.line, s.exitCode]).toEqual(['126 passed, 3 failed', 1]);
+  });
+
+  it('counts a fault suite that ended without results (it could not start its stack, or crashed) as one failure', () => {
+    expect(summarize({ counts: counts(), status: 0, faults: faults({ counts: null, status: 1 }) })).toEqual({
+      reasons: ['no fault suite results: npm run test:faults failed before its scenarios ended (exit status 1)'],
+      others: '0 skipped, 0 todo; npm test 120 passed, 0 failed; test:faults 0 passed, 1 failed',
+      line: '120 passed, 1 failed',
+      exitCode: 1,
+    });
+  });
+
+  it('counts a fault suite killed at its own time limit as one failure, naming the limit', () => {
+    expect(summarize({ counts: counts(), status: 0, faults: faults({ counts: null, status: 124, timedOutMinutes: 15 }) })).toEqual({
+      reasons: ['the fault suite exceeded its 15-minute limit (CI_FAULTS_TIMEOUT_MINUTES) and was killed; its scenarios are not counted'],
+      others: '0 skipped, 0 todo; npm test 120 passed, 0 failed; test:faults 0 passed, 1 failed',
+      line: '120 passed, 1 failed',
+      exitCode: 124,
+    });
+  });
+
+  it('does not trust a non-zero exit with no failed scenario, nor a zero exit with failed ones', () => {
+    expect(summarize({ counts: counts(), status: 0, faults: faults({ status: 1 }) })).toMatchObject({
+      reasons: ['the fault suite ended with exit status 1 although no scenario failed (see above)'],
+      line: '129 passed, 1 failed',
+      exitCode: 1,
+    });
+    expect(summarize({ counts: counts(), status: 0, faults: faults({ counts: { passed: 8, failed: 1 } }) })).toMatchObject({
+      reasons: ['the fault suite exited with status 0 but reported 1 failed scenario(s)'],
+      line: '128 passed, 1 failed',
+      exitCode: 1,
+    });
+  });
+});
+
+describe('ci-summary.js as .ci/run calls it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ci-summary-'));
+  const script = join(__dirname, 'ci-summary.js');
+  const write = (name: string, value: object) => {
+    writeFileSync(join(dir, name), JSON.stringify(value));
+    return join(dir, name);
+  };
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reads both results files and exits with the failing status', () => {
+    const jest = write('results.json', counts());
+    const faultsFile = write('faults.json', { passed: 8, failed: 1 });
+    const run = spawnSync(process.execPath, [script, jest, '0', '-', faultsFile, '1', '-'], { encoding: 'utf8' });
+    expect(run.stdout).toBe('[ci] 0 skipped, 0 todo; npm test 120 passed, 0 failed; test:faults 8 passed, 1 failed\n128 passed, 1 failed\n');
+    expect(run.status).toBe(1);
+  });
+
+  it('reads a missing faults file as no results and a timed-out limit from its argument', () => {
+    const run = spawnSync(process.execPath, [script, write('results.json', counts()), '0', '-', join(dir, 'absent.json'), '124', '15'], { encoding: 'utf8' });
+    expect(run.stdout.trim().split('\n').at(-1)).toBe('120 passed, 1 failed');
+    expect(run.stdout).toMatch(/^\[ci\] the fault suite exceeded its 15-minute limit/);
+    expect(run.status).toBe(124);
+  });
+
+  it('keeps its old form without the fault suite', () => {
+    const run = spawnSync(process.execPath, [script, write('results.json', counts()), '0'], { encoding: 'utf8' });
+    expect(run.stdout).toBe('[ci] 0 skipped, 0 todo\n120 passed, 0 failed\n');
+    expect(run.status).toBe(0);
   });
 });
