@@ -46,14 +46,14 @@ describe('standard protocols over real Kafka: OIP v2 REST and gRPC, MLflow /invo
 
   beforeAll(async () => {
     await bus.connect();
-    const trainer = ServiceProcess.start(`trainer-p-${run}`, 'trainer', testPort(44));
+    const trainer = ServiceProcess.start(`trainer-p-${run}`, 'trainer', testPort(52));
     services.push(trainer);
     await trainer.waitReady();
-    worker = ServiceProcess.start(`worker-p-${run}`, 'inference-worker', testPort(45));
-    gateway = ServiceProcess.start(`gateway-p-${run}`, 'gateway', testPort(42), { GRPC_PORT: String(testPort(43)) });
+    worker = ServiceProcess.start(`worker-p-${run}`, 'inference-worker', testPort(53));
+    gateway = ServiceProcess.start(`gateway-p-${run}`, 'gateway', testPort(50), { GRPC_PORT: String(testPort(51)) });
     services.push(worker, gateway);
     await Promise.all(services.map((s) => s.waitReady()));
-    grpc = new OipGrpcClient(testPort(43));
+    grpc = new OipGrpcClient(testPort(51));
   });
 
   afterAll(async () => {
