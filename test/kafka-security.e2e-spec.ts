@@ -51,8 +51,9 @@ describe('Kafka over SASL_SSL: TLS with a private CA, SCRAM-SHA-512 and PLAIN', 
   });
 
   describe.each([
-    ['scram-sha-512', testPort(100)],
-    ['plain', testPort(110)],
+    // Offsets 1-3, 5-7 and 9: one block of ten for the spec.
+    ['scram-sha-512', testPort(0)],
+    ['plain', testPort(4)],
   ] as const)('with %s', (mechanism, basePort) => {
     const services: ServiceProcess[] = [];
     let gateway: ServiceProcess;
@@ -84,7 +85,7 @@ describe('Kafka over SASL_SSL: TLS with a private CA, SCRAM-SHA-512 and PLAIN', 
 
   it('a service with a wrong password does not become ready, and its log names the authentication failure but not the password', async () => {
     const wrongPassword = `wrong-password-${run}`;
-    const gateway = ServiceProcess.start(`gateway-badpw-${run}`, 'gateway', testPort(105), securedEnv('scram-sha-512', wrongPassword));
+    const gateway = ServiceProcess.start(`gateway-badpw-${run}`, 'gateway', testPort(9), securedEnv('scram-sha-512', wrongPassword));
     try {
       const log = await eventually(
         async () => (/authentication failed/i.test(logOf(gateway)) ? logOf(gateway) : undefined),
