@@ -3,7 +3,7 @@ import { TOPICS, createEnvelope, decodeEvent, float32Value } from '@app/contract
 import { CLASS_NAMES, compileScorer, irisDataset, type GaussianNBParams } from '@app/model';
 import { trainModel } from '@app/training';
 import { ConsumerProgress } from './support/consumer-progress';
-import { eventually, getJson, metricValue, postJson } from './support/http';
+import { eventually, getJson, metricSum, metricValue, postJson } from './support/http';
 import { kafkaTestBus } from './support/kafka-bus';
 import { testNamespace } from './support/namespace';
 import { OipGrpcClient } from './support/oip-grpc-client';
@@ -40,13 +40,7 @@ describe('standard protocols over real Kafka: OIP v2 REST and gRPC, MLflow /invo
   const progress = new ConsumerProgress(ns.kafkaPrefix);
   const params = async (version: number) => (await getJson(`${gateway.url}/models/${version}`)).body.params as GaussianNBParams;
   /** The sum of every series of a worker's counter whose labels include `labels`. */
-  const workerCount = async (name: string, labels = '') => {
-    const text = await (await fetch(`${worker.url}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  };
+  const workerCount = async (name: string, labels = '') => metricSum(await (await fetch(`${worker.url}/metrics`)).text(), name, labels);
 
   beforeAll(async () => {
     await Promise.all([bus.connect(), progress.connect()]);
