@@ -177,22 +177,32 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
   });
 
   it('rolls back to the previous version when feedback shows it significantly better, with the p-value in the event', async () => {
-    await replaceMonitor({ AUTO_ROLLBACK: 'true' });
     const [mine, theirs] = [await classify(fresh), await classify(before)];
     const candidates = boundaryRows(await params(fresh));
     const disputed = candidates.filter((r) => mine(r) !== theirs(r));
     expect(disputed.length).toBeGreaterThan(0);
     const rows = Array.from({ length: 100 }, (_, i) => disputed[i % disputed.length]);
+    const start = (await liveFigures(fresh)).labeled;
     const answer = await predictBatch(rows);
     expect(answer.model_version).toBe(fresh);
     await label(rows.map((r, i) => ({ request_id: answer.request_id, row: i, label: theirs(r) })));
+    // Counted by the monitor that decides nothing, then judged by one with AUTO_ROLLBACK that reads
+    // every labeled row at start: its window is these 100 rows whole, not the first batch of them
+    // beside rows of earlier tests.
+    await labeledFor(fresh, start + 100);
+    await replaceMonitor({ AUTO_ROLLBACK: 'true' });
     const rollback = await eventually(
       async () => (await decisions()).find((d) => d.action === 'rollback' && d.source === 'auto' && d.previous_version === fresh),
       60_000,
       'an automatic rollback',
     );
-    expect(rollback).toMatchObject({ outcome: 'applied', version: before, evidence: { test: 'mcnemar-exact', labeled: 100, alpha: 0.01 } });
-    expect(rollback.evidence!.p_value).toBeLessThan(1e-20);
+    expect(rollback).toMatchObject({
+      outcome: 'applied',
+      version: before,
+      evidence: { test: 'mcnemar-exact', labeled: 100, challenger_only_correct: 100, incumbent_only_correct: 0, alpha: 0.01 },
+    });
+    // Exact McNemar, 100 discordant rows all one way: 2 × 0.5^100.
+    expect(rollback.evidence!.p_value).toBeCloseTo(2 * 0.5 ** 100, 40);
     await eventually(async () => ((await get('/models/current')).version === before ? true : undefined), 30_000, 'the previous version current again');
     const indexed = await eventually(
       async () => {
