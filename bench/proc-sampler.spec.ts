@@ -1,4 +1,15 @@
-import { cpuSeconds, OTHER_PROCESSES, parseMachineBusyTicks, parseStatCpuTicks, parseVmRssBytes, ProcessSampler } from './proc-sampler';
+import { spawn } from 'node:child_process';
+import { cpus } from 'node:os';
+import {
+  cpuAccountingToleranceS,
+  cpuSeconds,
+  OTHER_PROCESSES,
+  otherProcessesCpuSeconds,
+  parseMachineBusyTicks,
+  parseStatCpuTicks,
+  parseVmRssBytes,
+  ProcessSampler,
+} from './proc-sampler';
 
 describe('parseStatCpuTicks', () => {
   it('adds utime and stime (fields 14 and 15), even when the command name holds spaces and parentheses', () => {
@@ -48,15 +59,62 @@ describe('ProcessSampler on this process', () => {
     expect(usage.peak_rss_mb).toBeGreaterThan(10);
   });
 
-  it('reports the CPU the rest of the machine used as "other processes"', () => {
-    const other = new ProcessSampler({ self: process.pid }).stop()[OTHER_PROCESSES];
-    expect(other.pid).toBe(0);
-    expect(other.cpu_s).toBeGreaterThanOrEqual(0);
-    expect(other.peak_rss_mb).toBe(0);
+  it('reports the CPU of a process it does not sample as "other processes"', async () => {
+    const sampler = new ProcessSampler({ self: process.pid });
+    const started = process.hrtime.bigint();
+    // A child burning 0.5 s of CPU by its own clock, then reporting it: none of it is the sampled process's.
+    const childCpuS = await new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, [
+        '-e',
+        'const s = process.cpuUsage(); let x = 0; const used = () => { const u = process.cpuUsage(s); return (u.user + u.system) / 1e6; }; ' +
+          'while (used() < 0.5) x += Math.sqrt(x + 1); console.log(used(), x > 0);',
+      ]);
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.on('error', reject);
+      child.on('close', () => resolve(Number(out.split(' ')[0])));
+    });
+    const wallS = Number(process.hrtime.bigint() - started) / 1e9;
+    const other = sampler.stop()[OTHER_PROCESSES];
+    expect(childCpuS).toBeGreaterThanOrEqual(0.5);
+    expect([other.pid, other.peak_rss_mb]).toEqual([0, 0]);
+    // At least the child's loop (less what tick rounding and sampling can lose), at most every core busy all along.
+    expect(other.cpu_s).toBeGreaterThanOrEqual(childCpuS - cpuAccountingToleranceS(1, childCpuS));
+    expect(other.cpu_s).toBeLessThanOrEqual(cpus().length * wallS + 0.05);
+  });
+
+  it('refuses to sample one pid under two names, which would count its CPU twice', () => {
+    expect(() => new ProcessSampler({ gateway: process.pid, 'load generator': process.pid })).toThrow(
+      `processes gateway and load generator are both pid ${process.pid}: its CPU would be counted twice`,
+    );
   });
 
   it('refuses a process that is not running', () => {
     expect(cpuSeconds(2 ** 22 + 1)).toBeNull();
     expect(() => new ProcessSampler({ gone: 2 ** 22 + 1 })).toThrow(`process gone (pid ${2 ** 22 + 1}) is not running`);
+  });
+});
+
+describe('otherProcessesCpuSeconds', () => {
+  it('is the machine busy time minus the sampled processes', () => {
+    expect(otherProcessesCpuSeconds(10, 7.5, 0.1)).toBe(2.5);
+    expect(otherProcessesCpuSeconds(7.5, 7.5, 0.1)).toBe(0);
+  });
+
+  it('counts a deficit within the rounding tolerance as no other work', () => {
+    expect(otherProcessesCpuSeconds(7.45, 7.5, 0.1)).toBe(0);
+  });
+
+  it('refuses a deficit larger than rounding explains instead of reporting 0', () => {
+    expect(() => otherProcessesCpuSeconds(7, 7.5, 0.1)).toThrow(
+      'the sampled processes used 7.50 s of CPU but the whole machine only 7.00 s (more than the 0.10 s rounding allows): a process counted twice, or CPU counters that disagree',
+    );
+  });
+});
+
+describe('cpuAccountingToleranceS', () => {
+  it('allows two ticks per process, six for the machine, and 5% of the measured CPU', () => {
+    expect(cpuAccountingToleranceS(3, 10, 100)).toBeCloseTo(0.12 + 0.5, 12);
+    expect(cpuAccountingToleranceS(0, 0, 250)).toBeCloseTo(6 / 250, 12);
   });
 });

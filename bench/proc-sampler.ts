@@ -68,6 +68,33 @@ export interface ProcessUsage {
 export const OTHER_PROCESSES = 'other processes';
 
 /**
+ * How far the sampled processes' CPU may exceed the machine's busy time by measurement alone.
+ * Each process's utime and stime, and each of the six busy columns of /proc/stat, are whole
+ * clock ticks (a delta is off by under one tick per counter); and the kernel charges the machine
+ * by sampling at each tick but a process by its precise run time, which drift apart by a few
+ * percent for bursty work.
+ */
+export function cpuAccountingToleranceS(processes: number, processesCpuS: number, ticksPerSecond = CLOCK_TICKS): number {
+  return (2 * processes + 6) / ticksPerSecond + 0.05 * processesCpuS;
+}
+
+/**
+ * CPU seconds the rest of the machine used in a window: its busy time minus the sampled
+ * processes'. A deficit within `toleranceS` is measurement rounding and counts as none; a larger
+ * one means a process was counted twice or the counters disagree, and reporting it as "no other
+ * work" would hide a broken measurement, so it is an error.
+ */
+export function otherProcessesCpuSeconds(machineBusyS: number, processesCpuS: number, toleranceS: number): number {
+  const other = machineBusyS - processesCpuS;
+  if (other >= 0) return other;
+  if (-other <= toleranceS) return 0;
+  throw new Error(
+    `the sampled processes used ${processesCpuS.toFixed(2)} s of CPU but the whole machine only ${machineBusyS.toFixed(2)} s ` +
+      `(more than the ${toleranceS.toFixed(2)} s rounding allows): a process counted twice, or CPU counters that disagree`,
+  );
+}
+
+/**
  * CPU seconds and peak RSS of named processes over a window, plus the CPU the rest of the machine
  * used meanwhile (the machine is shared, and that competes with what is measured). RSS is polled
  * (every 200 ms) because VmHWM is the peak since the process started, not within this window.
@@ -80,6 +107,11 @@ export class ProcessSampler {
   private readonly machineStart = machineBusySeconds();
 
   constructor(private readonly pids: Record<string, number>) {
+    const named = new Map<number, string>();
+    for (const [name, pid] of Object.entries(pids)) {
+      if (named.has(pid)) throw new Error(`processes ${named.get(pid)} and ${name} are both pid ${pid}: its CPU would be counted twice`);
+      named.set(pid, name);
+    }
     for (const [name, pid] of Object.entries(pids)) {
       const cpu = cpuSeconds(pid);
       if (cpu === null) throw new Error(`process ${name} (pid ${pid}) is not running`);
@@ -101,10 +133,12 @@ export class ProcessSampler {
     this.sample();
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
     const out: Record<string, ProcessUsage> = {};
+    let measured = 0;
     for (const [name, pid] of Object.entries(this.pids)) {
       const end = cpuSeconds(pid);
       if (end === null) throw new Error(`process ${name} (pid ${pid}) exited during the measurement`);
       const cpu = end - this.startCpu.get(name)!;
+      measured += cpu;
       out[name] = {
         pid,
         cpu_s: round(cpu, 2),
@@ -112,8 +146,8 @@ export class ProcessSampler {
         peak_rss_mb: round((this.peakRss.get(name) ?? 0) / 2 ** 20, 1),
       };
     }
-    const others = machineBusySeconds() - this.machineStart - Object.values(out).reduce((sum, u) => sum + u.cpu_s, 0);
-    out[OTHER_PROCESSES] = { pid: 0, cpu_s: round(Math.max(0, others), 2), cpu_pct_of_core: round((Math.max(0, others) / seconds) * 100, 1), peak_rss_mb: 0 };
+    const others = otherProcessesCpuSeconds(machineBusySeconds() - this.machineStart, measured, cpuAccountingToleranceS(Object.keys(out).length, measured));
+    out[OTHER_PROCESSES] = { pid: 0, cpu_s: round(others, 2), cpu_pct_of_core: round((others / seconds) * 100, 1), peak_rss_mb: 0 };
     return out;
   }
 }

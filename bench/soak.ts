@@ -2,7 +2,8 @@
  * `npm run soak`: `npm start`'s process under sustained 1000-row batches for SOAK_MINUTES (10),
  * its RSS and heap sampled throughout, and the size of what it writes (its data directory and its
  * log). Memory and disk must be bounded by configuration, not by traffic: the report compares the
- * first minute after warm-up with the last one and writes bench/results/soak.json.
+ * first minute after warm-up with the last one and writes bench/results/soak.json. It fails (exit 1)
+ * when a batch was not answered or the in-process bus dropped a record (its metric, read at the end).
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +11,7 @@ import { REPO_ROOT, ServiceProcess } from '../scripts/lib/service-process';
 import { Cleanup } from './cleanup';
 import { BENCH_LOGS, BENCH_STATE } from './processes';
 import { cpuSeconds, parseVmRssBytes } from './proc-sampler';
+import { DROPPED_METRIC, counterTotal, soakProblems } from './soak-verdict';
 import { median } from './stats';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
@@ -109,6 +111,7 @@ async function main(): Promise<void> {
     stop = true;
     await Promise.all(clients);
     const cpu = (cpuSeconds(app.pid) ?? 0) - cpuStart;
+    const recordsDropped = counterTotal(await (await fetch(`${app.url}/metrics`)).text(), DROPPED_METRIC);
     const minute = (from: number, to: number) => samples.filter((s) => s.t_s > from && s.t_s <= to);
     const first = minute(60, 120);
     const last = minute(MINUTES * 60 - 60, MINUTES * 60 + 30);
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
       batches,
       rows: batches * ROWS,
       failures,
+      records_dropped: recordsDropped,
       cpu_seconds: +cpu.toFixed(1),
       rss_mb: {
         minute_2_median: median(first.map((s) => s.rss_mb)),
@@ -139,6 +143,9 @@ async function main(): Promise<void> {
     const { samples: _omit, ...shown } = summary;
     console.log(`[soak] ${JSON.stringify(shown, null, 2)}`);
     console.log(`[soak] written to bench/results/soak.json`);
+    const problems = soakProblems(summary);
+    if (problems.length > 0) throw new Error(`the soak failed: ${problems.join('; ')}`);
+    console.log(`[soak] passed: every batch answered, no record dropped`);
   } finally {
     await cleanup.runAll();
   }

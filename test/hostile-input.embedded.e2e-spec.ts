@@ -1,5 +1,6 @@
 import { connect, type AddressInfo } from 'node:net';
 import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { statedNumbers } from './support/doc-claims';
 import { startTestPlatform } from './support/embedded';
 
 /**
@@ -258,8 +259,10 @@ describe('hostile HTTP input (embedded mode)', () => {
   });
   afterAll(() => platform?.close());
 
-  it('has at least 80 cases', () => {
-    expect(CORPUS.length).toBeGreaterThanOrEqual(80);
+  it('is the corpus the documentation counts: every "N malformed (or hostile) raw requests" there says its size', () => {
+    const claims = statedNumbers(/(\d[\d,]*) (?:malformed|hostile) raw (?:HTTP )?requests/);
+    expect(claims.length).toBeGreaterThan(0);
+    expect(claims.filter((c) => c.value !== CORPUS.length)).toEqual([]);
   });
 
   it.each(CORPUS)('answers %s with the expected 4xx and a JSON error', async (_name, c) => {

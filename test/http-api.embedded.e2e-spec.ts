@@ -9,35 +9,34 @@ import { IRIS_ROWS } from '@app/model';
 import { JsonLogger } from '@app/observability';
 import { eventually } from './support/http';
 import { createServiceApp, serviceContext } from '@app/runtime';
-import { startEmbeddedPlatform, type EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
 import { GatewayModule } from '@apps/gateway/gateway.module';
+import { startTestPlatform } from './support/embedded';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const VERSICOLOR = { sepal_length: 6.4, sepal_width: 3.2, petal_length: 4.5, petal_width: 1.5 };
 const VIRGINICA = { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, petal_width: 2.5 };
 const quiet = new JsonLogger('test', 'error', () => undefined);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const FINAL = ['promoted', 'rejected', 'failed'];
 
+/** A retrain job once it has an outcome. */
+async function finishedJob(http: ReturnType<typeof request>, body: object) {
+  const accepted = await http.post('/retrain').send(body).expect(202);
+  expect(accepted.headers.location).toBe(`/retrain/${accepted.body.job_id}`);
+  return eventually(async () => {
+    const job = (await http.get(`/retrain/${accepted.body.job_id}`).expect(200)).body;
+    return FINAL.includes(job.status) ? job : undefined;
+  }, 10_000);
+}
+
+// Tests that change the registry start a platform of their own; this one keeps serving version 1.
 describe('HTTP API (embedded mode, in-process bus)', () => {
   let platform: EmbeddedPlatform;
   let http: ReturnType<typeof request>;
-  let datasets: string;
 
   beforeAll(async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'embedded-'));
-    datasets = mkdtempSync(join(tmpdir(), 'iris-csv-'));
-    const config = loadConfig({
-      TRANSPORT: 'memory',
-      MONITOR_SINK: 'file',
-      EMBEDDED_DATA_DIR: dataDir,
-      DATA_DIR: datasets,
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      BODY_LIMIT: '256kb',
-    });
-    platform = await startEmbeddedPlatform(config, undefined, quiet);
-    http = request(platform.gateway.getHttpServer());
-    await eventually(async () => ((await http.get('/ready')).status === 200 ? true : undefined), 10_000, 'the embedded platform to be ready');
+    ({ platform, http } = await startTestPlatform('http-api', { BODY_LIMIT: '256kb' }));
   });
   afterAll(() => platform.close());
 
@@ -135,6 +134,7 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
   });
 
   it('serves liveness, readiness, metrics and OpenAPI', async () => {
+    await http.post('/predict').send(SETOSA).expect(200);
     await http.get('/health').expect(200, { status: 'ok' });
     expect((await http.get('/ready').expect(200)).body).toEqual({ status: 'ready', checks: { accepting: true, broker: true, model: true } });
     const metrics = await http.get('/metrics').expect(200);
@@ -155,45 +155,47 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
   });
 
   it('retrains on POST /retrain and lists both versions with their accuracy', async () => {
-    const accepted = await http.post('/retrain').send({ random_state: 3 }).expect(202);
-    expect(accepted.headers.location).toBe(`/retrain/${accepted.body.job_id}`);
-    let job = (await http.get(`/retrain/${accepted.body.job_id}`).expect(200)).body;
-    for (let i = 0; i < 100 && !['promoted', 'rejected', 'failed'].includes(job.status); i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      job = (await http.get(`/retrain/${accepted.body.job_id}`).expect(200)).body;
+    const own = await startTestPlatform('http-api-retrain');
+    try {
+      const job = await finishedJob(own.http, { random_state: 3 });
+      expect(job).toMatchObject({ status: 'promoted', model_version: 2, code_version: 'dev' });
+      const models = (await own.http.get('/models').expect(200)).body;
+      expect(models.current_version).toBe(2);
+      expect(models.models.map((m: { version: number; status: string }) => [m.version, m.status])).toEqual([
+        [1, 'archived'],
+        [2, 'current'],
+      ]);
+      for (const m of models.models) expect(m.accuracy).toBeGreaterThan(0.85);
+      expect((await own.http.post('/predict').send(SETOSA).expect(200)).body.model_version).toBe(2);
+      await own.http.get('/retrain/no-such-job').expect(404);
+      await own.http.get('/models/99').expect(404);
+    } finally {
+      await own.platform.close();
     }
-    expect(job).toMatchObject({ status: 'promoted', model_version: 2, code_version: 'dev' });
-    const models = (await http.get('/models').expect(200)).body;
-    expect(models.current_version).toBe(2);
-    expect(models.models.map((m: { version: number; status: string }) => [m.version, m.status])).toEqual([
-      [1, 'archived'],
-      [2, 'current'],
-    ]);
-    for (const m of models.models) expect(m.accuracy).toBeGreaterThan(0.85);
-    expect((await http.post('/predict').send(SETOSA).expect(200)).body.model_version).toBe(2);
-    await http.get('/retrain/no-such-job').expect(404);
-    await http.get('/models/99').expect(404);
   });
 
   it('trains from a CSV file the trainer reads, and fails a run whose CSV has an unknown label, naming the line', async () => {
+    const datasets = mkdtempSync(join(tmpdir(), 'iris-csv-'));
     const header = 'sepal_length,sepal_width,petal_length,petal_width,species';
     writeFileSync(join(datasets, 'iris.csv'), [header, ...IRIS_ROWS.map((r) => [...r.features, r.label].join(','))].join('\n'));
     writeFileSync(join(datasets, 'bad.csv'), [header, '5.1,3.5,1.4,0.2,setosa', '4.9,3.0,1.4,0.2,rose'].join('\n'));
-    const finished = async (body: object) => {
-      const { job_id } = (await http.post('/retrain').send(body).expect(202)).body;
-      for (let i = 0; i < 100; i++) {
-        const job = (await http.get(`/retrain/${job_id}`)).body;
-        if (['promoted', 'rejected', 'failed'].includes(job.status)) return job;
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`job ${job_id} did not finish`);
-    };
-    const fromCsv = await finished({ dataset: { source: 'csv', path: 'iris.csv' }, random_state: 5 });
-    expect(fromCsv).toMatchObject({ status: 'promoted', params: { dataset: 'csv:iris.csv' }, dataset: { rows: 150 }, reference: { dataset: 'iris', rows: 150 } });
-    const broken = await finished({ dataset: { source: 'csv', path: 'bad.csv' } });
-    expect(broken.status).toBe('failed');
-    expect(broken.outcome_reason).toMatch(/line 3/);
-    expect(broken.outcome_reason).toMatch(/rose/);
+    const own = await startTestPlatform('http-api-csv', { DATA_DIR: datasets });
+    try {
+      const fromCsv = await finishedJob(own.http, { dataset: { source: 'csv', path: 'iris.csv' }, random_state: 5 });
+      expect(fromCsv).toMatchObject({
+        status: 'promoted',
+        model_version: 2,
+        params: { dataset: 'csv:iris.csv' },
+        dataset: { rows: 150 },
+        reference: { dataset: 'iris', rows: 150 },
+      });
+      const broken = await finishedJob(own.http, { dataset: { source: 'csv', path: 'bad.csv' } });
+      expect(broken.status).toBe('failed');
+      expect(broken.outcome_reason).toMatch(/line 3/);
+      expect(broken.outcome_reason).toMatch(/rose/);
+    } finally {
+      await own.platform.close();
+    }
   });
 
   it('answers Prefer: respond-async with 202 and a Location where the prediction appears', async () => {
@@ -217,26 +219,34 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
 
   it('parks a malformed prediction request on the dead-letter topic and keeps serving', async () => {
     await platform.bus.send(TOPICS.predictionRequested, [{ key: 'bad', value: '{"not":"an envelope"}', headers: { 'x-request-id': 'bad-1' } }]);
-    let parked;
-    for (let i = 0; i < 50 && !parked; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      parked = (await platform.bus.readToEnd(TOPICS.deadLetter))
-        .map((m) => decodeEvent(TOPICS.deadLetter, m.value))
-        .find((d) => d.ok && d.event.request_id === 'bad-1');
-    }
-    expect(parked?.ok && parked.event.payload).toMatchObject({
+    const parked = await eventually(
+      async () =>
+        (await platform.bus.readToEnd(TOPICS.deadLetter))
+          .map((m) => decodeEvent(TOPICS.deadLetter, m.value))
+          .find((d) => d.ok && d.event.request_id === 'bad-1'),
+      5_000,
+      'the malformed request parked',
+    );
+    expect(parked.ok && parked.event.payload).toMatchObject({
       source_topic: TOPICS.predictionRequested,
       consumer_group: 'inference-worker',
       value: '{"not":"an envelope"}',
     });
-    expect(parked?.ok && parked.event.payload.reason).toMatch(/^invalid envelope: /);
+    expect(parked.ok && parked.event.payload.reason).toMatch(/^invalid envelope: /);
     await http.post('/predict').send(SETOSA).expect(200);
   });
 });
 
 describe('gateway failure answers', () => {
   const gatewayOn = async (bus: InMemoryEventBus, timeoutMs: string) => {
-    const config = loadConfig({ TRANSPORT: 'memory', MONITOR_SINK: 'file', PORT: '0', LOG_LEVEL: 'error', PREDICT_TIMEOUT_MS: timeoutMs, KAFKA_SEND_TIMEOUT_MS: '100' });
+    const config = loadConfig({
+      TRANSPORT: 'memory',
+      MONITOR_SINK: 'file',
+      PORT: '0',
+      LOG_LEVEL: 'error',
+      PREDICT_TIMEOUT_MS: timeoutMs,
+      KAFKA_SEND_TIMEOUT_MS: '100',
+    });
     await bus.connect();
     const ctx = serviceContext('gateway', config, bus, quiet);
     return createServiceApp(ctx, GatewayModule.register(ctx), { listen: true });

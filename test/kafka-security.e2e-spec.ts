@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel, type KafkaConfig } from 'kafkajs';
 import { eventually, postJson } from './support/http';
 import { KAFKA_SASL_SSL_BROKERS, KAFKA_TEST_SASL_PASSWORD, KAFKA_TEST_SASL_USER, KAFKA_TLS_CA_FILE, ROOT, tcpReachable } from './support/infra';
+import { testPort } from './support/ports';
 import { ServiceProcess } from './support/service-process';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
@@ -50,8 +51,9 @@ describe('Kafka over SASL_SSL: TLS with a private CA, SCRAM-SHA-512 and PLAIN', 
   });
 
   describe.each([
-    ['scram-sha-512', 3300],
-    ['plain', 3310],
+    // Offsets 1-3, 5-7 and 9: one block of ten for the spec.
+    ['scram-sha-512', testPort(0)],
+    ['plain', testPort(4)],
   ] as const)('with %s', (mechanism, basePort) => {
     const services: ServiceProcess[] = [];
     let gateway: ServiceProcess;
@@ -83,7 +85,7 @@ describe('Kafka over SASL_SSL: TLS with a private CA, SCRAM-SHA-512 and PLAIN', 
 
   it('a service with a wrong password does not become ready, and its log names the authentication failure but not the password', async () => {
     const wrongPassword = `wrong-password-${run}`;
-    const gateway = ServiceProcess.start(`gateway-badpw-${run}`, 'gateway', 3305, securedEnv('scram-sha-512', wrongPassword));
+    const gateway = ServiceProcess.start(`gateway-badpw-${run}`, 'gateway', testPort(9), securedEnv('scram-sha-512', wrongPassword));
     try {
       const log = await eventually(
         async () => (/authentication failed/i.test(logOf(gateway)) ? logOf(gateway) : undefined),

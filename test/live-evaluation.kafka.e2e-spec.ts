@@ -3,20 +3,26 @@ import { TOPICS, createEnvelope, decodeEvent, type ModelDecision } from '@app/co
 import type { EventBus } from '@app/messaging';
 import { IRIS_ROWS, compileScorer, type GaussianNBParams } from '@app/model';
 import { eventually, getJson, postJson } from './support/http';
+import { ELASTICSEARCH_URL } from './support/infra';
 import { kafkaTestBus } from './support/kafka-bus';
+import { testNamespace } from './support/namespace';
 import { testPort } from './support/ports';
 import { ServiceProcess } from './support/service-process';
 import { promotableRetrain, servingState } from './support/training-expectation';
 import { asRow, boundaryRows, vector, type Row } from './support/feature-rows';
 
-const run = randomUUID().slice(0, 8);
-/** Decisions are judged on the last 100 labeled rows: this run sends more than that, so earlier runs' labels (the topic persists) do not decide. */
-const LIVE = { LIVE_MIN_LABELS: '30', LIVE_WINDOW: '100', LIVE_COOLDOWN_SECONDS: '0', LIVE_PUBLISH_SECONDS: '1', LIVE_ALPHA: '0.01' };
+// Topics, groups and indices of this run only: an empty registry, no labels or decisions from earlier runs.
+const ns = testNamespace('live');
+const { run } = ns;
+/** Decisions are judged on the last 100 labeled rows: the rollback test's own 100, whatever other tests labeled before. */
+const LIVE = { ...ns.env, LIVE_MIN_LABELS: '30', LIVE_WINDOW: '100', LIVE_COOLDOWN_SECONDS: '0', LIVE_PUBLISH_SECONDS: '1', LIVE_ALPHA: '0.01' };
+/** Each monitor a test starts takes the next port of this spec's block. */
+const monitorPorts = [43, 44, 45, 46].map(testPort);
 
 describe('live evaluation over real Kafka and Elasticsearch', () => {
   const services: ServiceProcess[] = [];
   let gateway: ServiceProcess;
-  let monitor: ServiceProcess;
+  let monitor: ServiceProcess | undefined;
   let bus: EventBus;
   /** The version this run trains (nothing labeled it before) and the one serving before it. */
   let fresh: number;
@@ -46,6 +52,15 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
       30_000,
       `${count} labeled rows for version ${version}`,
     );
+  const liveFigures = async (version: number) => (await get(`/models/${version}/live`)) as { labeled: number; correct: number };
+  /** Stops the running monitor, if any, and starts one with these settings; its state comes from the topics and Elasticsearch. */
+  const replaceMonitor = async (env: Record<string, string>) => {
+    await monitor?.stop();
+    const port = monitorPorts.shift();
+    if (port === undefined) throw new Error("no monitor port left in this spec's block");
+    monitor = ServiceProcess.start(`monitor-l${port}-${run}`, 'monitor', port, { ...LIVE, ...env });
+    await monitor.waitReady();
+  };
   const decisions = async () =>
     (await bus.readToEnd(TOPICS.modelDecision)).flatMap((m) => {
       const d = decodeEvent(TOPICS.modelDecision, m.value);
@@ -53,20 +68,18 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
     });
 
   beforeAll(async () => {
-    bus = kafkaTestBus(`e2e-live-${run}`);
+    bus = kafkaTestBus(`e2e-live-${run}`, ns.kafkaPrefix);
     await bus.connect();
     const trainer = ServiceProcess.start(`trainer-l-${run}`, 'trainer', testPort(41), LIVE);
     services.push(trainer);
     await trainer.waitReady();
     const worker = ServiceProcess.start(`worker-l-${run}`, 'inference-worker', testPort(42), LIVE);
-    // The first monitor decides nothing: earlier runs' labels are in its window until this run's replace them.
-    monitor = ServiceProcess.start(`monitor-l-${run}`, 'monitor', testPort(43), { ...LIVE, AUTO_ROLLBACK: 'false' });
     gateway = ServiceProcess.start(`gateway-l-${run}`, 'gateway', testPort(40), LIVE);
     services.push(worker, gateway);
-    await Promise.all([...services, monitor].map((s) => s.waitReady()));
+    await Promise.all([...services.map((s) => s.waitReady()), replaceMonitor({ AUTO_ROLLBACK: 'false' })]);
     const serving = await servingState(gateway.url);
     before = serving.version;
-    // A different model from the serving one (an earlier run may have left this very candidate current).
+    // A model that differs from the serving one, which the trainer of this namespace registered.
     const servingChecksum = (await get('/models/current')).checksum as string;
     let fromSeed = 101;
     let pick = promotableRetrain(serving, 0.3, fromSeed);
@@ -83,22 +96,25 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
   });
 
   afterAll(async () => {
-    await Promise.all([...services, monitor].map((s) => s.stop()));
+    await Promise.all([...services, ...(monitor ? [monitor] : [])].map((s) => s.stop()));
     await bus.close();
+    await ns.remove();
   });
 
   it('gives live accuracy equal to the offline accuracy of the version on 300 labeled rows', async () => {
+    const start = await liveFigures(fresh);
     const rows = [...IRIS_ROWS, ...IRIS_ROWS];
     const answers = [await predictBatch(rows.slice(0, 150).map((r) => asRow(r.features))), await predictBatch(rows.slice(150).map((r) => asRow(r.features)))];
     expect(answers.map((a) => a.model_version)).toEqual([fresh, fresh]);
     await label(rows.map((r, i) => ({ request_id: answers[i < 150 ? 0 : 1].request_id, row: i % 150, label: r.label })));
     const mine = await classify(fresh);
-    const correct = rows.filter((r) => mine(asRow(r.features)) === r.label).length;
-    const figures = await labeledFor(fresh, 300);
-    expect(figures).toMatchObject({ version: fresh, labeled: 300, correct, accuracy: correct / 300 });
+    const correct = start.correct + rows.filter((r) => mine(asRow(r.features)) === r.label).length;
+    const labeled = start.labeled + 300;
+    const figures = await labeledFor(fresh, labeled);
+    expect(figures).toMatchObject({ version: fresh, labeled, correct, accuracy: correct / labeled });
     const indexed = await eventually(
       async () => {
-        const res = await fetch(`${process.env.ELASTICSEARCH_URL ?? 'http://localhost:9200'}/mlops-feedback-*/_count`, {
+        const res = await fetch(`${ELASTICSEARCH_URL}/${ns.indexPrefix}-feedback-*/_count`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
@@ -137,19 +153,18 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
   });
 
   it('joins labels sent after the monitor restarted, from the indexed predictions, and a label sent before its prediction', async () => {
+    // Earlier tests waited until the monitor counted their labels, so this is settled.
+    const start = (await liveFigures(fresh)).labeled;
     const rows = IRIS_ROWS.slice(0, 40).map((r) => asRow(r.features));
     const answer = await predictBatch(rows);
     const early = randomUUID();
     await label([{ request_id: early, row: 0, label: 'setosa' }]);
-    const start = (await labeledFor(fresh, 300)).labeled as number;
     // The predictions must be indexed before the monitor goes: its replacement has none of them in memory.
     await eventually(
       async () => ((await getJson(`${gateway.url}/predictions/${answer.request_id}`)).body.source === 'elasticsearch' ? true : undefined),
       30_000,
     );
-    await monitor.stop();
-    monitor = ServiceProcess.start(`monitor-l2-${run}`, 'monitor', testPort(44), { ...LIVE, AUTO_ROLLBACK: 'true' });
-    await monitor.waitReady();
+    await replaceMonitor({ AUTO_ROLLBACK: 'false' });
     await label(rows.map((_, i) => ({ request_id: answer.request_id, row: i, label: IRIS_ROWS[i].label })));
     const envelope = createEnvelope(
       'PredictionRequested',
@@ -167,22 +182,31 @@ describe('live evaluation over real Kafka and Elasticsearch', () => {
     const disputed = candidates.filter((r) => mine(r) !== theirs(r));
     expect(disputed.length).toBeGreaterThan(0);
     const rows = Array.from({ length: 100 }, (_, i) => disputed[i % disputed.length]);
+    const start = (await liveFigures(fresh)).labeled;
     const answer = await predictBatch(rows);
     expect(answer.model_version).toBe(fresh);
-    const since = Date.now();
     await label(rows.map((r, i) => ({ request_id: answer.request_id, row: i, label: theirs(r) })));
+    // Counted by the monitor that decides nothing, then judged by one with AUTO_ROLLBACK that reads
+    // every labeled row at start: its window is these 100 rows whole, not the first batch of them
+    // beside rows of earlier tests.
+    await labeledFor(fresh, start + 100);
+    await replaceMonitor({ AUTO_ROLLBACK: 'true' });
     const rollback = await eventually(
-      async () =>
-        (await decisions()).find((d) => d.action === 'rollback' && d.source === 'auto' && d.previous_version === fresh && Date.parse(d.decided_at) >= since),
+      async () => (await decisions()).find((d) => d.action === 'rollback' && d.source === 'auto' && d.previous_version === fresh),
       60_000,
       'an automatic rollback',
     );
-    expect(rollback).toMatchObject({ outcome: 'applied', version: before, evidence: { test: 'mcnemar-exact', labeled: 100, alpha: 0.01 } });
-    expect(rollback.evidence!.p_value).toBeLessThan(1e-20);
+    expect(rollback).toMatchObject({
+      outcome: 'applied',
+      version: before,
+      evidence: { test: 'mcnemar-exact', labeled: 100, challenger_only_correct: 100, incumbent_only_correct: 0, alpha: 0.01 },
+    });
+    // Exact McNemar, 100 discordant rows all one way: 2 × 0.5^100.
+    expect(rollback.evidence!.p_value).toBeCloseTo(2 * 0.5 ** 100, 40);
     await eventually(async () => ((await get('/models/current')).version === before ? true : undefined), 30_000, 'the previous version current again');
     const indexed = await eventually(
       async () => {
-        const res = await fetch(`${process.env.ELASTICSEARCH_URL ?? 'http://localhost:9200'}/mlops-models-*/_search`, {
+        const res = await fetch(`${ELASTICSEARCH_URL}/${ns.indexPrefix}-models-*/_search`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ query: { term: { command_id: rollback.command_id } } }),

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import { TOPICS } from '@app/contracts';
 import { EventBusServer } from '@app/messaging';
@@ -6,6 +5,7 @@ import { FEATURE_NAMES, IRIS_ROWS, mulberry32 } from '@app/model';
 import { ConsumerProgress } from './support/consumer-progress';
 import { eventually, getJson, metricValue, postJson, type JsonResponse } from './support/http';
 import { ELASTICSEARCH_URL, runScript, tcpReachable } from './support/infra';
+import { testNamespace } from './support/namespace';
 import { testPort } from './support/ports';
 import { ServiceProcess } from './support/service-process';
 import { promotableRetrain, servingState } from './support/training-expectation';
@@ -13,8 +13,9 @@ import { promotableRetrain, servingState } from './support/training-expectation'
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Elasticsearch documents are read loosely in assertions
 type Doc = Record<string, any>;
 
-const run = randomUUID().slice(0, 8);
-const prefix = `e2e-${run}`;
+// Topics, groups, indices and templates of this run only.
+const ns = testNamespace('monitoring');
+const { run, indexPrefix: prefix } = ns;
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MONITOR_GROUP = EventBusServer.sharedGroup('monitor');
@@ -48,12 +49,12 @@ async function sendAll(url: string, bodies: object[], clientIds: string[], concu
 
 describe('monitoring over real Kafka and real Elasticsearch', () => {
   const es = new Client({ node: ELASTICSEARCH_URL });
-  const kafka = new ConsumerProgress();
+  const kafka = new ConsumerProgress(ns.kafkaPrefix);
   const services: ServiceProcess[] = [];
   let gateway: ServiceProcess;
   let worker: ServiceProcess;
   let monitor: ServiceProcess;
-  const env = { ES_INDEX_PREFIX: prefix, MONITOR_SINK: 'elasticsearch' };
+  const env = { ...ns.env, MONITOR_SINK: 'elasticsearch' };
 
   const search = async (kind: string, query: object, extra: object = {}) => {
     await es.indices.refresh({ index: `${prefix}-${kind}-*`, ignore_unavailable: true, allow_no_indices: true });
@@ -98,10 +99,8 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
   afterAll(async () => {
     await Promise.all(services.map((s) => s.stop()));
     await kafka.close();
-    // This run's indices and templates only: the prefix is unique to the run.
-    await es.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
-    await es.indices.deleteIndexTemplate({ name: `${prefix}-*` }).catch(() => undefined);
     await es.close();
+    await ns.remove();
   });
 
   it('indexes one document per scored row under the platform request id, with the caller id beside it, and no request document', async () => {
@@ -189,7 +188,7 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
 
   it('indexes the retrain lifecycle and statistics, raises no drift for 300 in-distribution requests, and one drift event for 300 with petal_length + 2.5', async () => {
     // A new version starts a fresh window, so earlier test traffic does not count. The candidate
-    // is one the gate must promote whatever serves now (see promotableRetrain).
+    // is one the gate must promote over the version this namespace's trainer registered (see promotableRetrain).
     const { request } = promotableRetrain(await servingState(gateway.url), 0.2, 1);
     const job = await postJson(`${gateway.url}/retrain`, request);
     const finished = await eventually(

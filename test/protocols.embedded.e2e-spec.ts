@@ -33,8 +33,8 @@ describe('standard protocols (embedded mode): OIP v2 REST and gRPC, MLflow /invo
   let expectedOutputs: (rows: number[][], datatype: 'FP32' | 'FP64') => unknown[];
 
   beforeAll(async () => {
-    ({ platform, http } = await startTestPlatform('protocols-embedded', { GRPC_PORT: String(testPort(41)), API_KEYS: KEY }));
-    grpc = new OipGrpcClient(testPort(41));
+    ({ platform, http } = await startTestPlatform('protocols-embedded', { GRPC_PORT: String(testPort(60)), API_KEYS: KEY }));
+    grpc = new OipGrpcClient(testPort(60));
     const params = (await http.get('/models/current').set(AUTH).expect(200)).body.params as GaussianNBParams;
     score = compileScorer(params);
     expectedOutputs = (rows, datatype) => {

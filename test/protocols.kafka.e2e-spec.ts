@@ -1,16 +1,19 @@
-import { randomUUID } from 'node:crypto';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { TOPICS, createEnvelope, decodeEvent, float32Value } from '@app/contracts';
 import { CLASS_NAMES, compileScorer, irisDataset, type GaussianNBParams } from '@app/model';
 import { trainModel } from '@app/training';
-import { eventually, getJson, metricValue, postJson } from './support/http';
+import { ConsumerProgress } from './support/consumer-progress';
+import { eventually, getJson, metricSum, metricValue, postJson } from './support/http';
 import { kafkaTestBus } from './support/kafka-bus';
+import { testNamespace } from './support/namespace';
 import { OipGrpcClient } from './support/oip-grpc-client';
 import { testPort } from './support/ports';
 import { ServiceProcess } from './support/service-process';
 import { promotableRetrain, servingState } from './support/training-expectation';
 
-const run = randomUUID().slice(0, 8);
+// Topics, groups and indices of this run only: the registry starts empty, whatever earlier runs left.
+const ns = testNamespace('protocols');
+const { run } = ns;
 const FINAL = ['promoted', 'rejected', 'failed'];
 const IRIS = irisDataset().X;
 const records = (rows: number[][]) =>
@@ -33,33 +36,29 @@ describe('standard protocols over real Kafka: OIP v2 REST and gRPC, MLflow /invo
   let gateway: ServiceProcess;
   let worker: ServiceProcess;
   let grpc: OipGrpcClient;
-  const bus = kafkaTestBus(`e2e-protocols-${run}`);
+  const bus = kafkaTestBus(`e2e-protocols-${run}`, ns.kafkaPrefix);
+  const progress = new ConsumerProgress(ns.kafkaPrefix);
   const params = async (version: number) => (await getJson(`${gateway.url}/models/${version}`)).body.params as GaussianNBParams;
   /** The sum of every series of a worker's counter whose labels include `labels`. */
-  const workerCount = async (name: string, labels = '') => {
-    const text = await (await fetch(`${worker.url}/metrics`)).text();
-    return text
-      .split('\n')
-      .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
-      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-  };
+  const workerCount = async (name: string, labels = '') => metricSum(await (await fetch(`${worker.url}/metrics`)).text(), name, labels);
 
   beforeAll(async () => {
-    await bus.connect();
-    const trainer = ServiceProcess.start(`trainer-p-${run}`, 'trainer', testPort(44));
+    await Promise.all([bus.connect(), progress.connect()]);
+    const trainer = ServiceProcess.start(`trainer-p-${run}`, 'trainer', testPort(52), ns.env);
     services.push(trainer);
     await trainer.waitReady();
-    worker = ServiceProcess.start(`worker-p-${run}`, 'inference-worker', testPort(45));
-    gateway = ServiceProcess.start(`gateway-p-${run}`, 'gateway', testPort(42), { GRPC_PORT: String(testPort(43)) });
+    worker = ServiceProcess.start(`worker-p-${run}`, 'inference-worker', testPort(53), ns.env);
+    gateway = ServiceProcess.start(`gateway-p-${run}`, 'gateway', testPort(50), { ...ns.env, GRPC_PORT: String(testPort(51)) });
     services.push(worker, gateway);
     await Promise.all(services.map((s) => s.waitReady()));
-    grpc = new OipGrpcClient(testPort(43));
+    grpc = new OipGrpcClient(testPort(51));
   });
 
   afterAll(async () => {
     grpc?.close();
     await Promise.all(services.map((s) => s.stop()));
-    await bus.close();
+    await Promise.all([bus.close(), progress.close()]);
+    await ns.remove();
   });
 
   it("answers KServe's iris example as the serving version scores it, as one prediction request of two rows", async () => {
@@ -160,8 +159,8 @@ describe('standard protocols over real Kafka: OIP v2 REST and gRPC, MLflow /invo
 
   it('scores with a named version after a retrain: the new version serves, the old one still answers by name, over REST and gRPC', async () => {
     const serving = await servingState(gateway.url);
-    // A promotable candidate whose parameters differ from the serving version's, whatever earlier runs left serving.
-    let retrain = promotableRetrain(serving, 0.3, 1000 + 50 * serving.nextVersion);
+    // A promotable candidate whose parameters differ from the serving version's.
+    let retrain = promotableRetrain(serving, 0.3, 1000);
     const paramsOf = (seed: number) =>
       trainModel(
         irisDataset(),
@@ -238,6 +237,8 @@ describe('standard protocols over real Kafka: OIP v2 REST and gRPC, MLflow /invo
       worker: `worker-p-${run}`,
       reply_to: 'nobody',
     });
+    // A dead letter would be published before the worker commits past the request: once it has committed everything, none can follow.
+    await progress.caughtUp('inference-worker', [TOPICS.predictionRequested]);
     const parked = (await bus.readToEnd(TOPICS.deadLetter))
       .map((m) => decodeEvent(TOPICS.deadLetter, m.value))
       .filter((d) => d.ok && d.event.request_id === requestId);

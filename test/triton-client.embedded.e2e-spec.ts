@@ -27,11 +27,11 @@ describe("Triton's Python client (tritonclient) against the gateway (embedded mo
 
   beforeAll(async () => {
     if (!existsSync(PYTHON)) throw new Error(`${PYTHON} is missing: run bash scripts/test-prereqs.sh (npm test does)`);
-    const { platform: started, http } = await startTestPlatform('triton-embedded', { GRPC_PORT: String(testPort(47)), API_KEYS: KEY });
+    const { platform: started, http } = await startTestPlatform('triton-embedded', { GRPC_PORT: String(testPort(80)), API_KEYS: KEY });
     platform = started;
     params = (await http.get('/models/current').set('X-API-Key', KEY).expect(200)).body.params;
     const port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
-    const args = [join(ROOT, 'test', 'reference', 'triton_client.py'), `127.0.0.1:${port}`, `127.0.0.1:${testPort(47)}`, KEY, '1', JSON.stringify(ROWS)];
+    const args = [join(ROOT, 'test', 'reference', 'triton_client.py'), `127.0.0.1:${port}`, `127.0.0.1:${testPort(80)}`, KEY, '1', JSON.stringify(ROWS)];
     // Asynchronously: the server answering the client runs in this process.
     const { stdout } = await promisify(execFile)(PYTHON, args, { encoding: 'utf8', timeout: 60_000 });
     report = JSON.parse(stdout);

@@ -297,6 +297,7 @@ describe('configuration passed to the apps by docker-compose.yml', () => {
       REPLY_PARTITION: 'each gateway derives its reply partition from its own instance id',
       ELASTICSEARCH_API_KEY: 'the services authenticate as the user es-init creates',
       ELASTICSEARCH_CA_FILE: 'Elasticsearch speaks plain HTTP inside the compose network',
+      KAFKA_TOPIC_PREFIX: 'the stack has a broker of its own, whose topics kafka-init creates by their plain names',
     })[name] ?? (/^KAFKA_(SASL|SSL)/.test(name) ? 'the in-network broker listens PLAINTEXT' : undefined);
 
   it('passes every variable of ENV_SCHEMA to every app, from .env with the schema default', () => {

@@ -397,8 +397,9 @@ describe('secrets and settings', () => {
 
   it('passes every configurable variable of ENV_SCHEMA through the chart', () => {
     // Per pod, by the chart itself: INSTANCE_ID (the pod name), PORT; the trainer's DATA_DIR; the gateway's GRPC_PORT. Derived by each gateway: REPLY_PARTITION.
+    // Not set: KAFKA_TOPIC_PREFIX, since the chart's KafkaTopics and KEDA trigger name the topics and group without one.
     const config = named(objects, 'ConfigMap', 'iris-iris-platform-config').data;
-    const covered = new Set([...Object.keys(config), ...SECRET_VARS, 'INSTANCE_ID', 'PORT', 'DATA_DIR', 'GRPC_PORT', 'REPLY_PARTITION']);
+    const covered = new Set([...Object.keys(config), ...SECRET_VARS, 'INSTANCE_ID', 'PORT', 'DATA_DIR', 'GRPC_PORT', 'REPLY_PARTITION', 'KAFKA_TOPIC_PREFIX']);
     expect(CONFIG_VARS.filter((v) => !covered.has(v))).toEqual([]);
     expect(config).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'iris', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/iris/kafka-ca/ca.crt' });
   });

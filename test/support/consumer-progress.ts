@@ -11,6 +11,9 @@ import { KAFKA_BROKERS } from './infra';
 export class ConsumerProgress {
   private readonly admin: Admin = new Kafka({ clientId: 'e2e-consumer-progress', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
 
+  /** Groups and topics are named as the services name them; `topicPrefix` is their KAFKA_TOPIC_PREFIX. */
+  constructor(private readonly topicPrefix = '') {}
+
   connect(): Promise<void> {
     return this.admin.connect();
   }
@@ -21,19 +24,22 @@ export class ConsumerProgress {
 
   /** The topics the group's current members are assigned; empty while it has no stable membership. */
   async assignedTopics(groupId: string): Promise<string[]> {
-    const { groups } = await this.admin.describeGroups([groupId]);
-    const group = groups.find((g) => g.groupId === groupId);
+    const id = this.topicPrefix + groupId;
+    const { groups } = await this.admin.describeGroups([id]);
+    const group = groups.find((g) => g.groupId === id);
     if (!group || group.state !== 'Stable') return [];
     const topics = new Set<string>();
-    for (const m of group.members) for (const t of Object.keys(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {})) topics.add(t);
+    for (const m of group.members)
+      for (const t of Object.keys(AssignerProtocol.MemberAssignment.decode(m.memberAssignment)?.assignment ?? {})) topics.add(t.slice(this.topicPrefix.length));
     return [...topics].sort();
   }
 
   /** Messages on `topics` the group has not committed yet (from the log start when it never committed). */
   async lag(groupId: string, topics: string[]): Promise<number> {
-    const committed = await this.admin.fetchOffsets({ groupId, topics });
+    const named = topics.map((t) => this.topicPrefix + t);
+    const committed = await this.admin.fetchOffsets({ groupId: this.topicPrefix + groupId, topics: named });
     let lag = 0n;
-    for (const topic of topics) {
+    for (const topic of named) {
       const ends = await this.admin.fetchTopicOffsets(topic);
       const mine = committed.find((c) => c.topic === topic)?.partitions ?? [];
       for (const end of ends) {

@@ -31,3 +31,11 @@ export async function metricValue(baseUrl: string, name: string): Promise<number
   const match = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text);
   return match ? Number(match[1]) : undefined;
 }
+
+/** The sum of every series of a metric whose labels include `labels` (e.g. `group="monitor"`), from Prometheus text. */
+export function metricSum(metricsText: string, name: string, labels = ''): number {
+  return metricsText
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}

@@ -1,4 +1,4 @@
-/** Offsets used by the specs that take their ports from here; each spec owns a block of ten. */
+/** Offsets used by the specs that take their ports from here; each spec owns its blocks of ten (ports.spec.ts checks). */
 const MAX_OFFSET = 119;
 
 /**

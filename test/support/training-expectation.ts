@@ -30,8 +30,9 @@ export async function servingState(gatewayUrl: string): Promise<ServingState> {
 
 /**
  * The run the trainer must record for `request` against `serving`, computed with the same pure
- * pipeline and gate settings: the expectation follows whatever model earlier runs left serving
- * on the broker instead of assuming a fresh one.
+ * pipeline and gate settings. This checks the wiring (the trainer ran that pipeline with those
+ * settings), not the algorithm: libs/model's scikit-learn and literal-value specs do that. A spec
+ * in a namespace of its own (test/support/namespace.ts) reads a `serving` it created itself.
  */
 export function expectedRun(serving: ServingState, request: RetrainRequest) {
   const data = request.dataset?.source === 'inline' ? datasetFromRows(request.dataset.rows) : irisDataset();
@@ -74,8 +75,7 @@ export function expectedRun(serving: ServingState, request: RetrainRequest) {
 
 /**
  * Iris retrain parameters (random_state searched from `fromSeed`) whose candidate scores 1.0 on
- * its own holdout: the gate must promote it whatever model serves, since none can beat it by more
- * than MAX_REGRESSION on the same rows. A test that needs a promotion then does not depend on history.
+ * its own holdout and passes the reference check against `serving`: a retrain the gate promotes.
  */
 export function promotableRetrain(serving: ServingState, testSize: number, fromSeed: number) {
   for (let seed = fromSeed; seed < fromSeed + 500; seed++) {

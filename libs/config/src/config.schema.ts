@@ -19,6 +19,12 @@ export const ENV_SCHEMA = {
   GRPC_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KAFKA_BROKERS: z.string().min(1).default('localhost:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('iris-platform'),
+  /** Put before every topic and consumer group name; Kafka allows these characters in a topic name, and at most 249 of them. */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/, 'only letters, digits, ".", "_" and "-" (what a Kafka topic name may hold)')
+    .max(200)
+    .default(''),
   INSTANCE_ID: z.string().min(1).default(`${hostname()}-${process.pid}`),
   CODE_VERSION: z.string().min(1).default('dev'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

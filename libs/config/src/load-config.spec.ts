@@ -16,6 +16,12 @@ describe('loadConfig', () => {
     );
   });
 
+  it('takes a Kafka topic prefix only of characters a topic name may hold', () => {
+    expect(loadConfig({}).KAFKA_TOPIC_PREFIX).toBe('');
+    expect(loadConfig({ KAFKA_TOPIC_PREFIX: 'e2e-live.1a2b_' }).KAFKA_TOPIC_PREFIX).toBe('e2e-live.1a2b_');
+    expect(() => loadConfig({ KAFKA_TOPIC_PREFIX: 'team a/' })).toThrow(/KAFKA_TOPIC_PREFIX="team a\/".*only letters, digits/);
+  });
+
   it('coerces numbers and booleans from strings', () => {
     const c = loadConfig({ PORT: '8080', DRIFT_AUTO_RETRAIN: 'true', MIN_ACCURACY: '0.9' });
     expect(c).toMatchObject({ PORT: 8080, DRIFT_AUTO_RETRAIN: true, MIN_ACCURACY: 0.9 });

@@ -5,6 +5,7 @@ import type { EventBus } from './event-bus';
 import { InMemoryEventBus } from './in-memory-event-bus';
 import { KafkaEventBus } from './kafka-event-bus';
 import { kafkaConnection } from './kafka-connection';
+import { NamespacedEventBus } from './namespaced-event-bus';
 import { LogThrottle } from './log-throttle';
 
 /** One factory for every app, so all of them configure Kafka the same way. */
@@ -22,10 +23,11 @@ export function createEventBus(config: AppConfig, logger: JsonLogger, embeddedDa
     });
   }
   const throttle = new LogThrottle(5_000);
-  return new KafkaEventBus({
+  const prefix = config.KAFKA_TOPIC_PREFIX;
+  const kafka = new KafkaEventBus({
     ...kafkaConnection(config),
     clientId: config.KAFKA_CLIENT_ID,
-    topics: TOPIC_SPECS,
+    topics: NamespacedEventBus.topicSpecs(TOPIC_SPECS, prefix),
     sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
     maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
     commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
@@ -35,4 +37,5 @@ export function createEventBus(config: AppConfig, logger: JsonLogger, embeddedDa
       if (suppressed !== undefined) logger.event(level, message, suppressed > 0 ? { ...fields, suppressed_since_last: suppressed } : fields);
     },
   });
+  return prefix === '' ? kafka : new NamespacedEventBus(kafka, prefix);
 }

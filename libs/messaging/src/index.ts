@@ -6,6 +6,7 @@ export * from './event-publisher';
 export * from './contract-consumer';
 export * from './event-bus.server';
 export * from './create-event-bus';
+export * from './namespaced-event-bus';
 export * from './pinned-partition-assigner';
 export * from './produce-batcher';
 export * from './offset-committer';

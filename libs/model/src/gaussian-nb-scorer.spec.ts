@@ -49,10 +49,21 @@ describe('compileScorer', () => {
     expect(s).toMatchObject({ className: 'virginica', probabilities: [0, 0, 1] });
   });
 
-  it('matches scoreGaussianNB, which caches one compiled scorer per params object', () => {
+  it("gives scikit-learn's probabilities through scoreGaussianNB too, whose cache keeps one scorer per params object", () => {
+    // scikit-learn 1.9.1 GaussianNB(var_smoothing=v).fit(iris).predict_proba([[5.8, 2.7, 5.1, 1.9]]) for v = 1e-9 and 1e-2.
     const x = [5.8, 2.7, 5.1, 1.9];
-    expect(scoreGaussianNB(params, x)).toEqual(score(x));
-    expect(scoreGaussianNB(params, x)).toEqual(score(x));
+    const expected = new Map([
+      [params, [1.0694769812321954e-152, 0.025012163568870475, 0.9749878364311293]],
+      [fitGaussianNB(irisDataset(), { varSmoothing: 1e-2 }), [1.0489139868805886e-62, 0.13028491374015402, 0.8697150862598458]],
+    ]);
+    // Each params object twice, interleaved: a cache keyed by anything coarser would answer one with the other's scorer.
+    for (const p of [...expected.keys(), ...expected.keys()]) {
+      const s = scoreGaussianNB(p, x);
+      expect(s.className).toBe('virginica');
+      expected.get(p)!.forEach((v, i) => expect(s.probabilities[i]).toBeCloseTo(v, 12));
+      expect(s.probabilities[0] / expected.get(p)![0]).toBeCloseTo(1, 9);
+    }
+    expected.get(params)!.forEach((v, i) => expect(score(x).probabilities[i]).toBeCloseTo(v, 12));
   });
 
   it('rejects a feature vector of the wrong length or with non-finite values', () => {
