@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -190,7 +191,9 @@ describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
     ['POST /predict', () => http.post('/predict').send(SETOSA)],
     ['GET /models', () => http.get('/models')],
     ['GET /metrics', () => http.get('/metrics')],
+    ['GET /docs', () => http.get('/docs')],
     ['GET /docs-json', () => http.get('/docs-json')],
+    ['GET /docs-yaml', () => http.get('/docs-yaml')],
     ['POST /retrain', () => http.post('/retrain').send({})],
   ])('answers %s without a key with 401 and a Bearer challenge', async (_route, call) => {
     const res = await call();
@@ -202,11 +205,18 @@ describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
     expect([res.status, res.body.message]).toEqual([401, 'the API key is not valid']);
   });
 
+  it('refuses a key sent bare in Authorization (no Bearer scheme) with 401 naming the form to use', async () => {
+    const res = await http.post('/predict').set('Authorization', 'user-key-1').send(SETOSA);
+    expect([res.status, res.body.message]).toEqual([401, 'the Authorization header must be "Bearer <key>" (or send the key in X-API-Key)']);
+  });
+
   it('accepts a prediction key as Bearer and as X-API-Key on prediction routes', async () => {
     await http.post('/predict').set(user).send(SETOSA).expect(200);
     await http.post('/predict').set('X-API-Key', 'user-key-2').send(SETOSA).expect(200);
     await http.get('/metrics').set(user).expect(200);
     await http.get('/docs-json').set(user).expect(200);
+    const yaml = await http.get('/docs-yaml').set(user).expect(200);
+    expect(yaml.text).toMatch(/^openapi: 3\.1\.0$/m);
   });
 
   it('answers a prediction key on admin routes with 403, and accepts an admin key there', async () => {
@@ -230,6 +240,41 @@ describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
     expect(Number(limited?.headers['retry-after'])).toBeGreaterThan(0);
     // The other key has its own bucket.
     await http.get('/models').set('Authorization', 'Bearer user-key-1').expect(200);
+  });
+});
+
+describe('wrong API keys (AUTH_FAILURE_LIMIT)', () => {
+  let platform: EmbeddedPlatform;
+  let port: number;
+  beforeAll(async () => {
+    ({ platform } = await platformWith({ API_KEYS: 'user-key-1', AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_SECONDS: '600' }));
+    port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(() => platform?.close());
+
+  /** GET /models with a key, from a chosen loopback address (all of 127.0.0.0/8 reaches this host). */
+  const models = (from: string, key: string) =>
+    new Promise<{ status: number; retryAfter?: string; error?: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/models', localAddress: from, headers: { 'x-api-key': key } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], error: (JSON.parse(body) as { error?: string }).error }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('after 5 wrong keys refuses every key from that address with 429 and Retry-After, the right one too; other addresses keep working', async () => {
+    const guesses = [];
+    for (let i = 0; i < 7; i++) guesses.push((await models('127.0.0.2', `guess-${i}`)).status);
+    expect(guesses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const right = await models('127.0.0.2', 'user-key-1');
+    expect(right.status).toBe(429);
+    expect(right.error).toBe('too_many_requests');
+    expect(Number(right.retryAfter)).toBeGreaterThan(590);
+    expect((await models('127.0.0.3', 'user-key-1')).status).toBe(200);
   });
 });
 
@@ -259,16 +304,37 @@ describe('connection cap', () => {
   });
 });
 
-describe('admin routes without ADMIN_API_KEYS', () => {
+const external = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+describe('bind address (HOST)', () => {
   let platform: EmbeddedPlatform;
   beforeAll(async () => {
     ({ platform } = await platformWith({}));
   });
   afterAll(() => platform?.close());
 
-  const external = Object.values(networkInterfaces())
-    .flat()
-    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  it('listens on 127.0.0.1 by default: a client reaching this host on another interface is refused', async () => {
+    expect(external).toBeDefined();
+    const { address, port } = platform.gateway.getHttpServer().address() as AddressInfo;
+    expect(address).toBe('127.0.0.1');
+    const refused = await fetch(`http://${external}:${port}/health`).then(
+      (r) => `answered ${r.status}`,
+      (err: Error & { cause?: { code?: string } }) => err.cause?.code,
+    );
+    expect(refused).toBe('ECONNREFUSED');
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  });
+});
+
+describe('admin routes without ADMIN_API_KEYS', () => {
+  let platform: EmbeddedPlatform;
+  beforeAll(async () => {
+    // On every interface (as in a container), so the gateway can be reached from another one.
+    ({ platform } = await platformWith({ HOST: '0.0.0.0' }));
+  });
+  afterAll(() => platform?.close());
 
   it('answer loopback clients, and refuse with 403 a client reaching the gateway on another interface', async () => {
     expect(external).toBeDefined();
