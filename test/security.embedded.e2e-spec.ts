@@ -135,6 +135,14 @@ describe('security (embedded mode, default configuration)', () => {
     expect(noType.status).toBe(415);
   });
 
+  it('accepts a body declared UTF-8, quoted or not, in any case, and no other charset', async () => {
+    for (const type of ['application/json; charset=UTF-8', 'application/json;charset="utf-8"']) {
+      expect([type, (await http.post('/predict').set('Content-Type', type).send(JSON.stringify(SETOSA))).status]).toEqual([type, 200]);
+    }
+    const utf7 = await http.post('/predict').set('Content-Type', 'application/json; charset=utf-7').send(JSON.stringify(SETOSA));
+    expect([utf7.status, utf7.body.message]).toEqual([415, 'charset utf-7 is not supported: send the body in UTF-8']);
+  });
+
   it('sends security headers and no X-Powered-By', async () => {
     const res = await http.post('/predict').send(SETOSA).expect(200);
     expect(res.headers['x-powered-by']).toBeUndefined();

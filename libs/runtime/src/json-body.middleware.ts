@@ -39,6 +39,18 @@ function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
+/** The charset parameter of a Content-Type, lower-cased, quotes removed; undefined when none is given. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  return /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType ?? '')?.[2].toLowerCase();
+}
+
+/**
+ * Bodies are UTF-8 only. body-parser would decode any charset iconv knows, UTF-7 and UTF-16
+ * included, and a payload in UTF-7 slips past anything that inspects the raw bytes (a WAF, a
+ * log filter) before it turns into the JSON the handler reads.
+ */
+const isUtf8 = (charset: string | undefined) => charset === undefined || charset === 'utf-8';
+
 /**
  * Body parsing owned by us rather than Nest's default, because body-parser errors happen
  * before Nest's exception filters and Express would answer them with an HTML page.
@@ -57,6 +69,11 @@ export function jsonBodyMiddleware(limit: string, routes: BodyRoute[] = []) {
       if (needsJson(req) && type !== 'application/json' && !textTypesOf(req).includes(type)) {
         const allowed = ['application/json', ...textTypesOf(req)].join(' or ');
         sendError(res, 415, { status: 'error', error: 'unsupported_media_type', message: `Content-Type must be ${allowed}` });
+        return;
+      }
+      if (!isUtf8(charsetOf(req.headers['content-type']))) {
+        const charset = charsetOf(req.headers['content-type'])!.slice(0, 32);
+        sendError(res, 415, { status: 'error', error: 'unsupported_media_type', message: `charset ${charset} is not supported: send the body in UTF-8` });
         return;
       }
       // Refused on the announced length, at once: body-parser would first read (or wait for) the whole body.
