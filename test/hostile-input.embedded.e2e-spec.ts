@@ -171,6 +171,17 @@ const CORPUS: Array<[string, Case]> = [
     'a batch body over the size limit',
     { path: '/predict/batch', body: json({ instances: Array(1000).fill(ok), pad: 'x'.repeat(1_100_000) }), status: 413, error: 'payload_too_large' },
   ],
+  // A batch far over the row cap, refused on its line count before a row is built.
+  [
+    'a 1 MB CSV of 65,000 rows to /invocations',
+    {
+      path: '/invocations',
+      contentType: 'text/csv',
+      body: `sepal_length,sepal_width,petal_length,petal_width\n${'5.1,3.5,1.4,0.2\n'.repeat(65_000)}`,
+      status: 400,
+      error: 'invalid_input',
+    },
+  ],
   // Content types, charsets, encodings and lengths.
   ['no content type', { contentType: null, body: json(ok), status: 415, error: 'unsupported_media_type' }],
   ['text/plain', { contentType: 'text/plain', body: json(ok), status: 415, error: 'unsupported_media_type' }],
