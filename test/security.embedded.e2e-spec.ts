@@ -336,6 +336,51 @@ describe('bind address (HOST)', () => {
   });
 });
 
+describe('connection share per client address', () => {
+  let platform: EmbeddedPlatform;
+  let port: number;
+  beforeAll(async () => {
+    ({ platform } = await platformWith({ HTTP_MAX_CONNECTIONS: '20', HTTP_MAX_CONNECTIONS_PER_ADDRESS: '5' }));
+    port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(() => platform?.close());
+
+  it("keeps one client that opens every connection (one byte on each) from taking another client's", async () => {
+    // The attacker's connections come from 127.0.0.2, the other caller's from 127.0.0.3: both reach this host.
+    const attack = await Promise.all(
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<{ socket: ReturnType<typeof connect>; closed: Promise<void> }>((resolve) => {
+            const socket = connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' }, () => socket.write('P'));
+            socket.on('error', () => undefined);
+            resolve({ socket, closed: new Promise((r) => socket.once('close', () => r())) });
+          }),
+      ),
+    );
+    try {
+      const closedAtOnce = await Promise.all(attack.map((a) => Promise.race([a.closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 1000))])));
+      const statuses: Array<number | string> = [];
+      for (let i = 0; i < 10; i++) {
+        statuses.push(
+          await new Promise<number | string>((resolve) => {
+            const req = httpRequest({ host: '127.0.0.1', port, path: '/health', localAddress: '127.0.0.3', agent: false }, (res) => {
+              res.resume();
+              resolve(res.statusCode!);
+            });
+            req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+            req.end();
+          }),
+        );
+      }
+      expect(statuses).toEqual(Array(10).fill(200));
+      expect(closedAtOnce.filter(Boolean)).toHaveLength(15);
+    } finally {
+      for (const a of attack) a.socket.destroy();
+    }
+  });
+});
+
 describe('admin routes without ADMIN_API_KEYS', () => {
   let platform: EmbeddedPlatform;
   beforeAll(async () => {
