@@ -27,7 +27,7 @@ export const HTTP_ENV_SCHEMA = {
   /** Open connections one client address (an IPv6 /64) may hold; more are refused at once, so one client cannot take them all. */
   HTTP_MAX_CONNECTIONS_PER_ADDRESS: int(256, 1, 1_000_000),
   /** A body refused as too large is read and discarded up to this many bytes, so the client can finish sending and read the 413; past it the connection is cut. */
-  HTTP_DISCARD_MAX_BYTES: int(4 * 1024 * 1024, 0, 1024 * 1024 * 1024),
+  HTTP_DISCARD_MAX_BYTES: int(16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
   /** … and for at most this long. */
   HTTP_DISCARD_TIMEOUT_MS: int(5_000, 0, 600_000),
   /** Comma-separated origins allowed to call the API from a browser; empty: CORS off. */

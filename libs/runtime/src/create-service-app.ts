@@ -50,7 +50,8 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   app.use(errorStyleMiddleware(options.errorStyles ?? []));
   app.use(drain.middleware());
   applyHttpHardening(app, ctx.config);
-  app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT, options.bodyRoutes));
+  const discard = { maxBytes: ctx.config.HTTP_DISCARD_MAX_BYTES, timeoutMs: ctx.config.HTTP_DISCARD_TIMEOUT_MS };
+  app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT, discard, options.bodyRoutes));
   app.useGlobalFilters(new ExceptionsFilter(ctx.logger));
   if (options.openApiTitle) {
     // One list for what is served and what is guarded, so no form of the document escapes the key check.
