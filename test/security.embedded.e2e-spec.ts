@@ -125,6 +125,14 @@ describe('security (embedded mode, default configuration)', () => {
     await http.get('/predictions/victim-req-1').expect(404);
   });
 
+  it("keeps a 202's result through another caller's 21 batches of 1000 rows (more than the recent replies hold)", async () => {
+    const victim = await http.post('/predict').set('Prefer', 'respond-async').send(SETOSA).expect(202);
+    const batch = { instances: Array.from({ length: 1000 }, () => VIRGINICA) };
+    for (let i = 0; i < 21; i++) await http.post('/predict/batch').send(batch).expect(200);
+    const found = await http.get(victim.headers.location).expect(200);
+    expect(found.body).toMatchObject({ request_id: victim.body.request_id, predictions: [{ input: SETOSA, prediction: 'setosa' }] });
+  });
+
   it('refuses cross-site state changes: a text/plain promote and an empty form-encoded retrain get 415 and change nothing', async () => {
     const promote = await http.post('/models/1/promote').set('Origin', 'https://evil.example').set('Content-Type', 'text/plain').send('');
     expect([promote.status, promote.body.error]).toEqual([415, 'unsupported_media_type']);
@@ -171,6 +179,38 @@ describe('security (embedded mode, default configuration)', () => {
     });
     expect(closedAfter).toBeLessThan(4_000);
     await http.post('/predict').send(SETOSA).expect(200);
+  });
+});
+
+describe('async results: retention and cap (ASYNC_RESULT_TTL_SECONDS=2, ASYNC_RESULTS_MAX_ROWS=2)', () => {
+  let platform: EmbeddedPlatform;
+  let http: ReturnType<typeof request>;
+  beforeAll(async () => {
+    ({ platform, http } = await platformWith({ ASYNC_RESULT_TTL_SECONDS: '2', ASYNC_RESULTS_MAX_ROWS: '2' }));
+  });
+  afterAll(() => platform?.close());
+
+  it('refuses an async request past the cap with 503 and Retry-After, answers 410 once the retention ran out, and 404 only for ids never seen', async () => {
+    const accepted = await http
+      .post('/predict/batch')
+      .set('Prefer', 'respond-async')
+      .send({ instances: [SETOSA, VIRGINICA] })
+      .expect(202);
+    const full = await http.post('/predict').set('Prefer', 'respond-async').send(SETOSA);
+    expect([full.status, full.body.error]).toEqual([503, 'async_results_full']);
+    expect(Number(full.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(full.headers['retry-after'])).toBeLessThanOrEqual(2);
+    // The synchronous path is not limited by what async callers hold.
+    await http.post('/predict').send(SETOSA).expect(200);
+    expect((await http.get(accepted.headers.location).expect(200)).body.predictions).toHaveLength(2);
+    const gone = await eventually(async () => {
+      const r = await http.get(accepted.headers.location);
+      return r.status === 410 ? r.body : undefined;
+    }, 10_000);
+    expect(gone).toMatchObject({ status: 'error', error: 'result_expired', request_id: expect.any(String) });
+    expect(gone.message).toMatch(/^this request was accepted at \S+; its result was kept for 2 s \(ASYNC_RESULT_TTL_SECONDS\), until \S+$/);
+    await http.get('/predictions/00000000-0000-4000-8000-000000000000').expect(404);
+    await http.post('/predict').set('Prefer', 'respond-async').send(SETOSA).expect(202);
   });
 });
 
