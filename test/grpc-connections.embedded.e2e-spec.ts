@@ -35,7 +35,16 @@ function hold(port: number, localAddress = '127.0.0.1', first?: string): Promise
 const within = <T>(promise: Promise<T>, ms: number, fallback: T) => Promise.race([promise, new Promise<T>((r) => setTimeout(() => r(fallback), ms))]);
 
 /** Whether each connection closed within `ms`. */
-const closedWithin = (held: Held[], ms: number) => Promise.all(held.map((h) => within(h.closed.then(() => true), ms, false)));
+const closedWithin = (held: Held[], ms: number) =>
+  Promise.all(
+    held.map((h) =>
+      within(
+        h.closed.then(() => true),
+        ms,
+        false,
+      ),
+    ),
+  );
 
 describe('gRPC connections: a process limited to 1,024 file descriptors', () => {
   const httpPort = testPort(100);
@@ -59,7 +68,11 @@ describe('gRPC connections: a process limited to 1,024 file descriptors', () => 
     };
     child = spawn('bash', ['-c', 'ulimit -n 1024 && exec "$0" dist/apps/embedded/src/main.js', process.execPath], { cwd: ROOT, env, stdio: 'ignore' });
     exited = new Promise((r) => child.once('exit', () => r()));
-    await eventually(async () => ((await fetch(`http://127.0.0.1:${httpPort}/ready`).catch(() => null))?.status === 200 ? true : undefined), 30_000, 'the platform');
+    await eventually(
+      async () => ((await fetch(`http://127.0.0.1:${httpPort}/ready`).catch(() => null))?.status === 200 ? true : undefined),
+      30_000,
+      'the platform',
+    );
   });
   afterAll(async () => {
     child?.kill('SIGTERM');
@@ -172,8 +185,15 @@ describe('gRPC connections (embedded mode)', () => {
 
   it('refuses every key from an address after AUTH_FAILURE_LIMIT wrong ones, the right key too, with RESOURCE_EXHAUSTED', async () => {
     const codes = [];
-    for (const key of ['guess-1', 'guess-2', 'guess-3', 'guess-4', 'grpc-key']) codes.push((await grpc.failure('ServerMetadata', {}, { 'x-api-key': key })).code);
-    expect(codes).toEqual([GrpcStatus.UNAUTHENTICATED, GrpcStatus.UNAUTHENTICATED, GrpcStatus.UNAUTHENTICATED, GrpcStatus.RESOURCE_EXHAUSTED, GrpcStatus.RESOURCE_EXHAUSTED]);
+    for (const key of ['guess-1', 'guess-2', 'guess-3', 'guess-4', 'grpc-key'])
+      codes.push((await grpc.failure('ServerMetadata', {}, { 'x-api-key': key })).code);
+    expect(codes).toEqual([
+      GrpcStatus.UNAUTHENTICATED,
+      GrpcStatus.UNAUTHENTICATED,
+      GrpcStatus.UNAUTHENTICATED,
+      GrpcStatus.RESOURCE_EXHAUSTED,
+      GrpcStatus.RESOURCE_EXHAUSTED,
+    ]);
     expect((await grpc.failure('ServerMetadata', {}, { 'x-api-key': 'grpc-key' })).details).toMatch(
       /^too many wrong API keys from this address \(AUTH_FAILURE_LIMIT\); retry after \d+ s$/,
     );

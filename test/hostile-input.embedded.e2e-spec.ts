@@ -201,8 +201,14 @@ const CORPUS: Array<[string, Case]> = [
       error: 'unsupported_media_type',
     },
   ],
-  ['charset utf-16', { contentType: 'application/json; charset=utf-16le', body: Buffer.from(json(ok), 'utf16le'), status: 415, error: 'unsupported_media_type' }],
-  ['a CSV in charset utf-7', { path: '/invocations', contentType: 'text/csv; charset=utf-7', body: 'sepal_length\n5.1\n', status: 415, error: 'unsupported_media_type' }],
+  [
+    'charset utf-16',
+    { contentType: 'application/json; charset=utf-16le', body: Buffer.from(json(ok), 'utf16le'), status: 415, error: 'unsupported_media_type' },
+  ],
+  [
+    'a CSV in charset utf-7',
+    { path: '/invocations', contentType: 'text/csv; charset=utf-7', body: 'sepal_length\n5.1\n', status: 415, error: 'unsupported_media_type' },
+  ],
   ['a gzip content encoding that is not gzip', { headers: ['Content-Encoding: gzip'], body: json(ok), status: 400 }],
   ['an unknown content encoding', { headers: ['Content-Encoding: br2'], body: json(ok), status: 415, error: 'unsupported_media_type' }],
   ['a Content-Length of 10 MB', { headers: ['Content-Length: 10000000'], body: json(ok), status: 413, error: 'payload_too_large' }],

@@ -399,7 +399,9 @@ describe('connection share per client address', () => {
       ),
     );
     try {
-      const closedAtOnce = await Promise.all(attack.map((a) => Promise.race([a.closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 1000))])));
+      const closedAtOnce = await Promise.all(
+        attack.map((a) => Promise.race([a.closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 1000))])),
+      );
       const statuses: Array<number | string> = [];
       for (let i = 0; i < 10; i++) {
         statuses.push(

@@ -21,10 +21,7 @@ const USERINFO_PASSWORD = /(\/\/[^/\s:@"']+:)[^@/\s"']+@/g;
 const MAX_DEPTH = 32;
 
 export function maskCredentials(text: string): string {
-  return text
-    .replace(SCHEME_CREDENTIAL, `$1$2${REDACTED}`)
-    .replace(QUERY_CREDENTIAL, `$1${REDACTED}`)
-    .replace(USERINFO_PASSWORD, `$1${REDACTED}@`);
+  return text.replace(SCHEME_CREDENTIAL, `$1$2${REDACTED}`).replace(QUERY_CREDENTIAL, `$1${REDACTED}`).replace(USERINFO_PASSWORD, `$1${REDACTED}@`);
 }
 
 /**

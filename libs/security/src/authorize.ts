@@ -54,7 +54,9 @@ export function authorize(level: AccessLevel, caller: Caller, keys: ApiKeys, fai
   }
   if (keys.adminRequired) {
     if (role === 'admin') return { allowed: true };
-    return role === null ? UNAUTHORIZED('an admin API key is required (Authorization: Bearer <key> or X-API-Key)') : FORBIDDEN('this route needs an admin API key');
+    return role === null
+      ? UNAUTHORIZED('an admin API key is required (Authorization: Bearer <key> or X-API-Key)')
+      : FORBIDDEN('this route needs an admin API key');
   }
   if (caller.loopback) return { allowed: true };
   return FORBIDDEN('admin routes answer only local clients until ADMIN_API_KEYS is configured');
