@@ -15,10 +15,14 @@ RUN npm run build && npm prune --omit=dev
 
 FROM node:24-slim AS runtime
 ARG CODE_VERSION=dev
+# HOST and GRPC_HOST: a container's loopback interface is its own, so listen on all of them
+# (outside a container the services default to 127.0.0.1).
 ENV NODE_ENV=production \
     APP=gateway \
     CODE_VERSION=${CODE_VERSION} \
-    TRANSPORT=kafka
+    TRANSPORT=kafka \
+    HOST=0.0.0.0 \
+    GRPC_HOST=0.0.0.0
 LABEL org.opencontainers.image.title="iris-platform" \
       org.opencontainers.image.description="gateway, inference-worker, trainer and monitor; APP selects one" \
       org.opencontainers.image.revision="${CODE_VERSION}"

@@ -7,14 +7,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck disable=SC2016 # JavaScript template literal, not shell
 node -e 'const m = +process.versions.node.split(".")[0]; if (m < 24) { console.error(`Node.js 24 required, found ${process.version}`); process.exit(1); }'
 bash "$ROOT/scripts/tools/install-helm.sh" && bash "$ROOT/scripts/tools/strimzi-crds.sh" # the Helm chart tests
-# Triton's Python client, run against the gateway by the protocols test: its own venv, made
+# Python clients run against the gateway (Triton's, and requests): their own venv, made
 # once (about 25 s and 190 MB); made again for a new pin, or when its Python is gone (a cached
 # venv whose interpreter moved).
 TRITON_VENV="$ROOT/.tools/triton-venv"
 TRITON_REQUIREMENTS="$ROOT/test/reference/triton-requirements.txt"
 if ! cmp -s "$TRITON_REQUIREMENTS" "$TRITON_VENV/requirements.txt" 2>/dev/null ||
-  ! "$TRITON_VENV/bin/python" -c 'import tritonclient.grpc, tritonclient.http' 2>/dev/null; then
-  echo "[test] installing Triton's Python client into .tools/triton-venv (the protocols test runs it against the gateway)"
+  ! "$TRITON_VENV/bin/python" -c 'import tritonclient.grpc, tritonclient.http, requests' 2>/dev/null; then
+  echo "[test] installing Triton's Python client and requests into .tools/triton-venv (run against the gateway by the e2e tests)"
   rm -rf "$TRITON_VENV"
   python3 -m venv "$TRITON_VENV"
   "$TRITON_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$TRITON_REQUIREMENTS"

@@ -172,6 +172,17 @@ const CORPUS: Array<[string, Case]> = [
     'a batch body over the size limit',
     { path: '/predict/batch', body: json({ instances: Array(1000).fill(ok), pad: 'x'.repeat(1_100_000) }), status: 413, error: 'payload_too_large' },
   ],
+  // A batch far over the row cap, refused on its line count before a row is built.
+  [
+    'a 1 MB CSV of 65,000 rows to /invocations',
+    {
+      path: '/invocations',
+      contentType: 'text/csv',
+      body: `sepal_length,sepal_width,petal_length,petal_width\n${'5.1,3.5,1.4,0.2\n'.repeat(65_000)}`,
+      status: 400,
+      error: 'invalid_input',
+    },
+  ],
   // Content types, charsets, encodings and lengths.
   ['no content type', { contentType: null, body: json(ok), status: 415, error: 'unsupported_media_type' }],
   ['text/plain', { contentType: 'text/plain', body: json(ok), status: 415, error: 'unsupported_media_type' }],
@@ -181,6 +192,24 @@ const CORPUS: Array<[string, Case]> = [
   ['a JSON-looking suffix type', { contentType: 'application/json-patch+json', body: json(ok), status: 415, error: 'unsupported_media_type' }],
   ['charset latin1', { contentType: 'application/json; charset=latin1', body: json(ok), status: 415, error: 'unsupported_media_type' }],
   ['charset iso-8859-1', { contentType: 'application/json; charset=iso-8859-1', body: json(ok), status: 415, error: 'unsupported_media_type' }],
+  [
+    // Decodes to a valid flower; the raw bytes never contain "sepal_length" in quotes.
+    'charset utf-7 hiding the quotes of a key',
+    {
+      contentType: 'application/json; charset=utf-7',
+      body: '{+ACI-sepal_length+ACI-:5.1,"sepal_width":3.5,"petal_length":1.4,"petal_width":0.2}',
+      status: 415,
+      error: 'unsupported_media_type',
+    },
+  ],
+  [
+    'charset utf-16',
+    { contentType: 'application/json; charset=utf-16le', body: Buffer.from(json(ok), 'utf16le'), status: 415, error: 'unsupported_media_type' },
+  ],
+  [
+    'a CSV in charset utf-7',
+    { path: '/invocations', contentType: 'text/csv; charset=utf-7', body: 'sepal_length\n5.1\n', status: 415, error: 'unsupported_media_type' },
+  ],
   ['a gzip content encoding that is not gzip', { headers: ['Content-Encoding: gzip'], body: json(ok), status: 400 }],
   ['an unknown content encoding', { headers: ['Content-Encoding: br2'], body: json(ok), status: 415, error: 'unsupported_media_type' }],
   ['a Content-Length of 10 MB', { headers: ['Content-Length: 10000000'], body: json(ok), status: 413, error: 'payload_too_large' }],

@@ -230,6 +230,26 @@ describe('standard protocols (embedded mode): OIP v2 REST and gRPC, MLflow /invo
             .send({ ...tensor({}), outputs: [{ name: 'output-0' }] }),
       ],
       [
+        'a tensor nested as [60000,4], on its length before any element is read',
+        400,
+        'invalid request: inputs.0.data: must hold at most 4000 elements (1000 rows of 4 features)',
+        () =>
+          http
+            .post('/v2/models/iris/infer')
+            .set(AUTH)
+            .send(tensor({ shape: [60_000, 4], data: Array(60_000).fill([1, 1, 1, 1]) })),
+      ],
+      [
+        'a flat tensor declaring 1500 rows, on its shape before any row is built',
+        400,
+        '1500 rows: send at most 1000 per request',
+        () =>
+          http
+            .post('/v2/models/iris/infer')
+            .set(AUTH)
+            .send(tensor({ shape: [1500, 4], data: Array(3000).fill(1) })),
+      ],
+      [
         'no inputs',
         400,
         'invalid request: inputs: Too small: expected array to have >=1 items',

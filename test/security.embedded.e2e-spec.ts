@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +125,14 @@ describe('security (embedded mode, default configuration)', () => {
     await http.get('/predictions/victim-req-1').expect(404);
   });
 
+  it("keeps a 202's result through another caller's 21 batches of 1000 rows (more than the recent replies hold)", async () => {
+    const victim = await http.post('/predict').set('Prefer', 'respond-async').send(SETOSA).expect(202);
+    const batch = { instances: Array.from({ length: 1000 }, () => VIRGINICA) };
+    for (let i = 0; i < 21; i++) await http.post('/predict/batch').send(batch).expect(200);
+    const found = await http.get(victim.headers.location).expect(200);
+    expect(found.body).toMatchObject({ request_id: victim.body.request_id, predictions: [{ input: SETOSA, prediction: 'setosa' }] });
+  });
+
   it('refuses cross-site state changes: a text/plain promote and an empty form-encoded retrain get 415 and change nothing', async () => {
     const promote = await http.post('/models/1/promote').set('Origin', 'https://evil.example').set('Content-Type', 'text/plain').send('');
     expect([promote.status, promote.body.error]).toEqual([415, 'unsupported_media_type']);
@@ -132,6 +141,14 @@ describe('security (embedded mode, default configuration)', () => {
     expect([retrain.status, retrain.body.error]).toEqual([415, 'unsupported_media_type']);
     const noType = await http.post('/retrain').unset('Content-Type');
     expect(noType.status).toBe(415);
+  });
+
+  it('accepts a body declared UTF-8, quoted or not, in any case, and no other charset', async () => {
+    for (const type of ['application/json; charset=UTF-8', 'application/json;charset="utf-8"']) {
+      expect([type, (await http.post('/predict').set('Content-Type', type).send(JSON.stringify(SETOSA))).status]).toEqual([type, 200]);
+    }
+    const utf7 = await http.post('/predict').set('Content-Type', 'application/json; charset=utf-7').send(JSON.stringify(SETOSA));
+    expect([utf7.status, utf7.body.message]).toEqual([415, 'charset utf-7 is not supported: send the body in UTF-8']);
   });
 
   it('sends security headers and no X-Powered-By', async () => {
@@ -171,6 +188,38 @@ describe('security (embedded mode, default configuration)', () => {
   });
 });
 
+describe('async results: retention and cap (ASYNC_RESULT_TTL_SECONDS=2, ASYNC_RESULTS_MAX_ROWS=2)', () => {
+  let platform: EmbeddedPlatform;
+  let http: ReturnType<typeof request>;
+  beforeAll(async () => {
+    ({ platform, http } = await platformWith({ ASYNC_RESULT_TTL_SECONDS: '2', ASYNC_RESULTS_MAX_ROWS: '2' }));
+  });
+  afterAll(() => platform?.close());
+
+  it('refuses an async request past the cap with 503 and Retry-After, answers 410 once the retention ran out, and 404 only for ids never seen', async () => {
+    const accepted = await http
+      .post('/predict/batch')
+      .set('Prefer', 'respond-async')
+      .send({ instances: [SETOSA, VIRGINICA] })
+      .expect(202);
+    const full = await http.post('/predict').set('Prefer', 'respond-async').send(SETOSA);
+    expect([full.status, full.body.error]).toEqual([503, 'async_results_full']);
+    expect(Number(full.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(full.headers['retry-after'])).toBeLessThanOrEqual(2);
+    // The synchronous path is not limited by what async callers hold.
+    await http.post('/predict').send(SETOSA).expect(200);
+    expect((await http.get(accepted.headers.location).expect(200)).body.predictions).toHaveLength(2);
+    const gone = await eventually(async () => {
+      const r = await http.get(accepted.headers.location);
+      return r.status === 410 ? r.body : undefined;
+    }, 10_000);
+    expect(gone).toMatchObject({ status: 'error', error: 'result_expired', request_id: expect.any(String) });
+    expect(gone.message).toMatch(/^this request was accepted at \S+; its result was kept for 2 s \(ASYNC_RESULT_TTL_SECONDS\), until \S+$/);
+    await http.get('/predictions/00000000-0000-4000-8000-000000000000').expect(404);
+    await http.post('/predict').set('Prefer', 'respond-async').send(SETOSA).expect(202);
+  });
+});
+
 describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
   let platform: EmbeddedPlatform;
   let http: ReturnType<typeof request>;
@@ -199,7 +248,9 @@ describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
     ['POST /predict', () => http.post('/predict').send(SETOSA)],
     ['GET /models', () => http.get('/models')],
     ['GET /metrics', () => http.get('/metrics')],
+    ['GET /docs', () => http.get('/docs')],
     ['GET /docs-json', () => http.get('/docs-json')],
+    ['GET /docs-yaml', () => http.get('/docs-yaml')],
     ['POST /retrain', () => http.post('/retrain').send({})],
   ])('answers %s without a key with 401 and a Bearer challenge', async (_route, call) => {
     const res = await call();
@@ -211,11 +262,18 @@ describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
     expect([res.status, res.body.message]).toEqual([401, 'the API key is not valid']);
   });
 
+  it('refuses a key sent bare in Authorization (no Bearer scheme) with 401 naming the form to use', async () => {
+    const res = await http.post('/predict').set('Authorization', 'user-key-1').send(SETOSA);
+    expect([res.status, res.body.message]).toEqual([401, 'the Authorization header must be "Bearer <key>" (or send the key in X-API-Key)']);
+  });
+
   it('accepts a prediction key as Bearer and as X-API-Key on prediction routes', async () => {
     await http.post('/predict').set(user).send(SETOSA).expect(200);
     await http.post('/predict').set('X-API-Key', 'user-key-2').send(SETOSA).expect(200);
     await http.get('/metrics').set(user).expect(200);
     await http.get('/docs-json').set(user).expect(200);
+    const yaml = await http.get('/docs-yaml').set(user).expect(200);
+    expect(yaml.text).toMatch(/^openapi: 3\.1\.0$/m);
   });
 
   it('answers a prediction key on admin routes with 403, and accepts an admin key there', async () => {
@@ -242,6 +300,41 @@ describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
     expect(retryAfter).toBeLessThanOrEqual(3600);
     // Another key has its own bucket on the same route.
     await http.post('/predict').set('Authorization', 'Bearer user-key-1').send(SETOSA).expect(200);
+  });
+});
+
+describe('wrong API keys (AUTH_FAILURE_LIMIT)', () => {
+  let platform: EmbeddedPlatform;
+  let port: number;
+  beforeAll(async () => {
+    ({ platform } = await platformWith({ API_KEYS: 'user-key-1', AUTH_FAILURE_LIMIT: '5', AUTH_FAILURE_WINDOW_SECONDS: '600' }));
+    port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(() => platform?.close());
+
+  /** GET /models with a key, from a chosen loopback address (all of 127.0.0.0/8 reaches this host). */
+  const models = (from: string, key: string) =>
+    new Promise<{ status: number; retryAfter?: string; error?: string }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/models', localAddress: from, headers: { 'x-api-key': key } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () =>
+          resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'], error: (JSON.parse(body) as { error?: string }).error }),
+        );
+      });
+      req.on('error', reject);
+      req.end();
+    });
+
+  it('after 5 wrong keys refuses every key from that address with 429 and Retry-After, the right one too; other addresses keep working', async () => {
+    const guesses = [];
+    for (let i = 0; i < 7; i++) guesses.push((await models('127.0.0.2', `guess-${i}`)).status);
+    expect(guesses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    const right = await models('127.0.0.2', 'user-key-1');
+    expect(right.status).toBe(429);
+    expect(right.error).toBe('too_many_requests');
+    expect(Number(right.retryAfter)).toBeGreaterThan(590);
+    expect((await models('127.0.0.3', 'user-key-1')).status).toBe(200);
   });
 });
 
@@ -273,16 +366,84 @@ describe('connection cap', () => {
   });
 });
 
-describe('admin routes without ADMIN_API_KEYS', () => {
+const external = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+describe('bind address (HOST)', () => {
   let platform: EmbeddedPlatform;
   beforeAll(async () => {
     ({ platform } = await platformWith({}));
   });
   afterAll(() => platform?.close());
 
-  const external = Object.values(networkInterfaces())
-    .flat()
-    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  it('listens on 127.0.0.1 by default: a client reaching this host on another interface is refused', async () => {
+    expect(external).toBeDefined();
+    const { address, port } = platform.gateway.getHttpServer().address() as AddressInfo;
+    expect(address).toBe('127.0.0.1');
+    const refused = await fetch(`http://${external}:${port}/health`).then(
+      (r) => `answered ${r.status}`,
+      (err: Error & { cause?: { code?: string } }) => err.cause?.code,
+    );
+    expect(refused).toBe('ECONNREFUSED');
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+  });
+});
+
+describe('connection share per client address', () => {
+  let platform: EmbeddedPlatform;
+  let port: number;
+  beforeAll(async () => {
+    ({ platform } = await platformWith({ HTTP_MAX_CONNECTIONS: '20', HTTP_MAX_CONNECTIONS_PER_ADDRESS: '5' }));
+    port = (platform.gateway.getHttpServer().address() as AddressInfo).port;
+  });
+  afterAll(() => platform?.close());
+
+  it("keeps one client that opens every connection (one byte on each) from taking another client's", async () => {
+    // The attacker's connections come from 127.0.0.2, the other caller's from 127.0.0.3: both reach this host.
+    const attack = await Promise.all(
+      Array.from(
+        { length: 20 },
+        () =>
+          new Promise<{ socket: ReturnType<typeof connect>; closed: Promise<void> }>((resolve) => {
+            const socket = connect({ port, host: '127.0.0.1', localAddress: '127.0.0.2' }, () => socket.write('P'));
+            socket.on('error', () => undefined);
+            resolve({ socket, closed: new Promise((r) => socket.once('close', () => r())) });
+          }),
+      ),
+    );
+    try {
+      const closedAtOnce = await Promise.all(
+        attack.map((a) => Promise.race([a.closed.then(() => true), new Promise((r) => setTimeout(() => r(false), 1000))])),
+      );
+      const statuses: Array<number | string> = [];
+      for (let i = 0; i < 10; i++) {
+        statuses.push(
+          await new Promise<number | string>((resolve) => {
+            const req = httpRequest({ host: '127.0.0.1', port, path: '/health', localAddress: '127.0.0.3', agent: false }, (res) => {
+              res.resume();
+              resolve(res.statusCode!);
+            });
+            req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+            req.end();
+          }),
+        );
+      }
+      expect(statuses).toEqual(Array(10).fill(200));
+      expect(closedAtOnce.filter(Boolean)).toHaveLength(15);
+    } finally {
+      for (const a of attack) a.socket.destroy();
+    }
+  });
+});
+
+describe('admin routes without ADMIN_API_KEYS', () => {
+  let platform: EmbeddedPlatform;
+  beforeAll(async () => {
+    // On every interface (as in a container), so the gateway can be reached from another one.
+    ({ platform } = await platformWith({ HOST: '0.0.0.0' }));
+  });
+  afterAll(() => platform?.close());
 
   it('answer loopback clients, and refuse with 403 a client reaching the gateway on another interface', async () => {
     expect(external).toBeDefined();

@@ -14,10 +14,11 @@ describe('a prediction whose publish outlasts the reply timeout', () => {
       require('reflect-metadata');
       const { loadConfig } = require(${dist('libs/config/src/index.js')});
       const { PendingReplies } = require(${dist('apps/gateway/src/prediction/pending-replies.js')});
+      const { AcceptedResults } = require(${dist('apps/gateway/src/prediction/accepted-results.js')});
       const { PredictionService } = require(${dist('apps/gateway/src/prediction/prediction.service.js')});
       const config = loadConfig({ TRANSPORT: 'memory', PREDICT_TIMEOUT_MS: '200', KAFKA_SEND_TIMEOUT_MS: '100' });
       const slowPublisher = { publish: () => new Promise((r) => setTimeout(r, 500)) };
-      const service = new PredictionService(slowPublisher, new PendingReplies(config), config, 0);
+      const service = new PredictionService(slowPublisher, new PendingReplies(config), new AcceptedResults(60000, 10), config, 0);
       const row = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
       service.predict([row], { requestId: 'r-1' }).then(
         () => console.log('unexpected success'),

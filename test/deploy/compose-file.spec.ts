@@ -280,8 +280,12 @@ describe('docker-compose.yml', () => {
 
 describe('configuration passed to the apps by docker-compose.yml', () => {
   const services: Record<string, Doc> = loadCompose().services;
-  // Connection settings: the containers of this file, and the Elasticsearch user es-init creates.
+  // Connection settings: the containers of this file, and the Elasticsearch user es-init creates;
+  // the listening addresses.
   const FIXED: Record<string, unknown> = {
+    // A container's loopback is its own: every interface, published on the host's 127.0.0.1 only.
+    HOST: '0.0.0.0',
+    GRPC_HOST: '0.0.0.0',
     TRANSPORT: 'kafka',
     KAFKA_BROKERS: 'kafka:9092',
     ELASTICSEARCH_URL: 'http://elasticsearch:9200',
@@ -435,6 +439,9 @@ describe('Dockerfile', () => {
     const env = instructions.filter((l) => l.startsWith('ENV ')).join(' ');
     expect(env).toContain('APP=gateway');
     expect(env).toContain('CODE_VERSION=${CODE_VERSION}');
+    // The services default to 127.0.0.1 outside a container; inside one that would answer nobody.
+    expect(env).toContain('HOST=0.0.0.0');
+    expect(env).toContain('GRPC_HOST=0.0.0.0');
     const cmd = instructions.filter((l) => l.startsWith('CMD ')).at(-1);
     expect(cmd).toBe('CMD exec node dist/apps/${APP}/src/main.js');
     // Kubernetes' runAsNonRoot can only verify a numeric user.

@@ -402,6 +402,8 @@ describe('secrets and settings', () => {
     const covered = new Set([...Object.keys(config), ...SECRET_VARS, 'INSTANCE_ID', 'PORT', 'DATA_DIR', 'GRPC_PORT', 'REPLY_PARTITION', 'KAFKA_TOPIC_PREFIX']);
     expect(CONFIG_VARS.filter((v) => !covered.has(v))).toEqual([]);
     expect(config).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'iris', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/iris/kafka-ca/ca.crt' });
+    // Probes and Services reach a pod on its IP: the services' 127.0.0.1 default would answer nobody.
+    expect(config).toMatchObject({ HOST: '0.0.0.0', GRPC_HOST: '0.0.0.0' });
   });
 
   it('rolls the pods when a secret changes', () => {

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
   });
   started.platform = await startEmbeddedPlatform(config, dataDir, logger);
   logger.event('info', 'embedded platform started', {
+    host: config.HOST,
     port: config.PORT,
+    grpc_host: config.GRPC_PORT ? config.GRPC_HOST : null,
     grpc_port: config.GRPC_PORT || null,
     transport: config.TRANSPORT,
     data_dir: join(dataDir),

@@ -9,6 +9,7 @@ import { LiveEvaluations } from './models/live-evaluations';
 import { ModelDecisions } from './models/model-decisions';
 import { ModelEventsHandler } from './models/model-events.handler';
 import { ModelsController } from './models/models.controller';
+import { AcceptedResults } from './prediction/accepted-results';
 import { PendingReplies } from './prediction/pending-replies';
 import { PredictionController } from './prediction/prediction.controller';
 import { PredictionRepliesHandler } from './prediction/prediction-replies.handler';
@@ -48,6 +49,7 @@ export class GatewayModule {
         PredictionService,
         OipModel,
         RecentPredictions,
+        { provide: AcceptedResults, useValue: new AcceptedResults(ctx.config.ASYNC_RESULT_TTL_SECONDS * 1000, ctx.config.ASYNC_RESULTS_MAX_ROWS) },
         { provide: 'REPLY_PARTITION', useValue: ctx.replyPartition },
         ...(ctx.config.MONITOR_SINK === 'elasticsearch'
           ? [

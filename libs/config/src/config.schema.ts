@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import { bool } from './env-values';
+import { GRPC_ENV_SCHEMA } from './grpc.schema';
 import { DATASET_ENV_SCHEMA, HTTP_ENV_SCHEMA } from './http.schema';
 import { LIVE_ENV_SCHEMA } from './live.schema';
 import { SECURITY_ENV_SCHEMA, checkCredentials } from './security.schema';
@@ -15,8 +16,6 @@ const num = (def: number, min: number, max: number) => z.coerce.number().min(min
 export const ENV_SCHEMA = {
   TRANSPORT: z.enum(['kafka', 'memory']).default('kafka'),
   PORT: int(3000, 0, 65535),
-  /** The gateway's gRPC port (Open Inference Protocol v2). The gateway and `npm start` use 8081 when unset; 0 turns gRPC off. */
-  GRPC_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   KAFKA_BROKERS: z.string().min(1).default('localhost:9092'),
   KAFKA_CLIENT_ID: z.string().min(1).default('iris-platform'),
   /** Put before every topic and consumer group name; Kafka allows these characters in a topic name, and at most 249 of them. */
@@ -35,6 +34,10 @@ export const ENV_SCHEMA = {
   KAFKA_FETCH_MAX_WAIT_MS: int(1000, 10, 10_000),
   REPLY_PARTITION: z.coerce.number().int().min(0).optional(),
   MAX_PENDING_REQUESTS: int(10_000, 1, 1_000_000),
+  /** A 202's result is kept this long after the request was accepted, whatever other callers send; then its lookup answers 410. */
+  ASYNC_RESULT_TTL_SECONDS: int(300, 1, 86_400),
+  /** Rows of accepted (202) requests one gateway holds results for; past it, async requests are refused with 503 and Retry-After. */
+  ASYNC_RESULTS_MAX_ROWS: int(20_000, 1, 10_000_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   EMBEDDED_TOPIC_RETENTION_BYTES: int(32 * 1024 * 1024, 1024 * 1024),
   BODY_LIMIT: z
@@ -63,6 +66,7 @@ export const ENV_SCHEMA = {
   DRIFT_RETRAIN_COOLDOWN_SECONDS: int(3600, 0),
   ...SECURITY_ENV_SCHEMA,
   ...HTTP_ENV_SCHEMA,
+  ...GRPC_ENV_SCHEMA,
   ...DATASET_ENV_SCHEMA,
   ...LIVE_ENV_SCHEMA,
 };

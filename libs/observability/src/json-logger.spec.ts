@@ -72,6 +72,20 @@ describe('JsonLogger', () => {
       expect(entry.hint).toBe('retry later');
     });
 
+    it('masks credentials in URLs: query parameters named like keys and passwords in user info', () => {
+      const { lines, logger } = capture();
+      logger.event('info', 'http request', {
+        path: '/models?api_key=k1&limit=5&access_token=t2;sig=s3&monkey=m4&keys=ok',
+        url: 'https://svc:p5@es.example:9200/_bulk?apiKey=k6#frag',
+        plain: '/predict?version=2',
+      });
+      const entry = JSON.parse(lines[0]);
+      expect(entry.path).toBe('/models?api_key=[REDACTED]&limit=5&access_token=[REDACTED];sig=[REDACTED]&monkey=[REDACTED]&keys=[REDACTED]');
+      expect(entry.url).toBe('https://svc:[REDACTED]@es.example:9200/_bulk?apiKey=[REDACTED]#frag');
+      expect(entry.plain).toBe('/predict?version=2');
+      for (const secret of ['k1', 't2', 's3', 'p5', 'k6']) expect(lines[0]).not.toContain(secret);
+    });
+
     it("redacts inside Nest's error objects and Errors carried as fields, keeping their message", () => {
       const { lines, logger } = capture();
       logger.error(

@@ -6,6 +6,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export const metricsRegistry = new Registry();
 collectDefaultMetrics({ register: metricsRegistry });
+// /metrics is open to every prediction key: the exact runtime version would tell any of them
+// which published vulnerabilities apply. Operators read it from the image instead.
+metricsRegistry.removeSingleMetric('nodejs_version_info');
 
 export const httpRequests = new Counter({
   name: 'http_requests_total',

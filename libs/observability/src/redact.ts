@@ -10,10 +10,18 @@ const SECRET_KEY = /password|passwd|secret|token|api[_-]?key|authorization|cooki
  */
 const SCHEME_CREDENTIAL = /\b(Bearer|ApiKey|Basic)(\s+)[^\s,;"'}]+/gi;
 
+/**
+ * A credential in a URL: the value of a query parameter named like one (`?api_key=…`,
+ * `&access_token=…`, `?key=…`) and the password of user info (`//user:pass@host`). Keys do not
+ * belong in URLs, but clients put them there, and a logged URL is a leaked key.
+ */
+const QUERY_CREDENTIAL = /([?&;][\w.%-]*(?:password|passwd|pwd|pass|secret|token|api[_-]?key|apikey|key|auth|credential|signature|sig)[\w.%-]*=)[^&;#\s"']*/gi;
+const USERINFO_PASSWORD = /(\/\/[^/\s:@"']+:)[^@/\s"']+@/g;
+
 const MAX_DEPTH = 32;
 
 export function maskCredentials(text: string): string {
-  return text.replace(SCHEME_CREDENTIAL, `$1$2${REDACTED}`);
+  return text.replace(SCHEME_CREDENTIAL, `$1$2${REDACTED}`).replace(QUERY_CREDENTIAL, `$1${REDACTED}`).replace(USERINFO_PASSWORD, `$1${REDACTED}@`);
 }
 
 /**

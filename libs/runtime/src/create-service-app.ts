@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EventBusServer } from '@app/messaging';
 import { Readiness, requestIdMiddleware } from '@app/observability';
-import { ApiKeys } from '@app/security';
+import { ApiKeys, AuthFailures } from '@app/security';
 import { errorStyleMiddleware, type ErrorStyleRoute } from './error-response';
 import { ExceptionsFilter } from './exceptions.filter';
 import { HardenedExpressAdapter } from './hardened-express-adapter';
@@ -15,7 +15,7 @@ import type { ServiceContext } from './service-context';
 export interface ServiceAppOptions {
   /** Serve HTTP (health, metrics, and the app's routes). The embedded mode serves only the gateway. */
   listen: boolean;
-  /** Publish OpenAPI at /docs. */
+  /** Publish OpenAPI at /docs (the UI), /docs-json and /docs-yaml. */
   openApiTitle?: string;
   /** Routes whose protocol prescribes its own error body (the gateway's /v2 and /invocations). */
   errorStyles?: ErrorStyleRoute[];
@@ -32,6 +32,9 @@ export interface ServiceAppOptions {
  */
 const EVENT_BUS_TRANSPORT = Symbol('event-bus');
 
+/** Where the OpenAPI UI and document are served: each behind the prediction routes' key check. */
+const DOCS_PATHS = { ui: '/docs', json: '/docs-json', yaml: '/docs-yaml' } as const;
+
 /** The one shape every service takes: an HTTP app with our event transport connected to it. */
 export async function createServiceApp(ctx: ServiceContext, module: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
   const app = await NestFactory.create(module, new HardenedExpressAdapter(ctx.config), {
@@ -47,10 +50,12 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   app.use(errorStyleMiddleware(options.errorStyles ?? []));
   app.use(drain.middleware());
   applyHttpHardening(app, ctx.config);
-  app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT, options.bodyRoutes));
+  const discard = { maxBytes: ctx.config.HTTP_DISCARD_MAX_BYTES, timeoutMs: ctx.config.HTTP_DISCARD_TIMEOUT_MS };
+  app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT, discard, options.bodyRoutes));
   app.useGlobalFilters(new ExceptionsFilter(ctx.logger));
   if (options.openApiTitle) {
-    app.use(['/docs', '/docs-json'], docsAccessMiddleware(keys));
+    // One list for what is served and what is guarded, so no form of the document escapes the key check.
+    app.use(Object.values(DOCS_PATHS), docsAccessMiddleware(keys, app.get(AuthFailures)));
     // 3.1: its schemas are JSON Schema 2020-12, exactly what the zod schemas generate.
     const doc = new DocumentBuilder()
       .setOpenAPIVersion('3.1.0')
@@ -59,7 +64,10 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
       .addBearerAuth()
       .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' })
       .build();
-    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+    SwaggerModule.setup(DOCS_PATHS.ui.slice(1), app, () => SwaggerModule.createDocument(app, doc), {
+      jsonDocumentUrl: DOCS_PATHS.json,
+      yamlDocumentUrl: DOCS_PATHS.yaml,
+    });
   }
   const events = new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID, ctx.replyPartition);
   events.setTransportId(EVENT_BUS_TRANSPORT);
@@ -70,7 +78,7 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   await app.init();
   await app.startAllMicroservices();
   if (options.listen) {
-    await app.listen(ctx.config.PORT, '0.0.0.0');
+    await app.listen(ctx.config.PORT, ctx.config.HOST);
     ctx.logger.event('info', 'access', {
       prediction_routes: keys.predictRequired ? 'API key required (API_KEYS)' : 'open (API_KEYS is empty)',
       admin_routes: keys.adminRequired ? 'admin API key required (ADMIN_API_KEYS)' : 'loopback clients only (ADMIN_API_KEYS is empty)',

@@ -41,6 +41,7 @@ export class ExceptionsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const { status, body } = describeException(exception, this.logger, req?.originalUrl);
     if (res.headersSent) return;
+    if (exception instanceof HttpFailure && exception.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     sendError(res, status, body);
   }
 }

@@ -3,12 +3,15 @@ import type { Duplex } from 'node:stream';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import express from 'express';
 import type { AppConfig } from '@app/config';
+import { ConnectionShare } from './connection-share';
 
 /**
  * Express with a Node HTTP server that cuts slow clients off in seconds: headers must arrive
  * within HTTP_HEADERS_TIMEOUT_MS and the whole request within HTTP_REQUEST_TIMEOUT_MS (checked
  * every second rather than Node's default 30 s), idle keep-alive connections close after
- * HTTP_KEEPALIVE_TIMEOUT_MS, and connections past HTTP_MAX_CONNECTIONS are refused.
+ * HTTP_KEEPALIVE_TIMEOUT_MS, and connections past HTTP_MAX_CONNECTIONS, or past
+ * HTTP_MAX_CONNECTIONS_PER_ADDRESS from one client address, are refused. All of it is on the
+ * node:http server, not in Express, so another Nest adapter keeps it by applying the same.
  */
 export class HardenedExpressAdapter extends ExpressAdapter {
   constructor(private readonly config: AppConfig) {
@@ -30,6 +33,7 @@ export class HardenedExpressAdapter extends ExpressAdapter {
     );
     server.keepAliveTimeout = c.HTTP_KEEPALIVE_TIMEOUT_MS;
     server.maxConnections = c.HTTP_MAX_CONNECTIONS;
+    new ConnectionShare(c.HTTP_MAX_CONNECTIONS_PER_ADDRESS).enforceOn(server);
     // Requests Node's parser refuses (bad headers, oversized headers, unknown methods, timeouts)
     // never reach Express: answer them in the API's JSON error shape instead of a bare status line.
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {

@@ -9,6 +9,8 @@ export class HttpFailure extends Error {
     message: string,
     /** Extra fields for the error body, e.g. the limit a request broke. */
     readonly extra: Record<string, unknown> = {},
+    /** Sent as Retry-After (HTTP): when trying again may succeed. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

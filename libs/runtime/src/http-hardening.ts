@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { AppConfig } from '@app/config';
-import { type ApiKeys, authorize, isLoopback, parseKeys, presentedKey } from '@app/security';
+import { type ApiKeys, type AuthFailures, authorize, callerOf, parseKeys } from '@app/security';
 import { sendError } from './error-response';
 
 /**
@@ -34,11 +34,12 @@ export function applyHttpHardening(app: INestApplication, config: AppConfig): vo
 }
 
 /** The OpenAPI UI and document are Express routes, outside Nest's guards: the same rule as prediction routes. */
-export function docsAccessMiddleware(keys: ApiKeys) {
+export function docsAccessMiddleware(keys: ApiKeys, failures: AuthFailures) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const decision = authorize('predict', { presentedKey: presentedKey(req.headers), loopback: isLoopback(req.socket.remoteAddress) }, keys);
+    const decision = authorize('predict', callerOf(req.headers, req.socket.remoteAddress), keys, failures);
     if (decision.allowed) return next();
     if (decision.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="iris-platform"');
+    if (decision.status === 429) res.setHeader('Retry-After', String(decision.retryAfterSeconds));
     sendError(res, decision.status, { status: 'error', error: decision.error, message: decision.message });
   };
 }

@@ -11,3 +11,5 @@ export * from './process-guards';
 export * from './http-drain';
 export * from './validate-body';
 export * from './openapi';
+export * from './connection-share';
+export * from './http2-preface';

@@ -1,5 +1,6 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { sendError } from './error-response';
+import { answerAfterDiscardingBody, type DiscardLimits } from './refused-body';
 
 /**
  * A POST route whose protocol lets clients send bodies other POSTs may not; each is named
@@ -39,17 +40,33 @@ function mediaType(contentType: string | undefined): string {
   return (contentType ?? '').split(';')[0].trim().toLowerCase();
 }
 
+/** The charset parameter of a Content-Type, lower-cased, quotes removed; undefined when none is given. */
+function charsetOf(contentType: string | undefined): string | undefined {
+  return /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType ?? '')?.[2].toLowerCase();
+}
+
+/**
+ * Bodies are UTF-8 only. body-parser would decode any charset iconv knows, UTF-7 and UTF-16
+ * included, and a payload in UTF-7 slips past anything that inspects the raw bytes (a WAF, a
+ * log filter) before it turns into the JSON the handler reads.
+ */
+const isUtf8 = (charset: string | undefined) => charset === undefined || charset === 'utf-8';
+
 /**
  * Body parsing owned by us rather than Nest's default, because body-parser errors happen
  * before Nest's exception filters and Express would answer them with an HTML page.
  */
-export function jsonBodyMiddleware(limit: string, routes: BodyRoute[] = []) {
+export function jsonBodyMiddleware(limit: string, discard: DiscardLimits, routes: BodyRoute[] = []) {
   const parseJson = express.json({ limit, strict: false });
   const parseText = express.text({ limit, type: () => true });
   const maxBytes = bodyLimitBytes(limit);
   const routeOf = (req: Request) =>
     req.method === 'POST' ? routes.find((r) => (typeof r.path === 'string' ? r.path === req.path : r.path.test(req.path))) : undefined;
   const textTypesOf = (req: Request) => routeOf(req)?.textTypes ?? [];
+  const tooLarge = (req: Request, res: Response) =>
+    answerAfterDiscardingBody(req, res, discard, () =>
+      sendError(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` }),
+    );
   return [
     (req: Request, res: Response, next: NextFunction): void => {
       if (req.headers['content-type'] === undefined && routeOf(req)?.untypedJson) req.headers['content-type'] = 'application/json';
@@ -59,12 +76,13 @@ export function jsonBodyMiddleware(limit: string, routes: BodyRoute[] = []) {
         sendError(res, 415, { status: 'error', error: 'unsupported_media_type', message: `Content-Type must be ${allowed}` });
         return;
       }
-      // Refused on the announced length, at once: body-parser would first read (or wait for) the whole body.
-      if (Number(req.headers['content-length'] ?? 0) > maxBytes) {
-        res.setHeader('Connection', 'close');
-        sendError(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` });
+      if (!isUtf8(charsetOf(req.headers['content-type']))) {
+        const charset = charsetOf(req.headers['content-type'])!.slice(0, 32);
+        sendError(res, 415, { status: 'error', error: 'unsupported_media_type', message: `charset ${charset} is not supported: send the body in UTF-8` });
         return;
       }
+      // Refused on the announced length, before anything is parsed: body-parser would first buffer the whole body.
+      if (Number(req.headers['content-length'] ?? 0) > maxBytes) return tooLarge(req, res);
       next();
     },
     parseJson,
@@ -72,10 +90,10 @@ export function jsonBodyMiddleware(limit: string, routes: BodyRoute[] = []) {
       if (textTypesOf(req).includes(mediaType(req.headers['content-type']))) parseText(req, res, next);
       else next();
     },
-    (err: { type?: string; status?: number; message?: string }, _req: Request, res: Response, next: NextFunction): void => {
+    (err: { type?: string; status?: number; message?: string }, req: Request, res: Response, next: NextFunction): void => {
       if (!err) return next();
       if (err.type === 'entity.too.large') {
-        sendError(res, 413, { status: 'error', error: 'payload_too_large', message: `Request body exceeds the ${limit} limit` });
+        tooLarge(req, res);
       } else if (err.type === 'entity.parse.failed') {
         sendError(res, 400, { status: 'error', error: 'invalid_json', message: 'Request body is not valid JSON' });
       } else if (err.type === 'charset.unsupported' || err.type === 'encoding.unsupported') {

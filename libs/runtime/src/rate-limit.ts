@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { ExecutionContext } from '@nestjs/common';
-import { normalizeIp, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { Request } from 'express';
 import type { AppConfig } from '@app/config';
-import { ACCESS_LEVEL, type ApiKeys, presentedKey } from '@app/security';
+import { ACCESS_LEVEL, type ApiKeys, clientGroup, presentedKey } from '@app/security';
 import { SlidingWindowRateLimitStore } from './rate-limit-store';
 
 /**
@@ -23,7 +23,7 @@ export function rateLimitOptions(config: AppConfig, keys: ApiKeys): Exclude<Thro
       const r = req as unknown as Request;
       const key = presentedKey(r.headers);
       if (key && keys.identify(key)) return `key:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
-      return `ip:${normalizeIp(r.socket.remoteAddress ?? 'unknown', 64)}`;
+      return `ip:${clientGroup(r.socket.remoteAddress)}`;
     },
     // The tracker is short already (an address or a key's hash), so the key needs no hash of its own per request.
     generateKey: (context: ExecutionContext, tracker: string) => `${context.getClass().name}.${context.getHandler().name}|${tracker}`,

@@ -46,7 +46,7 @@ export async function runService(def: ServiceDefinition): Promise<void> {
     await bus.connect();
     const ctx = serviceContext(def.service, config, bus, logger);
     app = await createServiceApp(ctx, def.module(ctx), { ...def.app?.(ctx), listen: true });
-    logger.event('info', 'service started', { port: config.PORT, transport: config.TRANSPORT, reply_partition: ctx.replyPartition });
+    logger.event('info', 'service started', { host: config.HOST, port: config.PORT, transport: config.TRANSPORT, reply_partition: ctx.replyPartition });
   } catch (err) {
     logger.event('error', 'service failed to start', { error: (err as Error).message, stack: (err as Error).stack });
     await bus.close().catch(() => undefined);

@@ -3,7 +3,7 @@ import { APP_GUARD, Reflector } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { EVENT_BUS, EventPublisher } from '@app/messaging';
 import { ObservabilityModule } from '@app/observability';
-import { AccessGuard, ApiKeys, parseKeys } from '@app/security';
+import { AccessGuard, ApiKeys, AuthFailures, parseKeys } from '@app/security';
 import { HttpDrain } from './http-drain';
 import { rateLimitOptions } from './rate-limit';
 import { APP_CONFIG, type ServiceContext } from './service-context';
@@ -13,6 +13,8 @@ import { APP_CONFIG, type ServiceContext } from './service-context';
 export class RuntimeModule {
   static forRoot(ctx: ServiceContext): DynamicModule {
     const keys = new ApiKeys(parseKeys(ctx.config.API_KEYS), parseKeys(ctx.config.ADMIN_API_KEYS));
+    // One count of wrong keys per service, shared by HTTP and gRPC: a guesser gains nothing by switching.
+    const failures = new AuthFailures(ctx.config.AUTH_FAILURE_LIMIT, ctx.config.AUTH_FAILURE_WINDOW_SECONDS * 1000);
     return {
       module: RuntimeModule,
       imports: [ObservabilityModule.forRoot(ctx.logger), ThrottlerModule.forRoot(rateLimitOptions(ctx.config, keys))],
@@ -22,11 +24,12 @@ export class RuntimeModule {
         { provide: EventPublisher, useValue: ctx.publisher },
         { provide: HttpDrain, useValue: new HttpDrain() },
         { provide: ApiKeys, useValue: keys },
+        { provide: AuthFailures, useValue: failures },
         // Order matters: count the request against its caller's limit before deciding whether it may pass.
         { provide: APP_GUARD, useClass: ThrottlerGuard },
-        { provide: APP_GUARD, inject: [Reflector], useFactory: (reflector: Reflector) => new AccessGuard(reflector, keys) },
+        { provide: APP_GUARD, inject: [Reflector], useFactory: (reflector: Reflector) => new AccessGuard(reflector, keys, failures) },
       ],
-      exports: [APP_CONFIG, EVENT_BUS, EventPublisher, HttpDrain, ApiKeys],
+      exports: [APP_CONFIG, EVENT_BUS, EventPublisher, HttpDrain, ApiKeys, AuthFailures],
     };
   }
 }

@@ -48,3 +48,27 @@ export class ReplyTooLargeError extends HttpFailure {
     );
   }
 }
+
+/** The results this gateway holds for 202s fill ASYNC_RESULTS_MAX_ROWS: a new promise is refused rather than an old one broken. */
+export class AsyncResultsFullError extends HttpFailure {
+  constructor(maxRows: number, retryAfterSeconds: number) {
+    super(
+      503,
+      'async_results_full',
+      `this gateway holds the results of ${maxRows} accepted rows already (ASYNC_RESULTS_MAX_ROWS); retry after ${retryAfterSeconds} s, or ask without Prefer: respond-async`,
+      {},
+      retryAfterSeconds,
+    );
+  }
+}
+
+/** An accepted request whose result was kept for ASYNC_RESULT_TTL_SECONDS and is gone. */
+export class ResultExpiredError extends HttpFailure {
+  constructor(acceptedAt: number, expiredAt: number, ttlSeconds: number) {
+    super(
+      410,
+      'result_expired',
+      `this request was accepted at ${new Date(acceptedAt).toISOString()}; its result was kept for ${ttlSeconds} s (ASYNC_RESULT_TTL_SECONDS), until ${new Date(expiredAt).toISOString()}`,
+    );
+  }
+}

@@ -1,9 +1,14 @@
-import { Controller, Get, Inject, NotFoundException, Optional, Param } from '@nestjs/common';
+import { Controller, Get, Inject, NotFoundException, Optional, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { EventEnvelope, PredictionMade } from '@app/contracts';
+import type { AppConfig } from '@app/config';
 import { PREDICTION_INDEX, type PredictionIndex } from '@app/elasticsearch';
-import { ApiErrorResponses, ApiJsonResponse, apiErrorBodySchema } from '@app/runtime';
+import { APP_CONFIG, ApiErrorResponses, ApiJsonResponse, apiErrorBodySchema } from '@app/runtime';
 import { Access } from '@app/security';
-import { predictionLookupSchema } from './prediction-responses';
+import { AcceptedResults } from './accepted-results';
+import { ResultExpiredError } from './prediction-errors';
+import { pendingSchema, predictionLookupSchema, type Pending } from './prediction-responses';
 import { RecentPredictions } from './recent-predictions';
 
 /**
@@ -17,36 +22,58 @@ import { RecentPredictions } from './recent-predictions';
 export class PredictionLookupController {
   constructor(
     private readonly recent: RecentPredictions,
+    private readonly accepted: AcceptedResults,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() @Inject(PREDICTION_INDEX) private readonly index?: PredictionIndex,
   ) {}
 
-  /** The indexed prediction when the monitor has indexed it, else the one this gateway saw recently. */
+  /**
+   * The indexed prediction when the monitor has indexed it, else the one this gateway holds: an
+   * accepted (202) request's for ASYNC_RESULT_TTL_SECONDS, any other only while it is among the
+   * recent replies. 404 means this gateway never saw the id.
+   */
   @Get(':requestId')
   @ApiOperation({ summary: 'A prediction by the request id its response (or 202 Location) carried' })
   @ApiParam({ name: 'requestId', example: '00000000-0000-4000-8000-000000000000' })
   @ApiJsonResponse(200, 'The prediction, row by row with its input', predictionLookupSchema)
-  @ApiErrorResponses(apiErrorBodySchema, [401, 403, 404, 429, 503])
-  async find(@Param('requestId') requestId: string) {
+  @ApiJsonResponse(202, 'Accepted by this gateway and not scored yet: ask again after Retry-After', pendingSchema)
+  @ApiJsonResponse(410, "Accepted, but its result's retention (ASYNC_RESULT_TTL_SECONDS) ran out", apiErrorBodySchema)
+  @ApiErrorResponses(apiErrorBodySchema, [401, 403, 404, 429, 502, 503])
+  async find(@Param('requestId') requestId: string, @Res({ passthrough: true }) res: Response) {
     if (this.index) {
       const indexed = await this.index.find(requestId).catch(() => null);
       if (indexed) return { status: 'success', source: 'elasticsearch', ...indexed };
     }
-    const event = this.recent.find(requestId);
-    if (event) {
-      const p = event.payload;
-      return {
-        status: 'success',
-        source: 'recent',
-        request_id: requestId,
-        ...(event.client_request_id ? { client_request_id: event.client_request_id } : {}),
-        event_id: event.event_id,
-        occurred_at: event.occurred_at,
-        model_version: p.model_version,
-        worker: p.worker,
-        scoring_latency_ms: p.scoring_latency_ms,
-        predictions: p.predictions.map((x, i) => ({ input: p.instances[i], ...x })),
-      };
+    const accepted = this.accepted.find(requestId);
+    switch (accepted?.state) {
+      case 'scored':
+        return lookupBody(requestId, accepted.event);
+      case 'pending':
+        res.status(202).setHeader('Retry-After', '1');
+        return { status: 'pending', request_id: requestId, location: `/predictions/${requestId}` } satisfies Pending;
+      case 'failed':
+        throw accepted.error;
+      case 'expired':
+        throw new ResultExpiredError(accepted.acceptedAt, accepted.expiredAt, this.config.ASYNC_RESULT_TTL_SECONDS);
     }
-    throw new NotFoundException({ status: 'error', error: 'not_found', message: 'No prediction for this request id (yet)' });
+    const event = this.recent.find(requestId);
+    if (event) return lookupBody(requestId, event);
+    throw new NotFoundException({ status: 'error', error: 'not_found', message: 'No prediction for this request id' });
   }
+}
+
+function lookupBody(requestId: string, event: EventEnvelope<PredictionMade>) {
+  const p = event.payload;
+  return {
+    status: 'success',
+    source: 'recent',
+    request_id: requestId,
+    ...(event.client_request_id ? { client_request_id: event.client_request_id } : {}),
+    event_id: event.event_id,
+    occurred_at: event.occurred_at,
+    model_version: p.model_version,
+    worker: p.worker,
+    scoring_latency_ms: p.scoring_latency_ms,
+    predictions: p.predictions.map((x, i) => ({ input: p.instances[i], ...x })),
+  };
 }

@@ -26,6 +26,10 @@ export type BatchResponse = z.infer<typeof batchResponseSchema>;
 export const acceptedSchema = z.strictObject({ status: z.literal('accepted'), ...ids, location: z.string() });
 export type Accepted = z.infer<typeof acceptedSchema>;
 
+/** A lookup of an accepted request not scored yet: ask again after Retry-After. */
+export const pendingSchema = z.strictObject({ status: z.literal('pending'), request_id: z.string(), location: z.string() });
+export type Pending = z.infer<typeof pendingSchema>;
+
 export const predictionLookupSchema = z.strictObject({
   status: z.literal('success'),
   source: z.enum(['elasticsearch', 'recent']).meta({ description: 'Indexed by the monitor, or seen by this gateway before it was indexed' }),

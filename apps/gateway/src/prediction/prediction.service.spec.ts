@@ -1,5 +1,6 @@
 import { loadConfig } from '@app/config';
 import type { EventPublisher } from '@app/messaging';
+import { AcceptedResults } from './accepted-results';
 import { PendingReplies } from './pending-replies';
 import { GatewayOverloadedError, ReplyTimeoutError, ReplyTooLargeError } from './prediction-errors';
 import { PredictionService } from './prediction.service';
@@ -10,7 +11,8 @@ function service(env: Record<string, string>, publish: () => Promise<unknown>) {
   const config = loadConfig({ TRANSPORT: 'memory', ...env });
   const pending = new PendingReplies(config);
   const publisher = { publish } as unknown as EventPublisher;
-  return { pending, predictions: new PredictionService(publisher, pending, config, 0) };
+  const accepted = new AcceptedResults(60_000, 10);
+  return { pending, accepted, predictions: new PredictionService(publisher, pending, accepted, config, 0) };
 }
 
 describe('PredictionService', () => {
@@ -52,5 +54,15 @@ describe('PredictionService', () => {
       "the reply to 300 rows would take up to 122048 bytes, over the broker's message limit of 100000 bytes (KAFKA_MAX_MESSAGE_BYTES); send at most 244 rows per request",
     );
     expect(published).toBe(0);
+  });
+
+  it('keeps room for an async request before publishing it, and its publish failure as its outcome', async () => {
+    const broken = service({}, () => Promise.reject(new Error('broker down')));
+    await expect(broken.predictions.submit([SETOSA], { requestId: 'async-1' })).rejects.toThrow('broker down');
+    expect(broken.accepted.find('async-1')).toEqual({ state: 'failed', error: new Error('broker down') });
+    const seen: unknown[] = [];
+    const working = service({}, async () => void seen.push(working.accepted.find('async-2')));
+    await working.predictions.submit([SETOSA], { requestId: 'async-2' });
+    expect(seen).toEqual([{ state: 'pending', acceptedAt: expect.any(Number) }]);
   });
 });

@@ -3,6 +3,7 @@ import { REPLY_BYTES_PER_ROW, REPLY_OVERHEAD_BYTES, TOPICS, type Features, type 
 import type { AppConfig } from '@app/config';
 import { EventPublisher } from '@app/messaging';
 import { APP_CONFIG } from '@app/runtime';
+import { AcceptedResults } from './accepted-results';
 import { PendingReplies } from './pending-replies';
 import { ReplyTooLargeError } from './prediction-errors';
 
@@ -23,6 +24,7 @@ export class PredictionService {
   constructor(
     private readonly publisher: EventPublisher,
     private readonly pending: PendingReplies,
+    private readonly accepted: AcceptedResults,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject('REPLY_PARTITION') private readonly replyPartition: number,
   ) {}
@@ -38,10 +40,20 @@ export class PredictionService {
     return reply;
   }
 
-  /** Publishes without waiting: the answer is looked up later at /predictions/{request_id}. */
+  /**
+   * Publishes without waiting: the answer is looked up later at /predictions/{request_id}, kept
+   * for it from before the publish (on the in-process bus the reply can arrive before the send
+   * resolves). A failed publish is kept as the request's outcome too.
+   */
   async submit(instances: Features[], ids: RequestIds): Promise<void> {
     this.checkReplySize(instances.length);
-    await this.publish(instances, ids);
+    this.accepted.accept(ids.requestId, instances.length);
+    try {
+      await this.publish(instances, ids);
+    } catch (err) {
+      this.accepted.fail(ids.requestId, err);
+      throw err;
+    }
   }
 
   private publish(instances: Features[], ids: RequestIds, choice: ScoringChoice = {}) {

@@ -14,7 +14,7 @@ export type RawRow = Record<(typeof FEATURE_NAMES)[number], unknown>;
  */
 export function validatedRows(rows: RawRow[]): Features[] {
   if (rows.length === 0) throw new ProtocolInputError('no rows to score: send at least 1');
-  if (rows.length > MAX_BATCH) throw new ProtocolInputError(`${rows.length} rows: send at most ${MAX_BATCH} per request`);
+  refuseTooManyRows(rows.length);
   const issues: string[] = [];
   const features = rows.map((row, i) => {
     const result = featuresSchema.safeParse(row);
@@ -27,6 +27,15 @@ export function validatedRows(rows: RawRow[]): Features[] {
     throw new ProtocolInputError(`invalid rows: ${issues.slice(0, MAX_ISSUES).join('; ')}${more}`);
   }
   return features as Features[];
+}
+
+/**
+ * The batch bound, for a count a codec reads before it builds anything (a declared shape, an
+ * array's length, the lines of a CSV): building 100,000 rows only to refuse them blocks the
+ * event loop for every other caller.
+ */
+export function refuseTooManyRows(rows: number): void {
+  if (rows > MAX_BATCH) throw new ProtocolInputError(`${rows} rows: send at most ${MAX_BATCH} per request`);
 }
 
 /** A row given as four values in FEATURE_NAMES order. */

@@ -136,6 +136,18 @@ describe('featuresFromMlflowJson', () => {
     ],
     ['records that are numbers', { dataframe_records: [5.1] }, 'dataframe_records: 0: Invalid input: expected record, received number'],
     ['params that are not an object', { instances: [SETOSA], params: 3 }, 'params must be an object'],
+    // Each with its first row malformed: read first, it would be the error.
+    [
+      'a data frame of 1500 rows, on its length before any row is read',
+      { dataframe_split: { columns: Object.keys(SETOSA), data: [[5.1], ...Array(1499).fill([5.1, 3.5, 1.4, 0.2])] } },
+      '1500 rows: send at most 1000 per request',
+    ],
+    ['1500 records', { dataframe_records: [5.1, ...Array(1499).fill(SETOSA)] }, '1500 rows: send at most 1000 per request'],
+    [
+      'columns of 1500 values',
+      { inputs: { sepal_length: ['x', ...Array(1499).fill(5.1)], sepal_width: [3.5], petal_length: [1.4], petal_width: [0.2] } },
+      '1500 rows: send at most 1000 per request',
+    ],
   ])('refuses %s', (_name, body, message) => {
     expect(errorOf(() => featuresFromMlflowJson(body))).toBe(`ProtocolInputError: ${message}`);
   });
@@ -160,6 +172,11 @@ describe('featuresFromCsv', () => {
     ['a header only', 'sepal_length,sepal_width,petal_length,petal_width\n', 'no rows to score: send at least 1'],
     ['an empty body', '', 'the CSV is empty: send a header row naming the columns, then one row per line'],
     ['a line with too many fields', 'sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2,9', 'CSV line 2 has 5 fields, the header 4'],
+    [
+      '1500 rows, counted before any line is read (its first line is malformed)',
+      `sepal_length,sepal_width,petal_length,petal_width\n5.1\n${'5.1,3.5,1.4,0.2\n'.repeat(1499)}\n\n`,
+      '1500 rows: send at most 1000 per request',
+    ],
     [
       'a word and an empty field',
       'sepal_length,sepal_width,petal_length,petal_width\nfive,3.5,,0.2',

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { FEATURE_NAMES } from '@app/model';
 import { describeIssues } from '../decode-event';
 import type { Features } from '../features';
-import { rowFromValues, validatedRows, type RawRow } from './feature-rows';
+import { refuseTooManyRows, rowFromValues, validatedRows, type RawRow } from './feature-rows';
 import { MLFLOW_FORMAT_SCHEMAS, MLFLOW_INPUT_FORMATS } from './mlflow-schemas';
 import { ProtocolInputError } from './protocol-input-error';
 
@@ -28,6 +28,7 @@ export function featuresFromMlflowJson(body: unknown): Features[] {
   }
   if ('params' in body && !isObject(body.params)) throw new ProtocolInputError('params must be an object');
   const format = formats[0];
+  refuseTooManyRows(declaredRows(body[format]));
   const parsed = MLFLOW_FORMAT_SCHEMAS[format].safeParse(body[format]);
   if (!parsed.success) throw new ProtocolInputError(`${format}: ${describeIssues(parsed.error)}`);
   const value = parsed.data;
@@ -44,6 +45,7 @@ export function featuresFromMlflowJson(body: unknown): Features[] {
 
 /** Feature rows from text/csv: a header row naming the columns (any order), then one row per line. */
 export function featuresFromCsv(text: string): Features[] {
+  refuseTooManyRows(lineBreaks(text.trimEnd()));
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   if (lines.length === 0) throw new ProtocolInputError('the CSV is empty: send a header row naming the columns, then one row per line');
@@ -55,6 +57,21 @@ export function featuresFromCsv(text: string): Features[] {
     return rowFromValues(order.map((column) => csvNumber(fields[column])));
   });
   return validatedRows(rows);
+}
+
+/** The rows a format's value holds, read from array lengths alone (the schema checks the rest): data frame rows, records, or the longest column. */
+function declaredRows(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  if (!isObject(value)) return 0;
+  if (Array.isArray(value.data)) return value.data.length;
+  return Math.max(0, ...Object.values(value).map((column) => (Array.isArray(column) ? column.length : 0)));
+}
+
+/** Line breaks in a text, counted without splitting it: after the header, one per row. */
+function lineBreaks(text: string): number {
+  let count = 0;
+  for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1)) count++;
+  return count;
 }
 
 function fromSplit(split: z.output<(typeof MLFLOW_FORMAT_SCHEMAS)['dataframe_split']>): RawRow[] {

@@ -37,6 +37,11 @@ describe('restRequestFromGrpc', () => {
     expect(rest.inputs).toEqual([{ name: 'x', shape: [1, 4], datatype: 'FP32', data: [5.099999904632568, 3.5, 1.399999976158142, 0.20000000298023224] }]);
   });
 
+  it('refuses more rows than a batch may hold on the declared shape, before turning raw bytes into numbers', () => {
+    const req = request({ inputs: [{ name: 'input-0', datatype: 'FP32', shape: [1500, 4] }], raw_input_contents: [Buffer.alloc(3)] });
+    expect(() => restRequestFromGrpc(req)).toThrow('1500 rows: send at most 1000 per request');
+  });
+
   it('refuses raw contents that do not match the inputs', () => {
     const twoInputs = request({
       inputs: [

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { FEATURE_NAMES } from '@app/model';
+import { MAX_BATCH } from '../features';
 
 /**
  * The Open Inference Protocol v2 (KServe/Triton/Seldon "v2") REST objects, as the specification
@@ -16,6 +18,7 @@ export const oipParametersSchema = z.record(z.string().max(256), z.union([z.stri
 export type OipParameters = z.infer<typeof oipParametersSchema>;
 
 const tensorName = z.string().min(1).max(256);
+const MAX_TENSOR_ELEMENTS = MAX_BATCH * FEATURE_NAMES.length;
 /** Each dimension an unsigned integer; a tensor has a handful of dimensions, not thousands. */
 const shape = z.array(z.number().int().min(0)).max(8);
 
@@ -24,8 +27,14 @@ export const oipRequestInputSchema = z.strictObject({
   shape,
   datatype: z.enum(OIP_DATATYPES),
   parameters: oipParametersSchema.optional(),
-  /** Row-major, flat or nested as the shape; element types are checked when the tensor is decoded. */
-  data: z.array(z.unknown()).meta({ description: 'Tensor elements in row-major order, flattened or nested as the shape' }),
+  /**
+   * Row-major, flat or nested as the shape; element types are checked when the tensor is decoded.
+   * Bounded by the largest batch, so an oversized tensor is refused on its length alone.
+   */
+  data: z
+    .array(z.unknown())
+    .max(MAX_TENSOR_ELEMENTS, { message: `must hold at most ${MAX_TENSOR_ELEMENTS} elements (${MAX_BATCH} rows of ${FEATURE_NAMES.length} features)` })
+    .meta({ description: 'Tensor elements in row-major order, flattened or nested as the shape' }),
 });
 export type OipRequestInput = z.infer<typeof oipRequestInputSchema>;
 

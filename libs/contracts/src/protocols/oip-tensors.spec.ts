@@ -16,6 +16,7 @@ const column = (name: string, data: unknown[], shape = [data.length], datatype: 
   datatype,
   data,
 });
+const FEATURE_COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 const errorOf = (inputs: OipRequestInput[]) => {
   try {
     decodeInferInputs(inputs);
@@ -130,6 +131,14 @@ describe('decodeInferInputs', () => {
     expect(errorOf([matrix(data, [3, 4])])).toBe(
       'ProtocolInputError: invalid rows: row 1 sepal_length: must be greater than 0 cm; row 1 petal_length: must be a finite number; row 1 petal_width: must be a number; row 2 petal_width: must be at most 100 cm',
     );
+  });
+
+  it('refuses more rows than a batch may hold on the declared shape, before reading any element', () => {
+    // Row 0 is malformed: read first, it would be the error.
+    const nested = [[5.1, 3.5, 1.4], ...Array.from({ length: 1499 }, () => [5.1, 3.5, 1.4, 0.2])];
+    expect(errorOf([matrix(nested, [1500, 4])])).toBe('ProtocolInputError: 1500 rows: send at most 1000 per request');
+    const columns = FEATURE_COLUMNS.map((name) => column(name, name === 'sepal_length' ? ['x'] : Array(1500).fill(1), [1500]));
+    expect(errorOf(columns)).toBe('ProtocolInputError: 1500 rows: send at most 1000 per request');
   });
 
   it('accepts 1000 FP32 rows', () => {

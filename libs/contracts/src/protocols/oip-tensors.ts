@@ -1,7 +1,7 @@
 import { CLASS_NAMES, FEATURE_NAMES } from '@app/model';
 import type { Features } from '../features';
 import type { ScoredInstance } from '../payloads/prediction';
-import { rowFromValues, validatedRows, type RawRow } from './feature-rows';
+import { refuseTooManyRows, rowFromValues, validatedRows, type RawRow } from './feature-rows';
 import { float32Value } from './float32';
 import type { OipMetadataTensor, OipRequestInput, OipRequestOutput, OipResponseOutput } from './oip-schemas';
 import { ProtocolInputError } from './protocol-input-error';
@@ -62,6 +62,7 @@ function rowsFromMatrix(t: OipRequestInput, read: (v: unknown) => unknown): RawR
       `input "${t.name}": shape [${t.shape.join(',')}] is not [N,${width}] (the features ${FEATURE_NAMES.join(', ')}, in this order)`,
     );
   }
+  refuseTooManyRows(t.shape[0]);
   const values = flatten(t);
   return Array.from({ length: t.shape[0] }, (_, i) => rowFromValues(values.slice(i * width, (i + 1) * width).map(read)));
 }
@@ -90,6 +91,7 @@ function rowsFromColumns(inputs: OipRequestInput[], read: (v: unknown) => unknow
     throw new ProtocolInputError(
       `input "${uneven.name}" has ${uneven.shape[0]} rows and "${inputs[0].name}" has ${rows}: every feature tensor needs the same N`,
     );
+  refuseTooManyRows(rows);
   const columns = new Map(inputs.map((t) => [t.name, flatten(t)]));
   return Array.from({ length: rows }, (_, i) => rowFromValues(FEATURE_NAMES.map((name) => read(columns.get(name)![i]))));
 }

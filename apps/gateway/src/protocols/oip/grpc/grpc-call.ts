@@ -1,5 +1,4 @@
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
-import { isLoopback } from '@app/security';
 
 /** The first value of a metadata key as text (gRPC metadata keys are lower-case). */
 export function metadataValue(metadata: Metadata, key: string): string | undefined {
@@ -7,9 +6,8 @@ export function metadataValue(metadata: Metadata, key: string): string | undefin
   return value === undefined ? undefined : value.toString();
 }
 
-/** Whether the call comes from this host: grpc-js names peers "127.0.0.1:5000", "[::1]:5000" or with an "ipv4:"/"ipv6:" prefix. */
-export function isLoopbackPeer(call: ServerUnaryCall<unknown, unknown>): boolean {
+/** The caller's IP address: grpc-js names peers "127.0.0.1:5000", "[::1]:5000" or with an "ipv4:"/"ipv6:" prefix. */
+export function peerAddress(call: ServerUnaryCall<unknown, unknown>): string {
   const peer = call.getPeer().replace(/^ipv[46]:/, '');
-  const host = peer.startsWith('[') ? peer.slice(1, peer.indexOf(']')) : peer.slice(0, peer.lastIndexOf(':'));
-  return isLoopback(host);
+  return peer.startsWith('[') ? peer.slice(1, peer.indexOf(']')) : peer.slice(0, peer.lastIndexOf(':'));
 }
