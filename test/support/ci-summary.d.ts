@@ -9,4 +9,16 @@ export interface RunCounts {
   complete: boolean;
 }
 
-export function summarize(run: { counts: RunCounts | null; status: number; timedOutMinutes?: number }): { reasons: string[]; others: string; line: string; exitCode: number };
+/** What a check run after the tests (the compose smoke) writes: one count per check. */
+export interface StepCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
+export function summarize(run: {
+  counts: RunCounts | null;
+  status: number;
+  timedOutMinutes?: number;
+  steps?: Array<{ name: string; counts: StepCounts | null; status: number }>;
+}): { reasons: string[]; others: string; line: string; exitCode: number };

@@ -3,11 +3,14 @@
 // every adjustment is explained on a line of its own just above.
 //
 //   node test/support/ci-summary.js <results.json> <exit status> [timed-out-after-minutes]
+//     [--step <name> <counts.json> <exit status>]...
+// A step is a check run after the tests (the compose smoke) that writes {"passed","failed","skipped"}:
+// its counts are added, and a step that wrote none, or exited non-zero with no failure, counts one.
 // Prints the explanation lines and the summary line; exits with the run's final status.
 const { existsSync, readFileSync } = require('node:fs');
 
 /** See ci-summary.d.ts for the shapes. */
-function summarize({ counts, status, timedOutMinutes }) {
+function summarize({ counts, status, timedOutMinutes, steps = [] }) {
   const reasons = [];
   const exit = status > 128 ? `exit status ${status}: signal ${status - 128}` : `exit status ${status}`;
   const c = counts ?? { passed: 0, failed: 0, skipped: 0, todo: 0, suites_failed_to_run: 0, complete: false };
@@ -29,8 +32,25 @@ function summarize({ counts, status, timedOutMinutes }) {
   } else if (status === 0 && failed > 0) {
     reasons.push(`jest exited with status 0 but reported ${failed} failure(s)`);
   }
+  let { passed, skipped } = c;
+  for (const step of steps) {
+    const s = step.counts;
+    if (s === null) {
+      failed += 1;
+      reasons.push(`${step.name}: no counts written (exit status ${step.status}); counted as one failure`);
+      continue;
+    }
+    const stepFailed = step.status !== 0 && s.failed === 0 ? 1 : s.failed;
+    passed += s.passed;
+    failed += stepFailed;
+    skipped += s.skipped;
+    reasons.push(
+      `${step.name}: ${s.passed} passed, ${stepFailed} failed, ${s.skipped} skipped` +
+        (stepFailed !== s.failed ? ` (exit status ${step.status} with no failure counted: one added)` : ''),
+    );
+  }
   const exitCode = status !== 0 ? status : failed > 0 ? 1 : 0;
-  return { reasons, others: `${c.skipped} skipped, ${c.todo} todo`, line: `${c.passed} passed, ${failed} failed`, exitCode };
+  return { reasons, others: `${skipped} skipped, ${c.todo} todo`, line: `${passed} passed, ${failed} failed`, exitCode };
 }
 
 function readCounts(file) {
@@ -43,8 +63,19 @@ function readCounts(file) {
 }
 
 if (require.main === module) {
-  const [file, status, timedOut] = process.argv.slice(2);
-  const { reasons, others, line, exitCode } = summarize({ counts: readCounts(file), status: Number(status), timedOutMinutes: timedOut ? Number(timedOut) : undefined });
+  const args = process.argv.slice(2);
+  const steps = [];
+  for (let i = args.indexOf('--step'); i >= 0; i = args.indexOf('--step')) {
+    const [, name, stepFile, stepStatus] = args.splice(i, 4);
+    steps.push({ name, counts: readCounts(stepFile), status: Number(stepStatus) });
+  }
+  const [file, status, timedOut] = args;
+  const { reasons, others, line, exitCode } = summarize({
+    counts: readCounts(file),
+    status: Number(status),
+    timedOutMinutes: timedOut ? Number(timedOut) : undefined,
+    steps,
+  });
   for (const reason of reasons) console.log(`[ci] ${reason}`);
   console.log(`[ci] ${others}`);
   console.log(line);
