@@ -162,11 +162,14 @@ step "a worker killed with SIGKILL is restarted"
 worker="$(docker compose ps -q inference-worker | head -n 1)"
 [[ -n "$worker" ]] || fail "no inference-worker container"
 restarts="$(docker inspect -f '{{.RestartCount}}' "$worker")"
-# The container's main process is tini (init: true); kill the node process it runs.
+# PID 1 is tini (init: true), whose command line names the worker too: kill the node it runs.
 docker exec "$worker" node -e "
   const { readdirSync, readFileSync } = require('node:fs');
-  const pid = readdirSync('/proc').find((p) => /^\d+$/.test(p) && +p !== process.pid &&
-    readFileSync('/proc/' + p + '/cmdline', 'utf8').includes('dist/apps/inference-worker/src/main.js'));
+  const pid = readdirSync('/proc').find((p) => {
+    if (!/^\d+$/.test(p) || +p === process.pid) return false;
+    const argv = readFileSync('/proc/' + p + '/cmdline', 'utf8').split('\\0');
+    return argv[0].endsWith('node') && argv[1] === 'dist/apps/inference-worker/src/main.js';
+  });
   if (!pid) { console.error('no worker process found'); process.exit(1); }
   process.kill(+pid, 'SIGKILL');
   console.log('killed worker process ' + pid);

@@ -121,16 +121,17 @@ phase "images ready"
 export COMPOSE_PROJECT_NAME=iris-smoke
 export COMPOSE_FILE="$ROOT/docker-compose.yml:$ROOT/infra/standins/compose.smoke.yml"
 export COMPOSE_ENV_FILES="$LOG_DIR/smoke.env"
+secret() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+# The smoke needs the elastic password and the admin key; the services' own password stays in the
+# file (the retrain CLI run below would otherwise take it for its Elasticsearch settings).
+ELASTIC_PASSWORD="$(secret)"
+ADMIN_API_KEYS="$(secret)$(secret)"
+export ELASTIC_PASSWORD ADMIN_API_KEYS
 (
   umask 077
-  secret() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
   printf 'ELASTIC_PASSWORD=%s\nELASTICSEARCH_PASSWORD=%s\nADMIN_API_KEYS=%s\nCODE_VERSION=%s\n' \
-    "$(secret)" "$(secret)" "$(secret)$(secret)" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo dev)" >"$COMPOSE_ENV_FILES"
+    "$ELASTIC_PASSWORD" "$(secret)" "$ADMIN_API_KEYS" "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo dev)" >"$COMPOSE_ENV_FILES"
 )
-set -a
-# shellcheck source=/dev/null
-. "$COMPOSE_ENV_FILES"
-set +a
 
 docker compose down -v --remove-orphans >/dev/null 2>&1 || true
 log "docker compose up --build --wait (gateway on 127.0.0.1:$GATEWAY_HOST_PORT, Kafka on 127.0.0.1:$KAFKA_HOST_PORT)"
