@@ -15,13 +15,14 @@
 # Env: COMPOSE_SMOKE_CACHE (.tools/compose), COMPOSE_SMOKE_RESULTS (.infra/test/compose-results.json),
 #      COMPOSE_SMOKE_PORT_BASE (6100: gateway +0, gRPC +1, trainer +2, monitor +3, Elasticsearch
 #      +20, Kafka +92, Kibana +56; each also settable by its own variable, e.g. GATEWAY_HOST_PORT),
+#      COMPOSE_SMOKE_LOGS (.infra/compose: logs of the last run, and the stack's env file while it runs),
 #      COMPOSE_SMOKE_KEEP=1 (leave the stack and engine running for a look; `down` is then yours),
 #      COMPOSE_VERSION (v2.29.7), GO (go on PATH).
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE="${COMPOSE_SMOKE_CACHE:-$ROOT/.tools/compose}"
 RESULTS="${COMPOSE_SMOKE_RESULTS:-$ROOT/.infra/test/compose-results.json}"
-LOG_DIR="$ROOT/.infra/compose"
+LOG_DIR="${COMPOSE_SMOKE_LOGS:-$ROOT/.infra/compose}"
 COMPOSE_VERSION="${COMPOSE_VERSION:-v2.29.7}"
 GO="${GO:-$(command -v go || echo /usr/local/go/bin/go)}"
 NAME=compose

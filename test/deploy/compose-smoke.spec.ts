@@ -2,8 +2,8 @@
 // run here against a stand-in HTTP server playing the gateway, Elasticsearch and Kibana, with
 // stand-in `docker` and retrain CLI commands that report to it: the script passes only when every
 // promised outcome is there, and says which one is missing otherwise.
-import { execFile } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -214,4 +214,54 @@ describe('scripts/compose-smoke.sh', () => {
     expect(status).toBe(1);
     expect(stderr).toBe('smoke: FAILED: worker c1 not restarted and healthy within 3s: 0 running starting\n');
   }, 30_000);
+});
+
+describe('scripts/compose/smoke.sh where no Docker engine can be had', () => {
+  const ENGINE_PACKAGES = /^ENGINE_PACKAGES=\(([^)]*)\)/m.exec(readFileSync(join(ROOT, 'scripts/compose/engine.sh'), 'utf8'))![1].split(/\s+/).filter(Boolean);
+
+  /** Runs the smoke with `docker info` failing and the given fakes on PATH; returns its output and counts. */
+  function runSkipped(fakes: Record<string, string>, cache: (dir: string) => void = () => undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'compose-smoke-skip-'));
+    try {
+      executable(join(dir, 'docker'), '#!/bin/sh\nexit 1\n');
+      for (const [name, body] of Object.entries(fakes)) executable(join(dir, name), body);
+      cache(join(dir, 'cache'));
+      const run = spawnSync('bash', [join(ROOT, 'scripts/compose/smoke.sh')], {
+        env: {
+          PATH: `${dir}:${process.env.PATH}`,
+          COMPOSE_SMOKE_CACHE: join(dir, 'cache'),
+          COMPOSE_SMOKE_RESULTS: join(dir, 'results.json'),
+          COMPOSE_SMOKE_LOGS: join(dir, 'logs'),
+          COMPOSE_SMOKE_PORT_BASE: '6700',
+        },
+        encoding: 'utf8',
+      });
+      return { status: run.status, stdout: run.stdout, results: JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as unknown };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('says why and counts the smoke as skipped, not passed, when it is not root', () => {
+    const { status, stdout, results } = runSkipped({ id: '#!/bin/sh\necho 1000\n' });
+    expect(status).toBe(0);
+    expect(stdout).toContain('[compose] SKIPPED: the compose smoke did not run: no Docker engine answers, and starting a private one needs root\n');
+    expect(results).toEqual({ passed: 0, failed: 0, skipped: 1 });
+  });
+
+  it("says why, with dockerd's own error, when a private dockerd cannot start", () => {
+    const { status, stdout, results } = runSkipped({ id: '#!/bin/sh\necho 0\n' }, (cache) => {
+      mkdirSync(join(cache, 'engine/usr/sbin'), { recursive: true });
+      writeFileSync(join(cache, 'engine/.packages'), `${ENGINE_PACKAGES.join(' ')}\n`);
+      executable(
+        join(cache, 'engine/usr/sbin/dockerd'),
+        '#!/bin/sh\necho \'time="x" level=fatal msg="failed to start daemon: error initializing graphdriver: operation not permitted"\'\nexit 1\n',
+      );
+    });
+    expect(status).toBe(0);
+    expect(stdout).toMatch(
+      /\[compose\] SKIPPED: the compose smoke did not run: a private dockerd could not start here: time="x" level=fatal msg="failed to start daemon: error initializing graphdriver: operation not permitted" \(log: .*dockerd\.log\)\n/,
+    );
+    expect(results).toEqual({ passed: 0, failed: 0, skipped: 1 });
+  });
 });
