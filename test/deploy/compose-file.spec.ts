@@ -406,11 +406,38 @@ describe('kafka-init', () => {
     }
   });
 
+  it('lists the topics once and creates only those missing, so a restart starts two tool JVMs rather than one per topic', () => {
+    const dir = tempDir();
+    try {
+      const log = join(dir, 'calls.log');
+      writeExecutable(
+        join(dir, 'kafka-topics.sh'),
+        `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *--list*) printf 'ml.dead-letter.v1\\n__consumer_offsets\\nml.feedback.v1.old\\n' ;; esac\n`,
+      );
+      const { status, stdout } = runScript('deploy/kafka/create-topics.sh', {
+        KAFKA_BIN: dir,
+        TOPICS: 'ml.dead-letter.v1:1 ml.feedback.v1:6',
+      });
+      expect(status).toBe(0);
+      expect(stdout).toBe('kafka-init: ml.dead-letter.v1 exists\n');
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+        '--bootstrap-server kafka:9092 --list',
+        '--bootstrap-server kafka:9092 --create --if-not-exists --topic ml.feedback.v1 --partitions 6 --replication-factor 1 --config cleanup.policy=delete',
+        '--bootstrap-server kafka:9092 --describe',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops at the first topic that cannot be created, with the exit status and message of kafka-topics.sh', () => {
     const dir = tempDir();
     try {
       const log = join(dir, 'calls.log');
-      writeExecutable(join(dir, 'kafka-topics.sh'), `#!/bin/sh\necho "$*" >> "${log}"\necho 'Topic authorization failed.' >&2\nexit 3\n`);
+      writeExecutable(
+        join(dir, 'kafka-topics.sh'),
+        `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *--create*) echo 'Topic authorization failed.' >&2; exit 3 ;; esac\n`,
+      );
       let failure: { status: number; stderr: string } | undefined;
       try {
         execFileSync('sh', [join(ROOT, 'deploy/kafka/create-topics.sh')], {
@@ -422,6 +449,7 @@ describe('kafka-init', () => {
       }
       expect(failure).toEqual({ status: 3, stderr: 'Topic authorization failed.\n' });
       expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+        '--bootstrap-server kafka:9092 --list',
         '--bootstrap-server kafka:9092 --create --if-not-exists --topic ml.dead-letter.v1 --partitions 1 --replication-factor 1 --config cleanup.policy=delete',
       ]);
     } finally {
