@@ -58,6 +58,8 @@ fail() {
   results 1
   exit 1
 }
+# Any other command that fails ends the smoke with its line, never silently.
+trap 'fail "line $LINENO: \"$BASH_COMMAND\" exited with status $?"' ERR
 command -v jq >/dev/null || fail "jq is needed"
 
 # call METHOD URL [BODY] [KEY]: prints "<status> <body>"; the key as a Bearer token.
@@ -159,7 +161,9 @@ serves 3
 in_elasticsearch
 
 step "a worker killed with SIGKILL is restarted"
-worker="$(docker compose ps -q inference-worker | head -n 1)"
+# Not `| head -n 1`: under pipefail, docker's SIGPIPE when head stops reading fails the step.
+worker="$(docker compose ps -q inference-worker)"
+worker="${worker%%$'\n'*}"
 [[ -n "$worker" ]] || fail "no inference-worker container"
 restarts="$(docker inspect -f '{{.RestartCount}}' "$worker")"
 # PID 1 is tini (init: true), whose command line names the worker too: kill the node it runs.

@@ -19,6 +19,7 @@ interface Scenario {
   documents: number;
   importSuccess: boolean;
   workerRestarts: boolean;
+  downFails?: boolean;
 }
 const GOOD: Scenario = { retrainOutcome: 'promoted', kafkaRetrainPromotes: true, documents: 1, importSuccess: true, workerRestarts: true };
 
@@ -66,6 +67,7 @@ function standIn(scenario: Scenario): { server: Server; seen: Seen[] } {
       }
       if (route === 'POST /docker') {
         const args = body;
+        if (args === 'compose down' && scenario.downFails) return reply(500, 'no such project');
         if (args === 'compose ps -q inference-worker') return reply(200, 'c1\nc2\n');
         if (args === 'inspect -f {{.RestartCount}} c1') return reply(200, `${restarts}\n`);
         if (args === 'inspect -f {{.RestartCount}} {{.State.Health.Status}} c1') return reply(200, `${restarts} healthy\n`);
@@ -207,6 +209,14 @@ describe('scripts/compose-smoke.sh', () => {
       'kibana-init: Kibana refused the objects (not retried): {"success":false,"successCount":0,"errors":[{}]}\n' +
         'smoke: FAILED: Kibana import of deploy/kibana/saved-objects.ndjson\n',
     );
+  }, 30_000);
+
+  it('names the command and line of any other step that fails, never ending silently', async () => {
+    const { status, stderr, results } = await runSmoke({ ...GOOD, downFails: true });
+    expect(status).toBe(1);
+    // The first line is the stand-in docker's own (curl) complaint.
+    expect(stderr).toMatch(/\nsmoke: FAILED: line \d+: "docker compose down" exited with status 22\n$/);
+    expect(results).toEqual({ passed: 5, failed: 1, skipped: 0 });
   }, 30_000);
 
   it('fails when a killed worker is not restarted', async () => {
