@@ -15,7 +15,8 @@ const moduleNameMapper = {
   '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation)$': '<rootDir>/libs/$1/src',
   '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
-const common = { transform: { '^.+\\.ts$': swc }, moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, testEnvironment: 'node' };
+// .tools holds the compose smoke's image cache (npm run compose:smoke), whole package trees included.
+const common = { transform: { '^.+\\.ts$': swc }, modulePathIgnorePatterns: ['<rootDir>/.tools/'], moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, testEnvironment: 'node' };
 
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

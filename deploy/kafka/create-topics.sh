@@ -11,8 +11,16 @@ TOOLS="${KAFKA_BIN:-/opt/kafka/bin}"
 
 [ -n "${TOPICS:-}" ] || { echo "kafka-init: TOPICS is empty" >&2; exit 1; }
 
+# Each kafka-topics.sh call starts a JVM (seconds): list once, and create only what is missing, so
+# a restart on kept volumes makes two calls instead of one per topic.
+existing="$("$TOOLS/kafka-topics.sh" --bootstrap-server "$BOOTSTRAP" --list)"
+
 for spec in $TOPICS; do
   name="${spec%%:*}"
+  if printf '%s\n' "$existing" | grep -qxF "$name"; then
+    echo "kafka-init: $name exists"
+    continue
+  fi
   rest="${spec#*:}"
   partitions="${rest%%:*}"
   policy=delete

@@ -2,7 +2,7 @@
 // Static checks of the container deployment (nothing here needs Docker): the compose file
 // against the Compose Specification and the config schema, the Dockerfile, the init scripts
 // run against stand-ins, and the Kibana saved objects against the monitor's index templates.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,6 +54,11 @@ function flattenMapping(properties: Doc, prefix = ''): Record<string, string> {
     for (const [sub, subDef] of Object.entries((def.fields ?? {}) as Doc)) fields[`${path}.${sub}`] = subDef.type;
   }
   return fields;
+}
+
+/** Compose's `${VAR:-default}` interpolation, for the forms this file uses. */
+function interpolate(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\{([A-Z0-9_]+):-([^}]*)\}/g, (_, name: string, fallback: string) => env[name] || fallback);
 }
 
 function tempDir(): string {
@@ -176,7 +181,7 @@ describe('docker-compose.yml', () => {
   it('points the apps at the in-network Kafka listener and Elasticsearch, with the user es-init creates', () => {
     const kafkaEnv = services.kafka.environment;
     expect(kafkaEnv.KAFKA_ADVERTISED_LISTENERS.split(',')).toEqual(
-      expect.arrayContaining(['PLAINTEXT://kafka:9092', 'EXTERNAL://localhost:9092']),
+      expect.arrayContaining(['PLAINTEXT://kafka:9092', 'EXTERNAL://localhost:${KAFKA_HOST_PORT:-9092}']),
     );
     for (const app of APPS) {
       expect(services[app].environment).toMatchObject({
@@ -193,26 +198,39 @@ describe('docker-compose.yml', () => {
     expect(esInit.INDEX_PREFIX).toBe(services.gateway.environment.ES_INDEX_PREFIX);
   });
 
-  it('publishes the EXTERNAL Kafka listener as localhost:9092', () => {
+  it('publishes the EXTERNAL Kafka listener on KAFKA_HOST_PORT and advertises that same port to host clients', () => {
     const kafka = services.kafka;
     expect(kafka.image).toBe('apache/kafka:4.1.1');
     const external = /EXTERNAL:\/\/:(\d+)/.exec(kafka.environment.KAFKA_LISTENERS);
     expect(external?.[1]).toBe('29092');
-    expect(kafka.ports).toEqual(['127.0.0.1:9092:29092']);
     expect(kafka.healthcheck.test.join(' ')).toContain('/opt/kafka/bin/kafka-broker-api-versions.sh');
+    // A client that bootstraps on the published port is sent to the advertised one: moved alone,
+    // the port would send host clients to whatever broker listens on localhost:9092.
+    for (const [env, port] of [[{}, '9092'], [{ KAFKA_HOST_PORT: '6192' }, '6192']] as const) {
+      const [published] = (kafka.ports as string[]).map((p) => interpolate(p, env).split(':'));
+      const advertised = /EXTERNAL:\/\/([^,]+)/.exec(interpolate(kafka.environment.KAFKA_ADVERTISED_LISTENERS, env))?.[1];
+      expect({ published, advertised }).toEqual({ published: ['127.0.0.1', port, '29092'], advertised: `localhost:${port}` });
+    }
+  });
+
+  it('gives Elasticsearch an open-files limit that an engine without the right to raise its own can set', () => {
+    // 65536 stops the container where dockerd cannot raise the hard limit (rootless Docker,
+    // restricted hosts: "error setting rlimit type 7: operation not permitted").
+    expect(services.elasticsearch.ulimits).toEqual({ nofile: { soft: '${ES_NOFILE_LIMIT:-16384}', hard: '${ES_NOFILE_LIMIT:-16384}' } });
+    expect(services.elasticsearch.environment['discovery.type']).toBe('single-node');
   });
 
   it('publishes every host port on 127.0.0.1 only', () => {
     const published = Object.entries(services).flatMap(([name, svc]) => ((svc.ports ?? []) as string[]).map((port) => ({ name, port })));
     expect(published.map(({ name, port }) => `${name} ${port}`).sort()).toEqual(
       [
-        'elasticsearch 127.0.0.1:9200:9200',
-        'gateway 127.0.0.1:3000:3000',
+        'elasticsearch 127.0.0.1:${ELASTICSEARCH_HOST_PORT:-9200}:9200',
+        'gateway 127.0.0.1:${GATEWAY_HOST_PORT:-3000}:3000',
         'gateway 127.0.0.1:${GRPC_PORT:-8081}:${GRPC_PORT:-8081}',
-        'kafka 127.0.0.1:9092:29092',
-        'kibana 127.0.0.1:5601:5601',
-        'monitor 127.0.0.1:3003:3003',
-        'trainer 127.0.0.1:3002:3002',
+        'kafka 127.0.0.1:${KAFKA_HOST_PORT:-9092}:29092',
+        'kibana 127.0.0.1:${KIBANA_HOST_PORT:-5601}:5601',
+        'monitor 127.0.0.1:${MONITOR_HOST_PORT:-3003}:3003',
+        'trainer 127.0.0.1:${TRAINER_HOST_PORT:-3002}:3002',
       ].sort(),
     );
   });
@@ -247,7 +265,11 @@ describe('docker-compose.yml', () => {
       `export ELASTICSEARCH_SERVICEACCOUNTTOKEN="$$(cat ${tokenFile})" && exec /usr/local/bin/kibana-docker`,
     ]);
     expect(kibana.environment).not.toHaveProperty('ELASTICSEARCH_PASSWORD');
-    expect(services['kibana-init'].environment).toMatchObject({ KIBANA_USERNAME: 'elastic', KIBANA_PASSWORD: es.environment.ELASTIC_PASSWORD });
+    expect(services['kibana-init'].environment).toMatchObject({
+      KIBANA_USERNAME: 'elastic',
+      KIBANA_PASSWORD: es.environment.ELASTIC_PASSWORD,
+      INDEX_PREFIX: services.gateway.environment.ES_INDEX_PREFIX,
+    });
   });
 
   it('keeps Kafka and Elasticsearch data and the Kibana token in named volumes', () => {
@@ -389,11 +411,38 @@ describe('kafka-init', () => {
     }
   });
 
+  it('lists the topics once and creates only those missing, so a restart starts two tool JVMs rather than one per topic', () => {
+    const dir = tempDir();
+    try {
+      const log = join(dir, 'calls.log');
+      writeExecutable(
+        join(dir, 'kafka-topics.sh'),
+        `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *--list*) printf 'ml.dead-letter.v1\\n__consumer_offsets\\nml.feedback.v1.old\\n' ;; esac\n`,
+      );
+      const { status, stdout } = runScript('deploy/kafka/create-topics.sh', {
+        KAFKA_BIN: dir,
+        TOPICS: 'ml.dead-letter.v1:1 ml.feedback.v1:6',
+      });
+      expect(status).toBe(0);
+      expect(stdout).toBe('kafka-init: ml.dead-letter.v1 exists\n');
+      expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+        '--bootstrap-server kafka:9092 --list',
+        '--bootstrap-server kafka:9092 --create --if-not-exists --topic ml.feedback.v1 --partitions 6 --replication-factor 1 --config cleanup.policy=delete',
+        '--bootstrap-server kafka:9092 --describe',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('stops at the first topic that cannot be created, with the exit status and message of kafka-topics.sh', () => {
     const dir = tempDir();
     try {
       const log = join(dir, 'calls.log');
-      writeExecutable(join(dir, 'kafka-topics.sh'), `#!/bin/sh\necho "$*" >> "${log}"\necho 'Topic authorization failed.' >&2\nexit 3\n`);
+      writeExecutable(
+        join(dir, 'kafka-topics.sh'),
+        `#!/bin/sh\necho "$*" >> "${log}"\ncase "$*" in *--create*) echo 'Topic authorization failed.' >&2; exit 3 ;; esac\n`,
+      );
       let failure: { status: number; stderr: string } | undefined;
       try {
         execFileSync('sh', [join(ROOT, 'deploy/kafka/create-topics.sh')], {
@@ -405,6 +454,7 @@ describe('kafka-init', () => {
       }
       expect(failure).toEqual({ status: 3, stderr: 'Topic authorization failed.\n' });
       expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+        '--bootstrap-server kafka:9092 --list',
         '--bootstrap-server kafka:9092 --create --if-not-exists --topic ml.dead-letter.v1 --partitions 1 --replication-factor 1 --config cleanup.policy=delete',
       ]);
     } finally {
@@ -486,6 +536,45 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
     expect(Object.keys(views).sort()).toEqual(INDEX_KINDS.map((kind) => `mlops-${kind}`).sort());
     for (const kind of INDEX_KINDS) {
       expect(views[`mlops-${kind}`]).toMatchObject({ title: indexPattern('mlops', kind), timeFieldName: '@timestamp' });
+    }
+  });
+
+  it('carries no migration version above the pinned Kibana, which would refuse such an object', () => {
+    const pinned = /:\$\{ELASTIC_VERSION:-([0-9.]+)\}$/.exec(loadCompose().services.kibana.image as string)![1];
+    const num = (v: string) => v.split('.').map(Number);
+    const above = (v: string) => {
+      const [a, b] = [num(v), num(pinned)];
+      const i = a.findIndex((part, k) => part !== b[k]);
+      return i >= 0 && a[i] > b[i];
+    };
+    const versions = objects.flatMap((o) => (['coreMigrationVersion', 'typeMigrationVersion'] as const).map((key) => ({ id: o.id, key, version: o[key] as string })));
+    expect(versions.filter((v) => v.version === undefined)).toEqual([]);
+    expect(versions.filter((v) => above(v.version))).toEqual([]);
+    expect(above('9.6.0') && above('10.0.0') && !above(pinned) && !above('8.9.0')).toBe(true);
+  });
+
+  it('aggregates and sorts only on fields our templates map as aggregatable', () => {
+    // Kibana aggregates on doc values: keyword, numbers, dates and booleans, unless switched off.
+    const AGGREGATABLE = ['keyword', 'integer', 'long', 'float', 'double', 'date', 'boolean'];
+    const mappings = Object.fromEntries(indexTemplates('mlops').map((t) => [t.name, t.template.mappings.properties as Doc]));
+    const docValues = (view: string, field: string): boolean => {
+      let def: Doc | undefined = { properties: mappings[view] };
+      for (const part of field.split('.')) def = def?.properties?.[part] ?? def?.fields?.[part];
+      return def?.doc_values !== false && def?.index !== false;
+    };
+    const used = [
+      ...ofType('lens').flatMap((lens) =>
+        Object.entries(lens.attributes.state.datasourceStates.formBased.layers as Record<string, Doc>).flatMap(([layerId, layer]) => {
+          const view = lens.references.find((r: Doc) => r.name === `indexpattern-datasource-layer-${layerId}`).id as string;
+          return (Object.values(layer.columns) as Doc[]).filter((c) => c.sourceField !== '___records___').map((c) => ({ view, field: c.sourceField as string }));
+        }),
+      ),
+      ...ofType('search').flatMap((search) => (search.attributes.sort as string[][]).map(([field]) => ({ view: search.references[0].id as string, field }))),
+    ];
+    expect(used.length).toBeGreaterThan(10);
+    for (const { view, field } of used) {
+      const type = FIELDS[view]?.[field];
+      expect({ view, field, type, aggregatable: AGGREGATABLE.includes(type) && docValues(view, field) }).toEqual({ view, field, type, aggregatable: true });
     }
   });
 
@@ -584,14 +673,20 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
   });
 });
 
-/** A stand-in curl on PATH: records its arguments and stdin (the curl config) per call, answers from `answer`. */
-function fakeCurl(dir: string, answer: string): { calls: () => Array<{ args: string[]; config: string }> } {
+/**
+ * A stand-in curl on PATH: records per call its arguments, its config (-K: stdin or a file such as
+ * /dev/fd/3) and, when the config is not on stdin, its stdin (a form's `@-` file); answers from
+ * `answer`, a shell snippet that sees the call number as $n.
+ */
+function fakeCurl(dir: string, answer: string): { calls: () => Array<{ args: string[]; config: string; stdin: string }> } {
   writeExecutable(
     join(dir, 'curl'),
     `#!/bin/sh
 n=$(( $(ls "${dir}"/call.*.args 2>/dev/null | wc -l) + 1 ))
 for a in "$@"; do printf '%s\\n' "$a"; done > "${dir}/call.$n.args"
-cat > "${dir}/call.$n.config"
+config=-; prev=
+for a in "$@"; do [ "$prev" = -K ] && config="$a"; prev="$a"; done
+if [ "$config" = - ]; then cat > "${dir}/call.$n.config"; : > "${dir}/call.$n.stdin"; else cat "$config" > "${dir}/call.$n.config"; cat > "${dir}/call.$n.stdin"; fi
 ${answer}
 `,
   );
@@ -599,7 +694,8 @@ ${answer}
     calls: () => {
       const calls = [];
       for (let n = 1; existsSync(join(dir, `call.${n}.args`)); n++) {
-        calls.push({ args: readFileSync(join(dir, `call.${n}.args`), 'utf8').trimEnd().split('\n'), config: readFileSync(join(dir, `call.${n}.config`), 'utf8') });
+        const file = (ext: string) => readFileSync(join(dir, `call.${n}.${ext}`), 'utf8');
+        calls.push({ args: file('args').trimEnd().split('\n'), config: file('config'), stdin: file('stdin') });
       }
       return calls;
     },
@@ -607,28 +703,26 @@ ${answer}
 }
 
 function runScript(script: string, env: Record<string, string>): { status: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync('sh', [join(ROOT, script)], { env: { PATH: process.env.PATH, ...env }, stdio: 'pipe' }).toString();
-    return { status: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as { status: number; stdout: Buffer; stderr: Buffer };
-    return { status: e.status, stdout: String(e.stdout), stderr: String(e.stderr) };
-  }
+  const run = spawnSync('sh', [join(ROOT, script)], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+  return { status: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
 }
 
 describe('deploy/kibana/import-saved-objects.sh', () => {
   const ndjson = join(ROOT, 'deploy/kibana/saved-objects.ndjson');
   const objectCount = read('deploy/kibana/saved-objects.ndjson').trim().split('\n').length;
 
-  function runImport(body: string, extraEnv: Record<string, string> = {}) {
+  /** Runs the import against a fake curl that answers each call with the next of `answers` ([HTTP status, body]), the last one repeating. */
+  function runImport(answers: Array<[number, string]>, extraEnv: Record<string, string> = {}) {
     const dir = tempDir();
     try {
-      const curl = fakeCurl(dir, `printf '%s' '${body}'`);
+      const cases = answers.map(([code, body], i) => `${i === answers.length - 1 ? '*' : i + 1}) printf '%s\\n%s' '${body}' ${code} ;;`).join('\n');
+      const curl = fakeCurl(dir, `case $n in\n${cases}\nesac`);
       const result = runScript('deploy/kibana/import-saved-objects.sh', {
         PATH: `${dir}:${process.env.PATH}`,
         KIBANA_URL: 'http://kibana:5601',
         SAVED_OBJECTS_FILE: ndjson,
         IMPORT_ATTEMPTS: '1',
+        IMPORT_RETRY_SECONDS: '0',
         ...extraEnv,
       });
       return { ...result, calls: curl.calls() };
@@ -637,38 +731,100 @@ describe('deploy/kibana/import-saved-objects.sh', () => {
     }
   }
 
-  it('posts the NDJSON to the import API with overwrite and the kbn-xsrf header', () => {
-    const { status, stdout, calls } = runImport('{"success":true,"successCount":12}');
+  it('posts the NDJSON to the import API with overwrite, the kbn-xsrf header and bounded connect and total times', () => {
+    const { status, stdout, calls } = runImport([[200, '{"success":true,"successCount":16}']]);
     expect(status).toBe(0);
-    expect(stdout).toBe(`kibana-init: imported ${objectCount} saved objects from ${ndjson}\n`);
+    expect(stdout).toBe(`kibana-init: imported ${objectCount} saved objects for the indices mlops-* from ${ndjson}\n`);
     expect(calls).toHaveLength(1);
     expect(calls[0].args).toEqual([
       '-K',
-      '-',
+      '/dev/fd/3',
       '-sS',
+      '--connect-timeout',
+      '10',
+      '--max-time',
+      '120',
+      '-w',
+      '\\n%{http_code}',
       '-X',
       'POST',
       'http://kibana:5601/api/saved_objects/_import?overwrite=true',
       '-H',
       'kbn-xsrf: true',
       '--form',
-      `file=@${ndjson}`,
+      'file=@-;filename=saved-objects.ndjson',
     ]);
     expect(calls[0].config).toBe('');
+    // With the default prefix the objects go as they are written.
+    expect(calls[0].stdin).toBe(read('deploy/kibana/saved-objects.ndjson'));
   });
 
-  it('authenticates through curl config on stdin, never with the password on the command line, and trusts KIBANA_CA_FILE', () => {
-    const { status, calls } = runImport('{"success":true}', { KIBANA_USERNAME: 'elastic', KIBANA_PASSWORD: 's3cr"et\\x', KIBANA_CA_FILE: '/certs/ca.crt' });
+  it('names every data view, its index pattern and the objects charting it after INDEX_PREFIX, references intact', () => {
+    const { status, stdout, calls } = runImport([[200, '{"success":true}']], { INDEX_PREFIX: 'acme.ml' });
+    expect(status).toBe(0);
+    expect(stdout).toContain('for the indices acme.ml-* from');
+    const objects = calls[0].stdin.trim().split('\n').map((l) => JSON.parse(l) as Doc);
+    expect(objects).toHaveLength(objectCount);
+    expect(calls[0].stdin).not.toContain('"mlops-');
+    const views = objects.filter((o) => o.type === 'index-pattern').map((o) => `${o.id} ${o.attributes.title}`);
+    expect(views.sort()).toEqual(INDEX_KINDS.map((kind) => `acme.ml-${kind} ${indexPattern('acme.ml', kind)}`).sort());
+    const ids = new Set(objects.map((o) => `${o.type}/${o.id}`));
+    const dangling = objects.flatMap((o) => (o.references as Doc[]).filter((r) => !ids.has(`${r.type}/${r.id}`)).map((r) => `${o.id} -> ${r.id}`));
+    expect(dangling).toEqual([]);
+  });
+
+  it('refuses a prefix that is not an index name part, before calling Kibana', () => {
+    const { status, stderr, calls } = runImport([[200, '{"success":true}']], { INDEX_PREFIX: 'Acme/x' });
+    expect(status).toBe(1);
+    expect(stderr).toBe("kibana-init: INDEX_PREFIX must be lower-case letters, digits, '.', '_' or '-', not starting with a symbol; got 'Acme/x'\n");
+    expect(calls).toEqual([]);
+  });
+
+  it('authenticates through curl config on descriptor 3, never with the password on the command line, and trusts KIBANA_CA_FILE', () => {
+    const { status, calls } = runImport([[200, '{"success":true}']], { KIBANA_USERNAME: 'elastic', KIBANA_PASSWORD: 's3cr"et\\x', KIBANA_CA_FILE: '/certs/ca.crt' });
     expect(status).toBe(0);
     expect(calls[0].config).toBe('user = "elastic:s3cr\\"et\\\\x"\n');
     expect(calls[0].args.slice(-2)).toEqual(['--cacert', '/certs/ca.crt']);
     expect(calls[0].args.join(' ')).not.toContain('s3cr');
   });
 
-  it('fails with status 1 when Kibana reports that objects were not imported', () => {
-    const { status, stderr } = runImport('{"success":false,"successCount":0,"errors":[]}');
+  it('fails at once, with Kibana\'s answer, when objects were refused (missing_references), although attempts remain', () => {
+    const refused = '{"success":false,"successCount":0,"errors":[{"id":"x","type":"lens","error":{"type":"missing_references"}}]}';
+    const { status, stderr, calls } = runImport([[200, refused]], { IMPORT_ATTEMPTS: '30' });
     expect(status).toBe(1);
-    expect(stderr).toBe('kibana-init: attempt 1/1 failed: {"success":false,"successCount":0,"errors":[]}\n');
+    expect(stderr).toBe(`kibana-init: Kibana refused the objects (not retried): ${refused}\n`);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('fails at once on a client error such as a wrong password', () => {
+    const { status, stderr, calls } = runImport([[401, '{"statusCode":401,"error":"Unauthorized"}']], { IMPORT_ATTEMPTS: '30' });
+    expect(status).toBe(1);
+    expect(stderr).toBe('kibana-init: HTTP 401 (not retried): {"statusCode":401,"error":"Unauthorized"}\n');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('retries while Kibana is unreachable or not ready, then imports', () => {
+    const { status, stderr, calls } = runImport(
+      [
+        [0, ''],
+        [503, '{"statusCode":503,"message":"Kibana server is not ready yet"}'],
+        [200, '{"success":true}'],
+      ],
+      { IMPORT_ATTEMPTS: '5' },
+    );
+    expect(status).toBe(0);
+    expect(stderr).toBe(
+      'kibana-init: attempt 1/5 failed: HTTP 0 no response\n' +
+        'kibana-init: attempt 2/5 failed: HTTP 503 {"statusCode":503,"message":"Kibana server is not ready yet"}\n',
+    );
+    expect(calls).toHaveLength(3);
+  });
+
+  it('gives up after IMPORT_ATTEMPTS retryable failures', () => {
+    const { status, stderr, calls } = runImport([[503, 'not ready']], { IMPORT_ATTEMPTS: '2' });
+    expect(status).toBe(1);
+    expect(stderr).toBe('kibana-init: attempt 1/2 failed: HTTP 503 not ready\nkibana-init: attempt 2/2 failed: HTTP 503 not ready\n');
+    expect(calls).toHaveLength(2);
   });
 });
 

@@ -475,12 +475,18 @@ describe('Kibana saved objects Job', () => {
       { name: 'KIBANA_URL', value: 'https://iris-kb-kb-http:5601' },
       { name: 'SAVED_OBJECTS_FILE', value: '/kibana/saved-objects.ndjson' },
       { name: 'IMPORT_ATTEMPTS', value: '60' },
+      { name: 'INDEX_PREFIX', value: 'mlops' },
       { name: 'KIBANA_CA_FILE', value: '/kibana-ca/ca.crt' },
       { name: 'KIBANA_USERNAME', value: 'elastic' },
       { name: 'KIBANA_PASSWORD', valueFrom: { secretKeyRef: { name: 'iris-es-es-elastic-user', key: 'elastic' } } },
     ]);
     expect(pod.securityContext.runAsNonRoot).toBe(true);
     expect(pod.containers[0].securityContext.readOnlyRootFilesystem).toBe(true);
+  });
+
+  it("names the saved objects after the services' ES_INDEX_PREFIX", () => {
+    const job = named(render([PRODUCTION], { 'config.ES_INDEX_PREFIX': 'acme' }), 'Job', 'iris-iris-platform-kibana-import-1');
+    expect(job.spec.template.spec.containers[0].env).toContainEqual({ name: 'INDEX_PREFIX', value: 'acme' });
   });
 
   it('is left out unless enabled', () => {

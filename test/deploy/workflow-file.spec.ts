@@ -82,6 +82,11 @@ describe('.github/workflows/ci.yml', () => {
     expect(runs('compose-smoke')).toContain('docker compose run --rm --no-deps kibana-init');
   });
 
+  it("has the smoke's down/up bring back the services the up step started", () => {
+    const named = /docker compose up --wait .*--no-build (.+)$/.exec(stepRunning('compose-smoke', 'docker compose up').run.trim())![1];
+    expect(stepRunning('compose-smoke', 'bash scripts/compose-smoke.sh').env).toEqual({ SMOKE_SERVICES: named });
+  });
+
   it('waits only on services whose one-shot dependencies a long-running service waits on (else --wait fails)', () => {
     const services: Record<string, Doc> = compose.services;
     const named = /docker compose up --wait .*--no-build (.+)$/.exec(stepRunning('compose-smoke', 'docker compose up').run.trim())![1].split(' ');

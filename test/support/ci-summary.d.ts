@@ -15,10 +15,19 @@ export interface FaultCounts {
   failed: number;
 }
 
+/** What a check run after the tests (the compose smoke) writes: one count per check. */
+export interface StepCounts {
+  passed: number;
+  failed: number;
+  skipped: number;
+}
+
 export function summarize(run: {
   counts: RunCounts | null;
   status: number;
   timedOutMinutes?: number;
   /** The fault suite's run after `npm test`; absent when it did not run. */
   faults?: { counts: FaultCounts | null; status: number; timedOutMinutes?: number };
+  /** Checks run after the tests (the compose smoke), in order. */
+  steps?: Array<{ name: string; counts: StepCounts | null; status: number }>;
 }): { reasons: string[]; others: string; line: string; exitCode: number };

@@ -5,6 +5,9 @@
 //
 //   node test/support/ci-summary.js <jest results.json> <exit status> <timed out after minutes, or ->
 //                                   [<faults results.json> <exit status> <timed out after minutes, or ->]
+//                                   [--step <name> <counts.json> <exit status>]...
+// A step is a check run after the tests (the compose smoke) that writes {"passed","failed","skipped"}:
+// its counts are added, and a step that wrote none, or exited non-zero with no failure, counts one.
 // Prints the explanation lines and the summary line; exits with the run's final status.
 const { existsSync, readFileSync } = require('node:fs');
 
@@ -32,7 +35,7 @@ function jestPart({ counts, status, timedOutMinutes }) {
   } else if (status === 0 && failed > 0) {
     reasons.push(`jest exited with status 0 but reported ${failed} failure(s)`);
   }
-  return { passed: c.passed, failed, reasons, others: `${c.skipped} skipped, ${c.todo} todo` };
+  return { passed: c.passed, failed, reasons, skipped: c.skipped, todo: c.todo };
 }
 
 /** The fault suite's part: its counts are written only when it ends, so a killed suite has none. */
@@ -55,8 +58,23 @@ function faultsPart({ counts, status, timedOutMinutes }) {
   return { passed, failed, reasons };
 }
 
+/** A step after the tests: its own counts, one failure when it wrote none or exited non-zero without one. */
+function stepPart({ name, counts, status }) {
+  if (counts === null) {
+    return { passed: 0, failed: 1, skipped: 0, reasons: [`${name}: no counts written (${exitText(status)}); counted as one failure`] };
+  }
+  const failed = status !== 0 && counts.failed === 0 ? 1 : counts.failed;
+  const note = failed !== counts.failed ? ` (${exitText(status)} with no failure counted: one added)` : '';
+  return {
+    passed: counts.passed,
+    failed,
+    skipped: counts.skipped,
+    reasons: [`${name}: ${counts.passed} passed, ${failed} failed, ${counts.skipped} skipped${note}`],
+  };
+}
+
 /** See ci-summary.d.ts for the shapes. */
-function summarize({ counts, status, timedOutMinutes, faults }) {
+function summarize({ counts, status, timedOutMinutes, faults, steps = [] }) {
   const jest = jestPart({ counts, status, timedOutMinutes });
   const parts = [jest];
   let parted = '';
@@ -65,13 +83,17 @@ function summarize({ counts, status, timedOutMinutes, faults }) {
     parts.push(f);
     parted = `npm test ${jest.passed} passed, ${jest.failed} failed; test:faults ${f.passed} passed, ${f.failed} failed`;
   }
+  const stepParts = steps.map(stepPart);
+  parts.push(...stepParts);
+  const skipped = jest.skipped + stepParts.reduce((n, p) => n + p.skipped, 0);
+  const others = `${skipped} skipped, ${jest.todo} todo`;
   const passed = parts.reduce((n, p) => n + p.passed, 0);
   const failed = parts.reduce((n, p) => n + p.failed, 0);
   const statuses = [status, ...(faults !== undefined ? [faults.status] : [])];
   const exitCode = statuses.find((s) => s !== 0) ?? (failed > 0 ? 1 : 0);
   return {
     reasons: parts.flatMap((p) => p.reasons),
-    others: parted ? `${jest.others}; ${parted}` : jest.others,
+    others: parted ? `${others}; ${parted}` : others,
     line: `${passed} passed, ${failed} failed`,
     exitCode,
   };
@@ -89,10 +111,16 @@ function readCounts(file) {
 const minutes = (arg) => (arg && arg !== '-' ? Number(arg) : undefined);
 
 if (require.main === module) {
-  const [file, status, timedOut, faultsFile, faultsStatus, faultsTimedOut] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const steps = [];
+  for (let i = args.indexOf('--step'); i >= 0; i = args.indexOf('--step')) {
+    const [, name, stepFile, stepStatus] = args.splice(i, 4);
+    steps.push({ name, counts: readCounts(stepFile), status: Number(stepStatus) });
+  }
+  const [file, status, timedOut, faultsFile, faultsStatus, faultsTimedOut] = args;
   const faults =
     faultsFile === undefined ? undefined : { counts: readCounts(faultsFile), status: Number(faultsStatus), timedOutMinutes: minutes(faultsTimedOut) };
-  const { reasons, others, line, exitCode } = summarize({ counts: readCounts(file), status: Number(status), timedOutMinutes: minutes(timedOut), faults });
+  const { reasons, others, line, exitCode } = summarize({ counts: readCounts(file), status: Number(status), timedOutMinutes: minutes(timedOut), faults, steps });
   for (const reason of reasons) console.log(`[ci] ${reason}`);
   console.log(`[ci] ${others}`);
   console.log(line);

@@ -65,6 +65,42 @@ describe('the final line of .ci/run', () => {
     });
   });
 
+  it('adds the counts of a step run after the tests, naming them on a line of their own', () => {
+    const steps = [{ name: 'compose smoke', counts: { passed: 6, failed: 0, skipped: 1 }, status: 0 }];
+    expect(summarize({ counts: counts({ skipped: 2 }), status: 0, steps })).toEqual({
+      reasons: ['compose smoke: 6 passed, 0 failed, 1 skipped'],
+      others: '3 skipped, 0 todo',
+      line: '126 passed, 0 failed',
+      exitCode: 0,
+    });
+  });
+
+  it('shows a skipped step as skipped, never as passed', () => {
+    const steps = [{ name: 'compose smoke', counts: { passed: 0, failed: 0, skipped: 1 }, status: 0 }];
+    expect(summarize({ counts: counts(), status: 0, steps })).toMatchObject({ others: '1 skipped, 0 todo', line: '120 passed, 0 failed', exitCode: 0 });
+  });
+
+  it('fails the run on a failed step even when every test passed', () => {
+    const steps = [{ name: 'compose smoke', counts: { passed: 2, failed: 1, skipped: 0 }, status: 1 }];
+    expect(summarize({ counts: counts(), status: 0, steps })).toMatchObject({ line: '122 passed, 1 failed', exitCode: 1 });
+  });
+
+  it('counts one failure for a step that wrote no counts, or exited non-zero without counting a failure', () => {
+    const steps = [
+      { name: 'compose smoke', counts: null, status: 124 },
+      { name: 'other', counts: { passed: 3, failed: 0, skipped: 0 }, status: 2 },
+    ];
+    expect(summarize({ counts: counts(), status: 0, steps })).toEqual({
+      reasons: [
+        'compose smoke: no counts written (exit status 124); counted as one failure',
+        'other: 3 passed, 1 failed, 0 skipped (exit status 2 with no failure counted: one added)',
+      ],
+      others: '0 skipped, 0 todo',
+      line: '123 passed, 2 failed',
+      exitCode: 1,
+    });
+  });
+
   it('never exits 0 when a failure was reported', () => {
     expect(summarize({ counts: counts({ failed: 1 }), status: 0 }).exitCode).toBe(1);
   });
