@@ -8,6 +8,9 @@ import { mirroredRun } from './run-mapping';
 import { stableDigest } from './stable-digest';
 import { mirroredVersion, routingAliases } from './version-mapping';
 
+/** The writes the mirror makes; MlflowWriter in production. */
+export type MirrorWriter = Pick<MlflowWriter, 'loadIndex' | 'runDigest' | 'versionDigest' | 'writeRun' | 'writeVersion' | 'writeAliases'>;
+
 export interface MirrorRetry {
   /** First wait after a failure; doubles per consecutive failure up to maxMs. */
   baseMs: number;
@@ -54,7 +57,7 @@ export class MlflowMirror {
   private changes = 0;
 
   constructor(
-    private readonly writer: MlflowWriter,
+    private readonly writer: MirrorWriter,
     private readonly logger: JsonLogger,
     private readonly retry: MirrorRetry,
   ) {}
@@ -136,14 +139,9 @@ export class MlflowMirror {
 
   private async step(): Promise<'idle' | 'progress' | 'failed'> {
     if (!this.indexed) return (await this.attempt(null, () => this.reconcile())) ? 'progress' : 'failed';
-    const next = this.queue.entries().next();
+    const next = this.queue.keys().next();
     if (next.done) return 'idle';
-    const [key, generation] = next.value;
-    const ok = await this.attempt(key, async () => {
-      await this.write(key);
-      this.done(key, generation);
-    });
-    return ok ? 'progress' : 'failed';
+    return (await this.attempt(next.value, () => this.writeDue(next.value))) ? 'progress' : 'failed';
   }
 
   /** Reads what MLflow holds of ours and takes off the queue whatever it already holds as the records say. */
@@ -160,6 +158,12 @@ export class MlflowMirror {
     }
     this.indexed = true;
     this.logger.event('info', 'MLflow mirror: compared MLflow with the topics', { pending: this.queue.size });
+  }
+
+  private async writeDue(key: string): Promise<void> {
+    const generation = this.queue.get(key)!;
+    await this.write(key);
+    this.done(key, generation);
   }
 
   private async write(key: string): Promise<void> {
@@ -180,7 +184,7 @@ export class MlflowMirror {
     // An alias can only point at a version MLflow has: write the targets first if they are still due.
     for (const target of Object.values(aliases)) {
       const versionKey = `version:${id}:${target}`;
-      if (target !== null && this.queue.has(versionKey)) await this.write(versionKey);
+      if (target !== null && this.queue.has(versionKey)) await this.writeDue(versionKey);
     }
     await this.writer.writeAliases(id, aliases);
     this.writtenAliases.set(id, digest);
