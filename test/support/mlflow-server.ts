@@ -41,6 +41,8 @@ export class MlflowServer {
         `database_uri = sqlite:///${join(dir, 'basic_auth.db')}`,
         `admin_username = ${admin.username}`,
         'authorization_function = mlflow.server.auth:authenticate_request_basic_auth',
+        // Password checks are PBKDF2 (hundreds of ms of CPU each): cached, a busy test machine still answers in time.
+        'auth_cache_ttl_seconds = 600',
         '',
       ].join('\n'),
     );
@@ -83,6 +85,8 @@ export class MlflowServer {
           MLFLOW_AUTH_ADMIN_PASSWORD: this.admin.password,
           // The auth app's CSRF protection of its own forms needs a key; any fixed one does for a test.
           MLFLOW_FLASK_SERVER_SECRET_KEY: 'iris-e2e-csrf-key',
+          // Its job runner (six huey processes for GenAI scoring jobs) is not what the mirror uses.
+          MLFLOW_SERVER_ENABLE_JOB_EXECUTION: 'false',
         },
         stdio: ['ignore', log, log],
         // Its own process group: uvicorn's worker goes down with it.
@@ -114,6 +118,15 @@ export class MlflowServer {
     this.child = null;
   }
 
+  /** SIGSTOP: the server keeps its port and accepts connections but answers nothing, as a hung MLflow does. */
+  freeze(): void {
+    process.kill(-this.child!.pid!, 'SIGSTOP');
+  }
+
+  thaw(): void {
+    process.kill(-this.child!.pid!, 'SIGCONT');
+  }
+
   /** Stops the server and deletes its data. */
   async destroy(): Promise<void> {
     await this.stop();
@@ -121,15 +134,14 @@ export class MlflowServer {
   }
 
   /** A call of MLflow's REST API (2.0) as the admin. */
-  async api<T = Record<string, unknown>>(method: 'GET' | 'POST', endpoint: string, fields: Record<string, unknown> = {}): Promise<T> {
+  async api<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PATCH', endpoint: string, fields: Record<string, unknown> = {}): Promise<T> {
     const url = new URL(`${this.url}/api/2.0/mlflow/${endpoint}`);
     if (method === 'GET') for (const [k, v] of Object.entries(fields)) url.searchParams.set(k, String(v));
     const auth = `Basic ${Buffer.from(`${this.admin.username}:${this.admin.password}`).toString('base64')}`;
-    const res = await fetch(url, {
-      method,
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: method === 'GET' ? undefined : JSON.stringify(fields),
-    });
+    const send = () =>
+      fetch(url, { method, headers: { authorization: auth, 'content-type': 'application/json' }, body: method === 'GET' ? undefined : JSON.stringify(fields) });
+    // uvicorn closes a kept-alive connection after 5 s idle; a request sent on it just then fails before reaching the server.
+    const res = await send().catch(send);
     const text = await res.text();
     if (!res.ok) throw new Error(`${method} ${endpoint} answered ${res.status}: ${text}`);
     return JSON.parse(text) as T;

@@ -8,3 +8,4 @@ export * from './version-mapping';
 export * from './mlflow-writer';
 export * from './mlflow-mirror';
 export * from './create-mlflow-mirror';
+export * from './replay-state-topics';

@@ -101,6 +101,20 @@ describe('MlflowClient', () => {
     expect(gone).toMatchObject({ retryable: true, message: 'MLflow GET /api/2.0/mlflow/registered-models/get failed: ECONNREFUSED' });
   });
 
+  it('abandons a call in flight when closed, long before its timeout', async () => {
+    const s = await server(() => undefined);
+    try {
+      const client = new MlflowClient({ trackingUri: s.url, auth: null, timeoutMs: 60_000 });
+      const started = Date.now();
+      const call = failure(client.getRegisteredModel('iris'));
+      setTimeout(() => client.close(), 50);
+      expect(await call).toMatchObject({ message: 'MLflow GET /api/2.0/mlflow/registered-models/get failed: the mirror is stopping' });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("splits a batch at MLflow's limit of 100 params per request", async () => {
     const s = await server((_req, res) => json(res, 200, {}));
     try {

@@ -22,6 +22,8 @@ const ARTIFACT_SCHEME = 'mlflow-artifacts:';
  */
 export class MlflowClient {
   private readonly base: string;
+  /** Aborts calls in flight on close(): a hung server must not hold the trainer's shutdown for a whole timeout. */
+  private readonly closing = new AbortController();
 
   constructor(private readonly options: MlflowClientOptions) {
     this.base = options.trackingUri.replace(/\/+$/, '');
@@ -29,6 +31,10 @@ export class MlflowClient {
 
   get trackingUri(): string {
     return this.base;
+  }
+
+  close(): void {
+    this.closing.abort();
   }
 
   async getExperimentByName(name: string): Promise<MlflowExperiment | null> {
@@ -161,11 +167,12 @@ export class MlflowClient {
         method,
         headers: { ...(body !== undefined ? { 'content-type': contentType } : {}), accept: 'application/json', ...authorizationHeader(this.options.auth) },
         body,
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeoutMs), this.closing.signal]),
       });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
-      const reason = e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (e.cause?.code ?? e.message);
+      const reason =
+        e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : this.closing.signal.aborted ? 'the mirror is stopping' : (e.cause?.code ?? e.message);
       throw new MlflowError(`MLflow ${what} failed: ${reason}`, true);
     }
     const text = await res.text().catch(() => '');

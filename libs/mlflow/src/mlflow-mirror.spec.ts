@@ -53,8 +53,13 @@ class FakeWriter implements MirrorWriter {
   readonly failures: Error[] = [];
   onWrite: () => void = () => undefined;
 
+  closed = false;
+
   async loadIndex(): Promise<void> {
     this.fail();
+  }
+  close(): void {
+    this.closed = true;
   }
   runDigest(id: string): string | null {
     return this.runDigests.get(id) ?? null;
@@ -201,6 +206,7 @@ describe('MlflowMirror', () => {
     const started = Date.now();
     await mirror.stop();
     expect(Date.now() - started).toBeLessThan(1000);
+    expect(writer.closed).toBe(true);
   });
 });
 

@@ -9,7 +9,7 @@ import { stableDigest } from './stable-digest';
 import { mirroredVersion, routingAliases } from './version-mapping';
 
 /** The writes the mirror makes; MlflowWriter in production. */
-export type MirrorWriter = Pick<MlflowWriter, 'loadIndex' | 'runDigest' | 'versionDigest' | 'writeRun' | 'writeVersion' | 'writeAliases'>;
+export type MirrorWriter = Pick<MlflowWriter, 'loadIndex' | 'runDigest' | 'versionDigest' | 'writeRun' | 'writeVersion' | 'writeAliases' | 'close'>;
 
 export interface MirrorRetry {
   /** First wait after a failure; doubles per consecutive failure up to maxMs. */
@@ -103,10 +103,12 @@ export class MlflowMirror {
     })();
   }
 
+  /** Ends the loop at once, abandoning a call in flight; what was not written is on Kafka for the next start. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.wakeIdle?.();
     this.cancelSleep?.();
+    this.writer.close();
     await this.loop;
   }
 
@@ -154,7 +156,10 @@ export class MlflowMirror {
         kind === 'run'
           ? this.writer.runDigest(id) === mirroredRun(this.runs.get(id)!).digest
           : kind === 'version' && this.writer.versionDigest(...modelAndVersion(id)) === this.versionOf(id).digest;
-      if (inSync) this.done(key, generation);
+      if (inSync) {
+        this.done(key, generation);
+        this.report[reportKind(key)].unchanged++;
+      }
     }
     this.indexed = true;
     this.logger.event('info', 'MLflow mirror: compared MLflow with the topics', { pending: this.queue.size });
@@ -212,6 +217,7 @@ export class MlflowMirror {
       this.failures = 0;
       return true;
     } catch (err) {
+      if (this.stopped) return false;
       const message = (err as Error).message;
       this.lastError = { message, at: new Date().toISOString() };
       const retryable = err instanceof MlflowError ? err.retryable : false;

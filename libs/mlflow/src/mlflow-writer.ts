@@ -42,6 +42,11 @@ export class MlflowWriter {
     private readonly warn: (message: string, fields: Record<string, unknown>) => void,
   ) {}
 
+  /** Abandons calls in flight: the mirror is stopping. */
+  close(): void {
+    this.client.close();
+  }
+
   /** Reads every run and model version of ours MLflow holds, with the digest of what was written. */
   async loadIndex(modelNames: readonly string[]): Promise<void> {
     const experimentId = await this.experiment();
