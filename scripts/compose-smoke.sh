@@ -7,9 +7,11 @@
 #    workers then serve;
 # 3. the first prediction found in Elasticsearch: GET /predictions/{request_id} answers with
 #    "source":"elasticsearch", and the index holds exactly one document for it;
-# 4. the Kibana saved objects imported, Kibana's import API answering success for every object.
+# 4. the Kibana saved objects imported, Kibana's import API answering success for every object;
+# 5. the retrain in MLflow: exactly one finished run for its job, and the alias champion on the
+#    model version the trainer's mirror tagged registry_version 2.
 #
-# Env: GATEWAY_URL, ELASTICSEARCH_URL, KIBANA_URL (the published 127.0.0.1 ports by default),
+# Env: GATEWAY_URL, ELASTICSEARCH_URL, KIBANA_URL, MLFLOW_URL (the published 127.0.0.1 ports by default),
 # ELASTIC_PASSWORD (required), ADMIN_API_KEYS (the first key is used for /retrain), API_KEYS
 # (the first key, if any, for prediction routes), SMOKE_TIMEOUT (seconds per wait, 120).
 set -euo pipefail
@@ -17,6 +19,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 GATEWAY="${GATEWAY_URL:-http://127.0.0.1:3000}"
 ES="${ELASTICSEARCH_URL:-http://127.0.0.1:9200}"
 KIBANA="${KIBANA_URL:-http://127.0.0.1:5601}"
+MLFLOW="${MLFLOW_URL:-http://127.0.0.1:5500}"
 TIMEOUT="${SMOKE_TIMEOUT:-120}"
 : "${ELASTIC_PASSWORD:?ELASTIC_PASSWORD is required (the elastic user of the compose Elasticsearch)}"
 ADMIN_KEY="${ADMIN_API_KEYS:-}"
@@ -101,5 +104,28 @@ response="$(curl -sS -u "elastic:$ELASTIC_PASSWORD" -X POST "$KIBANA/api/saved_o
 [[ "$(jq -r '(.success | tostring) + " " + (.successCount | tostring)' <<<"$response")" == "true $objects" ]] ||
   fail "Kibana import: expected success for all $objects objects: $response"
 echo "Kibana imported all $objects saved objects"
+
+step "retrain $job_id in MLflow"
+deadline=$((SECONDS + TIMEOUT))
+experiment=""
+until [[ -n "$experiment" ]]; do
+  experiment="$(curl -sS "$MLFLOW/api/2.0/mlflow/experiments/get-by-name?experiment_name=iris-platform" | jq -r '.experiment.experiment_id // empty' 2>/dev/null || true)"
+  [[ -n "$experiment" ]] && break
+  ((SECONDS < deadline)) || fail "MLflow has no experiment iris-platform after ${TIMEOUT}s"
+  sleep 2
+done
+until runs="$(curl -sS -X POST "$MLFLOW/api/2.0/mlflow/runs/search" -H 'Content-Type: application/json' \
+  --data-binary "{\"experiment_ids\":[\"$experiment\"],\"filter\":\"tags.job_id = '$job_id'\"}")" &&
+  [[ "$(jq -r '[.runs[]? | .info.status] | join(",")' <<<"$runs")" == FINISHED ]]; do
+  (("$(jq -r '.runs | length' <<<"$runs" 2>/dev/null || echo 0)" <= 1)) || fail "MLflow holds more than one run for job $job_id: $runs"
+  ((SECONDS < deadline)) || fail "MLflow has no finished run for job $job_id after ${TIMEOUT}s: $runs"
+  sleep 2
+done
+until champion="$(curl -sS "$MLFLOW/api/2.0/mlflow/registered-models/alias?name=iris&alias=champion")" &&
+  [[ "$(jq -r '.model_version.tags[]? | select(.key == "registry_version") | .value' <<<"$champion")" == 2 ]]; do
+  ((SECONDS < deadline)) || fail "models:/iris@champion is not registry version 2 after ${TIMEOUT}s: $champion"
+  sleep 2
+done
+echo "one finished run for $job_id; models:/iris@champion is MLflow version $(jq -r .model_version.version <<<"$champion") = registry version 2"
 
 printf '\nsmoke: passed\n'

@@ -14,6 +14,8 @@ interface Scenario {
   retrainOutcome: 'promoted' | 'rejected';
   documents: number;
   importSuccess: boolean;
+  /** MLflow runs the trainer's mirror wrote for the job. */
+  mlflowRuns?: number;
 }
 interface Seen {
   method: string;
@@ -42,6 +44,10 @@ function standIn(scenario: Scenario): { server: Server; seen: Seen[] } {
       }
       if (route === 'GET /predictions/req-1') return reply(200, { status: 'success', source: lookups++ === 0 ? 'recent' : 'elasticsearch', request_id: 'req-1' });
       if (route === 'POST /mlops-predictions-*/_count') return reply(200, { count: scenario.documents });
+      if (route === 'GET /api/2.0/mlflow/experiments/get-by-name?experiment_name=iris-platform') return reply(200, { experiment: { experiment_id: '1' } });
+      if (route === 'POST /api/2.0/mlflow/runs/search') return reply(200, { runs: Array.from({ length: scenario.mlflowRuns ?? 1 }, () => ({ info: { status: 'FINISHED' } })) });
+      if (route === 'GET /api/2.0/mlflow/registered-models/alias?name=iris&alias=champion')
+        return reply(200, { model_version: { version: '2', tags: [{ key: 'registry_version', value: '2' }] } });
       if (route === 'POST /api/saved_objects/_import?overwrite=true')
         return reply(200, scenario.importSuccess ? { success: true, successCount: SAVED_OBJECTS } : { success: false, successCount: 0, errors: [{}] });
       reply(404, { error: route });
@@ -65,6 +71,7 @@ async function runSmoke(scenario: Scenario): Promise<{ status: number; stdout: s
             GATEWAY_URL: base,
             ELASTICSEARCH_URL: base,
             KIBANA_URL: base,
+            MLFLOW_URL: base,
             ELASTIC_PASSWORD: 'elastic-pw',
             ADMIN_API_KEYS: 'admin-key-1,admin-key-2',
             SMOKE_TIMEOUT: '20',
@@ -84,6 +91,7 @@ describe('scripts/compose-smoke.sh', () => {
     expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
     expect(stdout).toContain('workers serve version 2');
     expect(stdout).toContain(`Kibana imported all ${SAVED_OBJECTS} saved objects`);
+    expect(stdout).toContain('one finished run for job-1; models:/iris@champion is MLflow version 2 = registry version 2');
     expect(stdout.trimEnd().endsWith('smoke: passed')).toBe(true);
     // The retrain carries the first admin key; Elasticsearch and Kibana get the elastic user.
     expect(seen.find((r) => r.url === '/retrain')!.authorization).toBe('Bearer admin-key-1');
@@ -101,6 +109,12 @@ describe('scripts/compose-smoke.sh', () => {
     const { status, stderr } = await runSmoke({ retrainOutcome: 'rejected', documents: 1, importSuccess: true });
     expect(status).toBe(1);
     expect(stderr).toBe('smoke: FAILED: retrain job-1 ended rejected: {"job_id":"job-1","status":"rejected","model_version":2,"metrics":{"accuracy":0.96}}\n');
+  }, 30_000);
+
+  it('fails naming a retrain MLflow holds twice', async () => {
+    const { status, stderr } = await runSmoke({ retrainOutcome: 'promoted', documents: 1, importSuccess: true, mlflowRuns: 2 });
+    expect(status).toBe(1);
+    expect(stderr).toBe(`smoke: FAILED: MLflow holds more than one run for job job-1: ${JSON.stringify({ runs: [{ info: { status: 'FINISHED' } }, { info: { status: 'FINISHED' } }] })}\n`);
   }, 30_000);
 
   it('fails when Kibana does not import every object', async () => {
