@@ -40,13 +40,11 @@ async function main(): Promise<number> {
     console.log(`read ${read.records} records from Kafka (${read.undecodable} undecodable, skipped)`);
     const report = await mirror.drain(MAX_FAILURES);
     console.log(`MLflow at ${config.MLFLOW_TRACKING_URI}, experiment ${config.MLFLOW_EXPERIMENT_NAME}:`);
-    for (const [kind, label] of [
-      ['runs', 'runs'],
-      ['versions', 'model versions'],
-      ['aliases', 'alias sets'],
-    ] as const) {
-      console.log(`  ${label}: ${describe(report[kind])}`);
-    }
+    console.log(`  runs: ${describe(report.runs)}`);
+    console.log(`  model versions: ${describe(report.versions)}`);
+    console.log(
+      `  aliases: ${report.aliases.updated > 0 ? 'champion and challenger set from the routing' : report.aliases.dropped > 0 ? 'refused by MLflow (see the log above)' : 'no routing on the topic yet'}`,
+    );
     const dropped = report.runs.dropped + report.versions.dropped + report.aliases.dropped;
     return dropped > 0 ? 1 : 0;
   } catch (err) {

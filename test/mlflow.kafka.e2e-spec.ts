@@ -21,7 +21,13 @@ type Json = Record<string, any>;
 
 const tag = randomUUID().slice(0, 8);
 const EXPERIMENT = 'iris-platform';
-const MLFLOW_STATUS: Record<TrainingRun['status'], string> = { accepted: 'SCHEDULED', running: 'RUNNING', promoted: 'FINISHED', rejected: 'FINISHED', failed: 'FAILED' };
+const MLFLOW_STATUS: Record<TrainingRun['status'], string> = {
+  accepted: 'SCHEDULED',
+  running: 'RUNNING',
+  promoted: 'FINISHED',
+  rejected: 'FINISHED',
+  failed: 'FAILED',
+};
 /** Long enough that a retrain which waited on a hung MLflow would show it. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
@@ -55,7 +61,8 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     return ready.body.details.mlflow as Json;
   };
 
-  const experimentId = async () => (await mlflow.api<Json>('GET', 'experiments/get-by-name', { experiment_name: EXPERIMENT })).experiment.experiment_id as string;
+  const experimentId = async () =>
+    (await mlflow.api<Json>('GET', 'experiments/get-by-name', { experiment_name: EXPERIMENT })).experiment.experiment_id as string;
   const searchRuns = async (filter: string) => {
     const runs: Json[] = [];
     let token: string | undefined;
@@ -72,7 +79,11 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     const versions: Json[] = [];
     let token: string | undefined;
     do {
-      const page = await mlflow.api<Json>('GET', 'model-versions/search', { filter: "name='iris'", max_results: 1000, ...(token ? { page_token: token } : {}) });
+      const page = await mlflow.api<Json>('GET', 'model-versions/search', {
+        filter: "name='iris'",
+        max_results: 1000,
+        ...(token ? { page_token: token } : {}),
+      });
       versions.push(...(page.model_versions ?? []));
       token = page.next_page_token || undefined;
     } while (token);
@@ -137,7 +148,12 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
   // Asynchronous: a blocked event loop would miss the services closing idle connections, and reuse them.
   const pythonClient = async (jobId: string) => {
     const { stdout } = await exec(join(MLFLOW_VENV, 'bin', 'python'), [join(ROOT, 'test', 'reference', 'mlflow_client.py'), EXPERIMENT, jobId, 'iris'], {
-      env: { ...process.env, MLFLOW_TRACKING_URI: mlflow.url, MLFLOW_TRACKING_USERNAME: mlflow.admin.username, MLFLOW_TRACKING_PASSWORD: mlflow.admin.password },
+      env: {
+        ...process.env,
+        MLFLOW_TRACKING_URI: mlflow.url,
+        MLFLOW_TRACKING_USERNAME: mlflow.admin.username,
+        MLFLOW_TRACKING_PASSWORD: mlflow.admin.password,
+      },
       timeout: 120_000,
     });
     return JSON.parse(stdout) as Json;
@@ -179,7 +195,11 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     expect(runs).toHaveLength(state.runs.size);
     for (const [runId, run] of state.runs) {
       const mirrored = byPlatformRun.get(runId) ?? [];
-      expect({ job: run.job_id, runs: mirrored.length, status: mirrored[0]?.info.status }).toEqual({ job: run.job_id, runs: 1, status: MLFLOW_STATUS[run.status] });
+      expect({ job: run.job_id, runs: mirrored.length, status: mirrored[0]?.info.status }).toEqual({
+        job: run.job_id,
+        runs: 1,
+        status: MLFLOW_STATUS[run.status],
+      });
     }
     const versions = await modelVersions();
     expect(versions).toHaveLength(state.versions.size);
@@ -266,9 +286,19 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
 
     const client = await pythonClient(job.job_id);
     expect(client.runs).toHaveLength(1);
-    expect(client.runs[0]).toMatchObject({ run_id: run.info.run_id, run_name: job.job_id, status: 'FINISHED', params: kv(run.data.params), metrics: kv(run.data.metrics) });
+    expect(client.runs[0]).toMatchObject({
+      run_id: run.info.run_id,
+      run_name: job.job_id,
+      status: 'FINISHED',
+      params: kv(run.data.params),
+      metrics: kv(run.data.metrics),
+    });
     expect(client.runs[0].artifacts).toEqual(['model/README.md', 'model/model.json']);
-    expect(client.champion).toMatchObject({ version: version.version, run_id: run.info.run_id, tags: { registry_version: String(job.model_version), status: 'current' } });
+    expect(client.champion).toMatchObject({
+      version: version.version,
+      run_id: run.info.run_id,
+      tags: { registry_version: String(job.model_version), status: 'current' },
+    });
     expect(client.champion_checksum).toBe(job.artifact_checksum);
     // scikit-learn, loaded as the artifact's README says, scores as our scorer does.
     const ours = scoreGaussianNB(registered.model.params, [5.1, 3.5, 1.4, 0.2]).probabilities;
@@ -279,7 +309,8 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     const current = (await servingState(gateway.url)).version;
     const models = (await getJson(`${gateway.url}/models`)).body.models as Json[];
     const other = models.filter((x) => x.status === 'archived').at(-1)!.version as number;
-    const aliasesBecome = (expected: Json, what: string) => eventually(async () => (isDeepStrictEqual(await aliases(), expected) ? true : undefined), 60_000, what);
+    const aliasesBecome = (expected: Json, what: string) =>
+      eventually(async () => (isDeepStrictEqual(await aliases(), expected) ? true : undefined), 60_000, what);
     const statusOf = async (v: number) => kv((await mlflowVersionOf(v))[0].tags).status;
 
     expect((await postJson(`${gateway.url}/models/${other}/canary`, { percent: 10 })).status).toBe(200);
@@ -291,7 +322,11 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
 
     expect((await postJson(`${gateway.url}/models/${other}/promote`, { reason: 'rollback drill' })).status).toBe(200);
     await aliasesBecome({ champion: other }, 'the champion on the rolled-back version, whose shadow ended');
-    await eventually(async () => ((await statusOf(other)) === 'current' && (await statusOf(current)) === 'archived' ? true : undefined), 60_000, 'version statuses');
+    await eventually(
+      async () => ((await statusOf(other)) === 'current' && (await statusOf(current)) === 'archived' ? true : undefined),
+      60_000,
+      'version statuses',
+    );
     expect(kv((await mlflowVersionOf(other))[0].tags).status_reason).toBe('rollback drill');
 
     expect((await postJson(`${gateway.url}/models/${current}/promote`, {})).status).toBe(200);
@@ -327,7 +362,7 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     });
     expect(detail).toMatchObject({ tracking_uri: mlflow.url, experiment: EXPERIMENT, last_error: expect.stringContaining('ECONNREFUSED') });
     expect(await metricValue(trainer.url, 'mlflow_mirror_pending')).toBeGreaterThan(0);
-    expect((readFileSync(join(ROOT, '.infra', 'test', `trainer-mlflow-${tag}.log`), 'utf8')).includes('MLflow mirror: write failed; retrying')).toBe(true);
+    expect(readFileSync(join(ROOT, '.infra', 'test', `trainer-mlflow-${tag}.log`), 'utf8').includes('MLflow mirror: write failed; retrying')).toBe(true);
 
     await mlflow.start();
     const [a, b] = [await mirroredRunOf(first.job.job_id), await mirroredRunOf(second.job.job_id)];
@@ -373,7 +408,9 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
       const d = await mirrorDetail();
       return d.state === 'retrying' ? d : undefined;
     });
-    expect(detail.last_error).toMatch(/answered 401: You are not authenticated\..* \(MLflow refused the credentials: check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME \/ MLFLOW_TRACKING_PASSWORD\)$/);
+    expect(detail.last_error).toMatch(
+      /answered 401: You are not authenticated\..* \(MLflow refused the credentials: check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME \/ MLFLOW_TRACKING_PASSWORD\)$/,
+    );
     expect(await runsOfJob(job.job_id)).toEqual([]);
     // An operator fixes the account on MLflow's side: the retries get through, no restart needed.
     await mlflow.api('PATCH', 'users/update-password', { username: trainerUser.username, password: wrong });

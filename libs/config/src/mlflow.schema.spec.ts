@@ -40,7 +40,12 @@ describe('MLflow settings', () => {
       'Invalid configuration: MLFLOW_TRACKING_PASSWORD (not set): is required with MLFLOW_TRACKING_USERNAME',
     );
     const both = () =>
-      loadConfig({ MLFLOW_TRACKING_URI: 'http://mlflow:5000', MLFLOW_TRACKING_TOKEN: 'secret-token', MLFLOW_TRACKING_USERNAME: 'u', MLFLOW_TRACKING_PASSWORD: 'pw-9' });
+      loadConfig({
+        MLFLOW_TRACKING_URI: 'http://mlflow:5000',
+        MLFLOW_TRACKING_TOKEN: 'secret-token',
+        MLFLOW_TRACKING_USERNAME: 'u',
+        MLFLOW_TRACKING_PASSWORD: 'pw-9',
+      });
     expect(both).toThrow(
       'Invalid configuration: MLFLOW_TRACKING_TOKEN=[REDACTED]: cannot be combined with MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD: choose one way to authenticate',
     );

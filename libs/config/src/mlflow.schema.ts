@@ -8,9 +8,7 @@ const int = (def: number, min: number, max: number) => z.coerce.number().int().m
  * come from files (`<NAME>_FILE`, see secret-files.ts).
  */
 export const MLFLOW_ENV_SCHEMA = {
-  MLFLOW_TRACKING_URI: z
-    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of an MLflow tracking server' })
-    .optional(),
+  MLFLOW_TRACKING_URI: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL of an MLflow tracking server' }).optional(),
   MLFLOW_EXPERIMENT_NAME: z.string().min(1).max(500).default('iris-platform'),
   MLFLOW_TRACKING_TOKEN: z.string().min(1).optional(),
   MLFLOW_TRACKING_USERNAME: z.string().min(1).optional(),

@@ -64,7 +64,9 @@ describe('MlflowClient', () => {
   it('reports refused credentials as retryable, naming the variables and never the secret', async () => {
     const s = await server((_req, res) => res.writeHead(401, { 'content-type': 'text/plain' }).end('You are not authenticated.'));
     try {
-      const err = await failure(new MlflowClient({ trackingUri: s.url, auth: { username: 'u', password: 'hunter2-secret' }, timeoutMs: 2000 }).setAlias('iris', 'champion', '1'));
+      const err = await failure(
+        new MlflowClient({ trackingUri: s.url, auth: { username: 'u', password: 'hunter2-secret' }, timeoutMs: 2000 }).setAlias('iris', 'champion', '1'),
+      );
       expect(err.retryable).toBe(true);
       expect(err.status).toBe(401);
       expect(err.message).toBe(
@@ -78,7 +80,9 @@ describe('MlflowClient', () => {
 
   it('tells a server error (retry) from a request MLflow calls invalid (no retry can help)', async () => {
     let status = 503;
-    const s = await server((_req, res) => json(res, status, { error_code: status === 503 ? 'TEMPORARILY_UNAVAILABLE' : 'INVALID_PARAMETER_VALUE', message: 'm' }));
+    const s = await server((_req, res) =>
+      json(res, status, { error_code: status === 503 ? 'TEMPORARILY_UNAVAILABLE' : 'INVALID_PARAMETER_VALUE', message: 'm' }),
+    );
     const client = new MlflowClient({ trackingUri: s.url, auth: null, timeoutMs: 2000 });
     try {
       expect(await failure(client.createRegisteredModel('iris', 'd'))).toMatchObject({ retryable: true, status: 503, errorCode: 'TEMPORARILY_UNAVAILABLE' });
@@ -119,7 +123,11 @@ describe('MlflowClient', () => {
     const s = await server((_req, res) => json(res, 200, {}));
     try {
       const params = Array.from({ length: 150 }, (_, i) => ({ key: `p${i}`, value: String(i) }));
-      await new MlflowClient({ trackingUri: s.url, auth: null, timeoutMs: 2000 }).logBatch('r1', { params, metrics: [{ key: 'm', value: 1, timestamp: 5, step: 0 }], tags: [] });
+      await new MlflowClient({ trackingUri: s.url, auth: null, timeoutMs: 2000 }).logBatch('r1', {
+        params,
+        metrics: [{ key: 'm', value: 1, timestamp: 5, step: 0 }],
+        tags: [],
+      });
       const bodies = s.seen.map((r) => JSON.parse(r.body) as { params: unknown[]; metrics: unknown[] });
       expect(bodies.map((b) => [b.params.length, b.metrics.length])).toEqual([
         [100, 1],
@@ -140,7 +148,9 @@ describe('MlflowClient', () => {
         ['PUT', '/api/2.0/mlflow-artifacts/artifacts/1/abc/artifacts/model/model.json', 'application/json', '{"a":1}', 'Bearer t'],
         ['PUT', '/api/2.0/mlflow-artifacts/artifacts/2/def/artifacts/model/READ%20ME.md', 'text/markdown', '# x', 'Bearer t'],
       ]);
-      expect(await failure(client.uploadArtifact('s3://bucket/1/abc/artifacts', 'model/model.json', '{}', 'application/json'))).toMatchObject({ retryable: false });
+      expect(await failure(client.uploadArtifact('s3://bucket/1/abc/artifacts', 'model/model.json', '{}', 'application/json'))).toMatchObject({
+        retryable: false,
+      });
     } finally {
       await s.close();
     }

@@ -172,15 +172,27 @@ export class MlflowClient {
     } catch (err) {
       const e = err as Error & { cause?: { code?: string } };
       const reason =
-        e.name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : this.closing.signal.aborted ? 'the mirror is stopping' : (e.cause?.code ?? e.message);
+        e.name === 'TimeoutError'
+          ? `no answer within ${this.options.timeoutMs} ms`
+          : this.closing.signal.aborted
+            ? 'the mirror is stopping'
+            : (e.cause?.code ?? e.message);
       throw new MlflowError(`MLflow ${what} failed: ${reason}`, true);
     }
     const text = await res.text().catch(() => '');
     if (res.ok) return text;
     if (res.status === 404 && notFound) return null;
     const { code, message } = errorOf(text);
-    const refused = res.status === 401 || res.status === 403 ? ' (MLflow refused the credentials: check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD)' : '';
-    throw new MlflowError(`MLflow ${what} answered ${res.status}${code ? ` ${code}` : ''}: ${message}${refused}`, retryableStatus(res.status), res.status, code);
+    const refused =
+      res.status === 401 || res.status === 403
+        ? ' (MLflow refused the credentials: check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME / MLFLOW_TRACKING_PASSWORD)'
+        : '';
+    throw new MlflowError(
+      `MLflow ${what} answered ${res.status}${code ? ` ${code}` : ''}: ${message}${refused}`,
+      retryableStatus(res.status),
+      res.status,
+      code,
+    );
   }
 }
 

@@ -32,7 +32,15 @@ const version = (v: number, status: ModelRegistered['status'] = 'archived'): Mod
     parent_version: null,
     job_id: `job-${v}`,
     registered_at: '2026-01-01T00:00:00.000Z',
-    model: { version: v, run_id: `run-job-${v}`, trained_at: '2026-01-01T00:00:00.000Z', checksum: 'c', params: { algorithm: 'gaussian_nb', featureNames: [], classNames: [] }, metrics: { accuracy: 1 }, baselines: [] },
+    model: {
+      version: v,
+      run_id: `run-job-${v}`,
+      trained_at: '2026-01-01T00:00:00.000Z',
+      checksum: 'c',
+      params: { algorithm: 'gaussian_nb', featureNames: [], classNames: [] },
+      metrics: { accuracy: 1 },
+      baselines: [],
+    },
   }) as unknown as ModelRegistered;
 
 const routing = (current: number, canary: number | null = null): ModelRouting => ({
@@ -137,7 +145,9 @@ describe('MlflowMirror', () => {
     const writer = new FakeWriter();
     const mirror = new MlflowMirror(writer, logger, { baseMs: 1, maxMs: 4 });
     await mirror.drain(1);
-    writer.failures.push(new MlflowError('MLflow POST /api/2.0/mlflow/runs/log-batch answered 400 INVALID_PARAMETER_VALUE: Changing param values is not allowed', false, 400));
+    writer.failures.push(
+      new MlflowError('MLflow POST /api/2.0/mlflow/runs/log-batch answered 400 INVALID_PARAMETER_VALUE: Changing param values is not allowed', false, 400),
+    );
     mirror.observeRun(run('a', 'promoted'));
     mirror.observeRun(run('b', 'promoted'));
     const report = await mirror.drain(3);

@@ -21,7 +21,7 @@ interface VersionEntry {
 
 const REGISTERED_MODEL_DESCRIPTION =
   "Mirrored from the iris platform's model registry, which stays the source of truth: serving never reads MLflow. " +
-  'Aliases: champion = the current version, challenger = the canary (or the shadow). Tag registry_version = the platform\'s version number.';
+  "Aliases: champion = the current version, challenger = the canary (or the shadow). Tag registry_version = the platform's version number.";
 
 /**
  * Idempotent writes of mirrored records to MLflow. Whatever it writes, it first looks up by
@@ -133,7 +133,9 @@ export class MlflowWriter {
     let found = await this.client.getExperimentByName(this.experimentName);
     if (!found) {
       try {
-        await this.client.createExperiment(this.experimentName, [{ key: 'mlflow.note.content', value: "Training runs of the iris platform's trainer, mirrored from its Kafka topics." }]);
+        await this.client.createExperiment(this.experimentName, [
+          { key: 'mlflow.note.content', value: "Training runs of the iris platform's trainer, mirrored from its Kafka topics." },
+        ]);
       } catch (err) {
         // Created meanwhile by someone else: use theirs.
         if ((err as MlflowError).errorCode !== 'RESOURCE_ALREADY_EXISTS') throw err;

@@ -7,7 +7,11 @@ const PROMOTED: TrainingRun = {
   run_id: '5c37d62e-c6ab-80d3-9220-257ff0307398',
   status: 'promoted',
   params: { test_size: 0.3, random_state: 7, var_smoothing: 1e-9, dataset: 'iris', reason: 'manual' },
-  dataset: { sha256: '6ef2e4324b70439345b110431683cc08abd4abc93b3d6fb6bcfd78fbd5d7fcc1', rows: 150, class_counts: { setosa: 50, versicolor: 50, virginica: 50 } },
+  dataset: {
+    sha256: '6ef2e4324b70439345b110431683cc08abd4abc93b3d6fb6bcfd78fbd5d7fcc1',
+    rows: 150,
+    class_counts: { setosa: 50, versicolor: 50, virginica: 50 },
+  },
   metrics: {
     accuracy: 0.9555555555555556,
     macro_f1: 0.9553571428571429,
@@ -86,13 +90,21 @@ describe('mirroredRun', () => {
       registry_version: '2',
       model_checksum: '4ace0d6ed1a9eaa8c1daf4a4d811fb34781232e7a2e8f88287ca7d766290edcc',
       'mlflow.note.content':
-        'Retrain job `e08c220e-1f96-45bf-a520-b90cf01b20a5` (manual), recorded by the iris platform\'s trainer.\n\n' +
+        "Retrain job `e08c220e-1f96-45bf-a520-b90cf01b20a5` (manual), recorded by the iris platform's trainer.\n\n" +
         '**promoted** as registry version 2: candidate accuracy 0.9556 meets the minimum 0.8000',
     });
   });
 
   it('logs no params or metrics while the run is running: MLflow would refuse the final ones as changed params', () => {
-    const running = mirroredRun({ ...PROMOTED, status: 'running', metrics: null, finished_at: null, duration_ms: null, model_version: null, outcome_reason: null });
+    const running = mirroredRun({
+      ...PROMOTED,
+      status: 'running',
+      metrics: null,
+      finished_at: null,
+      duration_ms: null,
+      model_version: null,
+      outcome_reason: null,
+    });
     expect(running).toMatchObject({ status: 'RUNNING', endTime: null, params: [], metrics: [] });
     expect(running.tags.map((t) => t.key)).not.toContain('gate_outcome');
   });
@@ -118,7 +130,17 @@ describe('mirroredRun', () => {
   });
 
   it("logs whatever params the run records, flattened, the run's own algorithm first", () => {
-    const params = { algorithm: 'logistic_regression', C: 0.5, max_iter: 200, tol: 1e-4, test_size: 0.2, random_state: 1, dataset: 'csv:x.csv', reason: 'manual', extra: { nested: [1, 2] } };
+    const params = {
+      algorithm: 'logistic_regression',
+      C: 0.5,
+      max_iter: 200,
+      tol: 1e-4,
+      test_size: 0.2,
+      random_state: 1,
+      dataset: 'csv:x.csv',
+      reason: 'manual',
+      extra: { nested: [1, 2] },
+    };
     const run = mirroredRun({ ...PROMOTED, params } as unknown as TrainingRun);
     expect(run.params).toEqual([
       { key: 'algorithm', value: 'logistic_regression' },

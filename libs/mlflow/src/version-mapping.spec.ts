@@ -37,7 +37,13 @@ const tagsOf = (v: ReturnType<typeof mirroredVersion>) => Object.fromEntries(v.t
 describe('mirroredVersion', () => {
   it('tags the version with our registry number, status, run and checksum, and describes it', () => {
     const v = mirroredVersion(RECORD, undefined);
-    expect(v).toMatchObject({ modelName: 'iris', registryVersion: 3, platformRunId: RECORD.model.run_id, jobId: 'job-3', trainedAt: Date.parse(RECORD.model.trained_at) });
+    expect(v).toMatchObject({
+      modelName: 'iris',
+      registryVersion: 3,
+      platformRunId: RECORD.model.run_id,
+      jobId: 'job-3',
+      trainedAt: Date.parse(RECORD.model.trained_at),
+    });
     expect(tagsOf(v)).toEqual({
       registry_version: '3',
       status: 'current',
@@ -60,7 +66,7 @@ describe('mirroredVersion', () => {
     expect(unlabeled).not.toHaveProperty('live_accuracy');
   });
 
-  it('keeps its digest when only the live record\'s timestamp moves', () => {
+  it("keeps its digest when only the live record's timestamp moves", () => {
     expect(mirroredVersion(RECORD, { ...LIVE, updated_at: '2026-11-28T15:00:05.000Z' }).digest).toBe(mirroredVersion(RECORD, LIVE).digest);
   });
 

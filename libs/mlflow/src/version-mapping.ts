@@ -58,7 +58,11 @@ export function mirroredVersion(record: ModelRegistered, live: LiveEvaluation | 
     ['live_accuracy_ci95', live?.accuracy_ci95 ? `[${live.accuracy_ci95[0]}, ${live.accuracy_ci95[1]}]` : null],
   ];
   const tags = values.flatMap(([key, value]) => (value === null || value === undefined ? [] : [{ key, value: String(value).slice(0, MAX_TAG_VALUE) }]));
-  const description = `Version ${record.version} of the iris platform's registry (retrain job ${record.job_id}): ${record.status}. ${record.status_reason}`.slice(0, MAX_TAG_VALUE);
+  const description =
+    `Version ${record.version} of the iris platform's registry (retrain job ${record.job_id}): ${record.status}. ${record.status_reason}`.slice(
+      0,
+      MAX_TAG_VALUE,
+    );
   const shape = { tags, description };
   return {
     modelName,

@@ -37,7 +37,11 @@ export class MlflowMirrorModule {
           provide: 'MLFLOW_READINESS',
           inject: [Readiness],
           useFactory: (readiness: Readiness) =>
-            readiness.detail('mlflow', () => ({ tracking_uri: ctx.config.MLFLOW_TRACKING_URI, experiment: ctx.config.MLFLOW_EXPERIMENT_NAME, ...mirror.status() })),
+            readiness.detail('mlflow', () => ({
+              tracking_uri: ctx.config.MLFLOW_TRACKING_URI,
+              experiment: ctx.config.MLFLOW_EXPERIMENT_NAME,
+              ...mirror.status(),
+            })),
         },
       ],
     };
