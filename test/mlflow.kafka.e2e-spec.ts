@@ -213,7 +213,7 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
       ...(routing.canary || routing.shadow_version ? { challenger: routing.canary?.version ?? routing.shadow_version } : {}),
     });
     console.log(`backfilled ${runs.length} runs and ${versions.length} model versions from the topics`);
-  });
+  }, 300_000);
 
   it('logs a retrain as exactly one run with its params, metrics, tags and model artifact, readable with the Python client', async () => {
     const serving = await servingState(gateway.url);
@@ -303,7 +303,7 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     // scikit-learn, loaded as the artifact's README says, scores as our scorer does.
     const ours = scoreGaussianNB(registered.model.params, [5.1, 3.5, 1.4, 0.2]).probabilities;
     (client.probabilities as number[]).forEach((p, i) => expect(Math.abs(p - ours[i])).toBeLessThanOrEqual(1e-9 * Math.max(p, ours[i]) + 1e-300));
-  });
+  }, 300_000);
 
   it('moves the aliases as a canary and a shadow start and stop, and as a rollback and a promotion move the current version', async () => {
     const current = (await servingState(gateway.url)).version;
@@ -370,7 +370,7 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     await eventually(async () => ((await aliases()).champion === second.job.model_version ? true : undefined), 60_000, 'champion on the second retrain');
     for (const job of [first.job, second.job]) expect(await mlflowVersionOf(job.model_version)).toHaveLength(1);
     expect(await runsOfJob(first.job.job_id)).toHaveLength(1);
-  });
+  }, 600_000);
 
   it('makes no duplicate when the runs topic is replayed, by the trainer or by npm run mlflow:sync', async () => {
     const state = await topics();

@@ -90,6 +90,9 @@ class FakeWriter implements MirrorWriter {
   }
   async writeAliases(model: string, a: Aliases): Promise<void> {
     this.fail();
+    for (const v of Object.values(a)) {
+      if (v !== null && !this.versionDigests.has(`${model}:${v}`)) throw new MlflowError(`registry version ${v} is not in MLflow yet`, true);
+    }
     this.writes.push(`aliases ${model} champion=${a.champion} challenger=${a.challenger}`);
   }
   private fail(): void {
@@ -205,6 +208,18 @@ describe('MlflowMirror', () => {
     mirror.observeVersion(version(3));
     await mirror.drain(1);
     expect(writer.writes).toEqual(['version 2 current', 'version 3 archived', 'aliases iris champion=2 challenger=3']);
+  });
+
+  it('waits for the record of a version the routing names before pointing an alias at it, without failing', async () => {
+    const writer = new FakeWriter();
+    const mirror = new MlflowMirror(writer, logger, { baseMs: 1, maxMs: 4 });
+    mirror.observeRouting(routing(2));
+    await mirror.drain(1);
+    expect(writer.writes).toEqual([]);
+    mirror.observeVersion(version(2, 'current'));
+    await mirror.drain(1);
+    expect(writer.writes).toEqual(['version 2 current', 'aliases iris champion=2 challenger=null']);
+    expect(mirror.status()).toEqual({ state: 'in_sync', pending: 0, last_error: null, last_error_at: null });
   });
 
   it('stops at once while waiting to retry', async () => {

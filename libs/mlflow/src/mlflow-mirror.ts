@@ -70,9 +70,12 @@ export class MlflowMirror {
   }
 
   observeVersion(record: ModelRegistered): void {
-    const id = `${registeredModelName(record)}:${record.version}`;
-    this.versions.set(id, record);
-    this.due(`version:${id}`);
+    const model = registeredModelName(record);
+    this.versions.set(`${model}:${record.version}`, record);
+    this.due(`version:${model}:${record.version}`);
+    // Routing can arrive before the record of the version it names (another topic): the aliases waited for it.
+    const routing = this.routings.get(model);
+    if (routing && Object.values(routingAliases(routing)).includes(record.version)) this.due(`aliases:${model}`);
   }
 
   observeLive(live: LiveEvaluation): void {
@@ -186,6 +189,8 @@ export class MlflowMirror {
     const aliases = routingAliases(this.routings.get(id)!);
     const digest = stableDigest(aliases);
     if (this.writtenAliases.get(id) === digest) return;
+    // Not an error: the version's record is on its way, and its arrival makes the aliases due again.
+    if (Object.values(aliases).some((v) => v !== null && !this.versions.has(`${id}:${v}`))) return;
     // An alias can only point at a version MLflow has: write the targets first if they are still due.
     for (const target of Object.values(aliases)) {
       const versionKey = `version:${id}:${target}`;
