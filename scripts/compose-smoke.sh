@@ -11,11 +11,15 @@
 #    "source":"elasticsearch", and the index holds exactly one document for it;
 # 5. the Kibana saved objects imported by deploy/kibana/import-saved-objects.sh (skipped with
 #    SMOKE_KIBANA=0, for a stack without Kibana);
-# 6. `docker compose down` then `up`: the model and the documents are still there;
-# 7. a worker's main process killed with SIGKILL: the container is restarted and healthy again.
+# 6. the retrains in MLflow: exactly one finished run for the HTTP retrain's job, and the alias
+#    champion on the model version the trainer's mirror tagged registry_version 3 (skipped with
+#    SMOKE_MLFLOW=0, for a stack without MLflow);
+# 7. `docker compose down` then `up`: the model and the documents are still there;
+# 8. a worker's main process killed with SIGKILL: the container is restarted and healthy again.
 #
 # Env: GATEWAY_URL, ELASTICSEARCH_URL, KIBANA_URL (the published 127.0.0.1 ports by default, as
-# GATEWAY_HOST_PORT, ELASTICSEARCH_HOST_PORT and KIBANA_HOST_PORT move them), ELASTIC_PASSWORD
+# GATEWAY_HOST_PORT, ELASTICSEARCH_HOST_PORT and KIBANA_HOST_PORT move them), MLFLOW_URL (likewise,
+# MLFLOW_HOST_PORT), ELASTIC_PASSWORD
 # (required), ADMIN_API_KEYS (the first key is used for /retrain), API_KEYS (the first key, if
 # any, for prediction routes), ES_INDEX_PREFIX (mlops), SMOKE_TIMEOUT (seconds per wait, 120),
 # SMOKE_SERVICES (what `up` names after the `down`; empty: every service), RETRAIN_CLI (how to
@@ -26,6 +30,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 GATEWAY="${GATEWAY_URL:-http://127.0.0.1:${GATEWAY_HOST_PORT:-3000}}"
 ES="${ELASTICSEARCH_URL:-http://127.0.0.1:${ELASTICSEARCH_HOST_PORT:-9200}}"
 KIBANA="${KIBANA_URL:-http://127.0.0.1:${KIBANA_HOST_PORT:-5601}}"
+MLFLOW="${MLFLOW_URL:-http://127.0.0.1:${MLFLOW_HOST_PORT:-5500}}"
 TIMEOUT="${SMOKE_TIMEOUT:-120}"
 PREFIX="${ES_INDEX_PREFIX:-mlops}"
 : "${ELASTIC_PASSWORD:?ELASTIC_PASSWORD is required (the elastic user of the compose Elasticsearch)}"
@@ -152,6 +157,33 @@ else
   [[ "$(jq -r '.attributes.title // empty' <<<"$body" 2>/dev/null)" == "$PREFIX-predictions-*" ]] ||
     fail "Kibana has no data view $PREFIX-predictions titled $PREFIX-predictions-*: $body"
   echo "data view $PREFIX-predictions charts $PREFIX-predictions-*"
+fi
+
+step "retrains in MLflow"
+if [[ "${SMOKE_MLFLOW:-1}" == 0 ]]; then
+  skip "SMOKE_MLFLOW=0: this stack runs no MLflow"
+else
+  deadline=$((SECONDS + TIMEOUT))
+  experiment=""
+  until [[ -n "$experiment" ]]; do
+    experiment="$(curl -sS "$MLFLOW/api/2.0/mlflow/experiments/get-by-name?experiment_name=iris-platform" | jq -r '.experiment.experiment_id // empty' 2>/dev/null || true)"
+    [[ -n "$experiment" ]] && break
+    ((SECONDS < deadline)) || fail "MLflow has no experiment iris-platform after ${TIMEOUT}s"
+    sleep 2
+  done
+  until runs="$(curl -sS -X POST "$MLFLOW/api/2.0/mlflow/runs/search" -H 'Content-Type: application/json' \
+    --data-binary "{\"experiment_ids\":[\"$experiment\"],\"filter\":\"tags.job_id = '$job_id'\"}")" &&
+    [[ "$(jq -r '[.runs[]? | .info.status] | join(",")' <<<"$runs")" == FINISHED ]]; do
+    (("$(jq -r '.runs | length' <<<"$runs" 2>/dev/null || echo 0)" <= 1)) || fail "MLflow holds more than one run for job $job_id: $runs"
+    ((SECONDS < deadline)) || fail "MLflow has no finished run for job $job_id after ${TIMEOUT}s: $runs"
+    sleep 2
+  done
+  until champion="$(curl -sS "$MLFLOW/api/2.0/mlflow/registered-models/alias?name=iris&alias=champion")" &&
+    [[ "$(jq -r '.model_version.tags[]? | select(.key == "registry_version") | .value' <<<"$champion")" == 3 ]]; do
+    ((SECONDS < deadline)) || fail "models:/iris@champion is not registry version 3 after ${TIMEOUT}s: $champion"
+    sleep 2
+  done
+  echo "one finished run for $job_id; models:/iris@champion is MLflow version $(jq -r .model_version.version <<<"$champion") = registry version 3"
 fi
 
 step "docker compose down, then up: the model and the documents are kept"

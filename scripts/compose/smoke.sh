@@ -152,7 +152,7 @@ phase "stack up"
 # The retrain event goes in through the published EXTERNAL listener, as a host client's would:
 # it reaches the broker only if Kafka advertises the port it is published on.
 GATEWAY_URL="http://127.0.0.1:$GATEWAY_HOST_PORT" ELASTICSEARCH_URL="http://127.0.0.1:$ELASTICSEARCH_HOST_PORT" \
-  SMOKE_KIBANA=0 SMOKE_RESULTS="$RESULTS" SMOKE_TIMEOUT="${SMOKE_TIMEOUT:-180}" \
+  SMOKE_KIBANA=0 SMOKE_MLFLOW=0 SMOKE_RESULTS="$RESULTS" SMOKE_TIMEOUT="${SMOKE_TIMEOUT:-180}" \
   KAFKA_BROKERS="localhost:$KAFKA_HOST_PORT" RETRAIN_CLI="npm run --silent retrain --" \
   bash "$ROOT/scripts/compose-smoke.sh" 2>&1 | tee "$LOG_DIR/smoke.log"
 status=${PIPESTATUS[0]}

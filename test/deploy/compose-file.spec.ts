@@ -95,9 +95,9 @@ describe('docker-compose.yml', () => {
     expect(compose).not.toHaveProperty('version');
   });
 
-  it('runs Kafka, Elasticsearch, Kibana, the three init jobs and the four services', () => {
+  it('runs Kafka, Elasticsearch, Kibana, MLflow, the three init jobs and the four services', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['elasticsearch', 'es-init', 'gateway', 'inference-worker', 'kafka', 'kafka-init', 'kibana', 'kibana-init', 'monitor', 'trainer'].sort(),
+      ['elasticsearch', 'es-init', 'gateway', 'inference-worker', 'kafka', 'kafka-init', 'kibana', 'kibana-init', 'mlflow', 'monitor', 'trainer'].sort(),
     );
   });
 
@@ -229,6 +229,7 @@ describe('docker-compose.yml', () => {
         'gateway 127.0.0.1:${GRPC_PORT:-8081}:${GRPC_PORT:-8081}',
         'kafka 127.0.0.1:${KAFKA_HOST_PORT:-9092}:29092',
         'kibana 127.0.0.1:${KIBANA_HOST_PORT:-5601}:5601',
+        'mlflow 127.0.0.1:${MLFLOW_HOST_PORT:-5500}:5000',
         'monitor 127.0.0.1:${MONITOR_HOST_PORT:-3003}:3003',
         'trainer 127.0.0.1:${TRAINER_HOST_PORT:-3002}:3002',
       ].sort(),
@@ -272,10 +273,30 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('keeps Kafka and Elasticsearch data and the Kibana token in named volumes', () => {
-    expect(Object.keys(compose.volumes).sort()).toEqual(['es-data', 'kafka-data', 'kibana-token']);
+  it('keeps Kafka, Elasticsearch and MLflow data and the Kibana token in named volumes', () => {
+    expect(Object.keys(compose.volumes).sort()).toEqual(['es-data', 'kafka-data', 'kibana-token', 'mlflow-data']);
     expect(services.kafka.volumes).toContain(`kafka-data:${services.kafka.environment.KAFKA_LOG_DIRS}`);
     expect(services.elasticsearch.volumes).toContain('es-data:/usr/share/elasticsearch/data');
+  });
+
+  it('runs the official MLflow image at the release the tests pin, its store and artifacts in a volume, wired to the trainer', () => {
+    const mlflow = services.mlflow;
+    const pinned = /^mlflow\[auth\]==([\d.]+)$/m.exec(read('test/reference/mlflow-requirements.txt'))![1];
+    expect(mlflow.image).toBe(`ghcr.io/mlflow/mlflow:v${pinned}`);
+    const flag = (name: string) => (mlflow.command as string[]).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    expect(mlflow.command.slice(0, 2)).toEqual(['mlflow', 'server']);
+    expect(mlflow.volumes).toEqual(['mlflow-data:/mlflow']);
+    expect(flag('backend-store-uri')).toBe('sqlite:////mlflow/mlflow.db');
+    expect(flag('artifacts-destination')).toBe('/mlflow/artifacts');
+    expect(flag('host')).toBe('0.0.0.0');
+    // The trainer's default URI names the service and the port the server listens on, and MLflow accepts that Host header.
+    const uri = /^\$\{MLFLOW_TRACKING_URI:-(.+)\}$/.exec(services.trainer.environment.MLFLOW_TRACKING_URI)![1];
+    expect(uri).toBe(`http://mlflow:${flag('port')}`);
+    expect(flag('allowed-hosts')!.split(',')).toEqual(expect.arrayContaining([`mlflow:${flag('port')}`, 'localhost:*', '127.0.0.1:*']));
+    expect(mlflow.ports).toEqual([`127.0.0.1:\${MLFLOW_HOST_PORT:-5500}:${flag('port')}`]);
+    expect(mlflow.healthcheck.test.join(' ')).toContain(`http://127.0.0.1:${flag('port')}/health`);
+    // Never in the way: the trainer starts, trains and promotes without MLflow.
+    expect(Object.keys(services.trainer.depends_on)).not.toContain('mlflow');
   });
 
   it('mounts the data directory read-only into the trainer at DATA_DIR, for CSV retrains', () => {
@@ -316,6 +337,9 @@ describe('configuration passed to the apps by docker-compose.yml', () => {
   };
   // Set on the apps that read them, to a value of this file: every app's port, the trainer's data directory, the gateway's gRPC port.
   const PER_SERVICE: Record<string, readonly string[]> = { PORT: APPS, DATA_DIR: ['trainer'], GRPC_PORT: ['gateway'] };
+  // The MLflow mirror runs in the trainer only: from .env with the schema default, the URI defaulting to the mlflow service.
+  const TRAINER_ONLY = (name: string) => name.startsWith('MLFLOW_');
+  const TRAINER_DEFAULTS: Record<string, string> = { MLFLOW_TRACKING_URI: 'http://mlflow:5000' };
   // Not passed, and why.
   const notPassed = (name: string): string | undefined =>
     ({
@@ -336,6 +360,9 @@ describe('configuration passed to the apps by docker-compose.yml', () => {
           expect({ app, name, value: env[name] }).toEqual({ app, name, value: FIXED[name] });
         } else if (name in PER_SERVICE) {
           expect({ app, name, set: env[name] !== undefined }).toEqual({ app, name, set: PER_SERVICE[name].includes(app) });
+        } else if (TRAINER_ONLY(name)) {
+          const expected = app === 'trainer' ? `\${${name}:-${TRAINER_DEFAULTS[name] ?? schemaDefault(name)}}` : undefined;
+          expect({ app, name, value: env[name] }).toEqual({ app, name, value: expected });
         } else {
           const fallback = schemaDefault(name);
           const expected = fallback === undefined ? expect.stringMatching(new RegExp(`^\\$\\{${name}:\\?.+\\}$`)) : `\${${name}:-${fallback}}`;

@@ -20,6 +20,8 @@ interface Scenario {
   importSuccess: boolean;
   workerRestarts: boolean;
   downFails?: boolean;
+  /** MLflow runs the trainer's mirror wrote for the job. */
+  mlflowRuns?: number;
 }
 const GOOD: Scenario = { retrainOutcome: 'promoted', kafkaRetrainPromotes: true, documents: 1, importSuccess: true, workerRestarts: true };
 
@@ -57,6 +59,10 @@ function standIn(scenario: Scenario): { server: Server; seen: Seen[] } {
       }
       if (route === 'GET /predictions/req-1') return reply(200, { status: 'success', source: lookups++ === 0 ? 'recent' : 'elasticsearch', request_id: 'req-1' });
       if (route === 'POST /mlops-predictions-*/_count') return reply(200, { count: scenario.documents });
+      if (route === 'GET /api/2.0/mlflow/experiments/get-by-name?experiment_name=iris-platform') return reply(200, { experiment: { experiment_id: '1' } });
+      if (route === 'POST /api/2.0/mlflow/runs/search') return reply(200, { runs: Array.from({ length: scenario.mlflowRuns ?? 1 }, () => ({ info: { status: 'FINISHED' } })) });
+      if (route === 'GET /api/2.0/mlflow/registered-models/alias?name=iris&alias=champion')
+        return reply(200, { model_version: { version: '3', tags: [{ key: 'registry_version', value: '3' }] } });
       if (route === 'POST /api/saved_objects/_import?overwrite=true')
         return reply(200, scenario.importSuccess ? { success: true, successCount: SAVED_OBJECTS } : { success: false, successCount: 0, errors: [{}] });
       if (route === 'GET /api/saved_objects/index-pattern/mlops-predictions') return reply(200, { id: 'mlops-predictions', attributes: { title: 'mlops-predictions-*' } });
@@ -112,6 +118,7 @@ async function runSmoke(
             GATEWAY_URL: base,
             ELASTICSEARCH_URL: base,
             KIBANA_URL: base,
+            MLFLOW_URL: base,
             ELASTIC_PASSWORD: 'elastic-pw',
             ADMIN_API_KEYS: 'admin-key-1,admin-key-2',
             RETRAIN_CLI: join(dir, 'retrain-cli'),
@@ -144,14 +151,15 @@ describe('scripts/compose-smoke.sh', () => {
     expect(stdout).toContain('workers serve version 3');
     expect(stdout).toContain(`kibana-init: imported ${SAVED_OBJECTS} saved objects for the indices mlops-* from`);
     expect(stdout).toContain('restarted (restart count 1) and healthy');
-    expect(stdout.trimEnd().endsWith('smoke: passed (7 steps, 0 skipped)')).toBe(true);
-    expect(results).toEqual({ passed: 7, failed: 0, skipped: 0 });
+    expect(stdout.trimEnd().endsWith('smoke: passed (8 steps, 0 skipped)')).toBe(true);
+    expect(results).toEqual({ passed: 8, failed: 0, skipped: 0 });
     // Both retrain routes are admin routes: the poll carries the admin key as the request does.
     expect(seen.filter((r) => r.url.startsWith('/retrain/') || r.url === '/retrain').map((r) => r.authorization)).toEqual([ADMIN, ADMIN, ADMIN]);
     expect(seen.find((r) => r.url === '/retrain-cli')!.body).toBe('--test-size 0.3 --random-state 7 --reason manual --wait --timeout 3');
     // Elasticsearch and Kibana get the elastic user.
+    expect(stdout).toContain('one finished run for job-1; models:/iris@champion is MLflow version 3 = registry version 3');
     const basic = `Basic ${Buffer.from('elastic:elastic-pw').toString('base64')}`;
-    expect(seen.filter((r) => r.url.startsWith('/mlops') || r.url.startsWith('/api/')).map((r) => r.authorization)).toEqual([basic, basic, basic, basic]);
+    expect(seen.filter((r) => r.url.startsWith('/mlops') || r.url.startsWith('/api/saved_objects')).map((r) => r.authorization)).toEqual([basic, basic, basic, basic]);
     expect(seen.filter((r) => r.url === '/docker').map((r) => r.body.split(' node -e')[0])).toEqual([
       'compose down',
       'compose up --wait --wait-timeout 15 --no-build',
@@ -173,8 +181,8 @@ describe('scripts/compose-smoke.sh', () => {
     const { status, stdout, seen, results } = await runSmoke(GOOD, { SMOKE_KIBANA: '0' });
     expect(status).toBe(0);
     expect(stdout).toContain('skipped: SMOKE_KIBANA=0: this stack runs no Kibana');
-    expect(seen.filter((r) => r.url.startsWith('/api/'))).toEqual([]);
-    expect(results).toEqual({ passed: 6, failed: 0, skipped: 1 });
+    expect(seen.filter((r) => r.url.startsWith('/api/saved_objects'))).toEqual([]);
+    expect(results).toEqual({ passed: 7, failed: 0, skipped: 1 });
   }, 30_000);
 
   it('restarts with the services SMOKE_SERVICES names', async () => {
@@ -193,6 +201,20 @@ describe('scripts/compose-smoke.sh', () => {
     const { status, stderr } = await runSmoke({ ...GOOD, retrainOutcome: 'rejected' });
     expect(status).toBe(1);
     expect(stderr).toBe('smoke: FAILED: retrain job-1 ended rejected: {"job_id":"job-1","status":"rejected","model_version":2,"metrics":{"accuracy":0.96}}\n');
+  }, 30_000);
+
+  it('fails naming a retrain MLflow holds twice', async () => {
+    const { status, stderr } = await runSmoke({ ...GOOD, mlflowRuns: 2 });
+    expect(status).toBe(1);
+    expect(stderr).toBe(`smoke: FAILED: MLflow holds more than one run for job job-1: ${JSON.stringify({ runs: [{ info: { status: 'FINISHED' } }, { info: { status: 'FINISHED' } }] })}\n`);
+  }, 30_000);
+
+  it('counts the MLflow step as skipped, not passed, on a stack without MLflow', async () => {
+    const { status, stdout, seen, results } = await runSmoke(GOOD, { SMOKE_MLFLOW: '0' });
+    expect(status).toBe(0);
+    expect(stdout).toContain('skipped: SMOKE_MLFLOW=0: this stack runs no MLflow');
+    expect(seen.filter((r) => r.url.startsWith('/api/2.0/mlflow'))).toEqual([]);
+    expect(results).toEqual({ passed: 7, failed: 0, skipped: 1 });
   }, 30_000);
 
   it('fails with the CLI output when the retrain published to Kafka is not promoted', async () => {
@@ -216,7 +238,7 @@ describe('scripts/compose-smoke.sh', () => {
     expect(status).toBe(1);
     // The first line is the stand-in docker's own (curl) complaint.
     expect(stderr).toMatch(/\nsmoke: FAILED: line \d+: "docker compose down" exited with status 22\n$/);
-    expect(results).toEqual({ passed: 5, failed: 1, skipped: 0 });
+    expect(results).toEqual({ passed: 6, failed: 1, skipped: 0 });
   }, 30_000);
 
   it('fails when a killed worker is not restarted', async () => {

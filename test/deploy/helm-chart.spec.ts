@@ -16,7 +16,15 @@ const SMALL = join(ROOT, 'deploy/helm/values/small.yaml');
 const PRODUCTION = join(ROOT, 'deploy/helm/values/production.yaml');
 const EXAMPLES = { small: SMALL, production: PRODUCTION };
 const APPS = ['gateway', 'inference-worker', 'trainer', 'monitor'] as const;
-const SECRET_VARS = ['API_KEYS', 'ADMIN_API_KEYS', 'KAFKA_SASL_PASSWORD', 'ELASTICSEARCH_PASSWORD', 'ELASTICSEARCH_API_KEY'];
+const SECRET_VARS = [
+  'API_KEYS',
+  'ADMIN_API_KEYS',
+  'KAFKA_SASL_PASSWORD',
+  'ELASTICSEARCH_PASSWORD',
+  'ELASTICSEARCH_API_KEY',
+  'MLFLOW_TRACKING_TOKEN',
+  'MLFLOW_TRACKING_PASSWORD',
+];
 // ECK ships its CRDs only as release downloads and in its own Helm repository, neither reachable
 // from this project's machines (no registry package carries them): these two kinds are the
 // only ones rendered without a schema, and their fields are asserted below instead.
@@ -368,6 +376,10 @@ describe('secrets and settings', () => {
     'secrets.kafkaSaslPassword': sentinels.KAFKA_SASL_PASSWORD,
     'secrets.elasticsearchPassword': sentinels.ELASTICSEARCH_PASSWORD,
     'secrets.elasticsearchApiKey': sentinels.ELASTICSEARCH_API_KEY,
+    'secrets.mlflowTrackingToken': sentinels.MLFLOW_TRACKING_TOKEN,
+    'secrets.mlflowTrackingPassword': sentinels.MLFLOW_TRACKING_PASSWORD,
+    'mlflow.trackingUri': 'https://mlflow.example.com',
+    'mlflow.username': 'iris-trainer',
     'kafka.sasl.mechanism': 'scram-sha-256',
     'kafka.sasl.username': 'iris',
     'kafka.tls.enabled': 'true',
@@ -404,6 +416,22 @@ describe('secrets and settings', () => {
     expect(config).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'iris', KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: '/etc/iris/kafka-ca/ca.crt' });
     // Probes and Services reach a pod on its IP: the services' 127.0.0.1 default would answer nobody.
     expect(config).toMatchObject({ HOST: '0.0.0.0', GRPC_HOST: '0.0.0.0' });
+  });
+
+  it('points every service at an existing MLflow only when asked: server, experiment and user in the ConfigMap, credentials in the Secret', () => {
+    const config = named(objects, 'ConfigMap', 'iris-iris-platform-config').data;
+    expect(config).toMatchObject({
+      MLFLOW_TRACKING_URI: 'https://mlflow.example.com',
+      MLFLOW_EXPERIMENT_NAME: 'iris-platform',
+      MLFLOW_TRACKING_USERNAME: 'iris-trainer',
+      MLFLOW_REQUEST_TIMEOUT_MS: '10000',
+      MLFLOW_RETRY_MAX_MS: '30000',
+    });
+    // Off by default; a credential without a server would stop every service (the config check), so none is rendered.
+    const off = render([SMALL], { 'secrets.mlflowTrackingPassword': 'pw', 'mlflow.username': 'iris-trainer' });
+    const offConfig = named(off, 'ConfigMap', 'iris-iris-platform-config').data;
+    expect(Object.keys(offConfig).filter((k) => /^MLFLOW_(TRACKING|EXPERIMENT)/.test(k))).toEqual([]);
+    expect(named(off, 'Secret', 'iris-iris-platform-secrets').stringData).toEqual({});
   });
 
   it('rolls the pods when a secret changes', () => {

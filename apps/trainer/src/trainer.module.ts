@@ -3,6 +3,7 @@ import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
 import { RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
+import { MlflowMirrorModule } from './mlflow/mlflow-mirror.module';
 import { RegistryCommandHandler } from './registry/registry-command.handler';
 import { RegistryOwner } from './registry/registry-owner.service';
 import { RetrainRequestedHandler } from './training/retrain-requested.handler';
@@ -13,7 +14,7 @@ export class TrainerModule {
   static register(ctx: ServiceContext): DynamicModule {
     return {
       module: TrainerModule,
-      imports: [RuntimeModule.forRoot(ctx), RegistryModule],
+      imports: [RuntimeModule.forRoot(ctx), RegistryModule, MlflowMirrorModule.register(ctx)],
       controllers: [RetrainRequestedHandler, RegistryCommandHandler],
       providers: [
         TrainerService,

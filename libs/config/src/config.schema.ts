@@ -4,6 +4,7 @@ import { bool } from './env-values';
 import { GRPC_ENV_SCHEMA } from './grpc.schema';
 import { DATASET_ENV_SCHEMA, HTTP_ENV_SCHEMA } from './http.schema';
 import { LIVE_ENV_SCHEMA } from './live.schema';
+import { MLFLOW_ENV_SCHEMA, checkMlflow } from './mlflow.schema';
 import { SECURITY_ENV_SCHEMA, checkCredentials } from './security.schema';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
@@ -69,11 +70,13 @@ export const ENV_SCHEMA = {
   ...GRPC_ENV_SCHEMA,
   ...DATASET_ENV_SCHEMA,
   ...LIVE_ENV_SCHEMA,
+  ...MLFLOW_ENV_SCHEMA,
 };
 
 export const configSchema = z
   .object(ENV_SCHEMA)
   .superRefine(checkCredentials)
+  .superRefine(checkMlflow)
   .superRefine((c, ctx) => {
     // A send must give up before the reply deadline, or a dead broker turns every 503 into a 504.
     if (c.HTTP_HEADERS_TIMEOUT_MS >= c.HTTP_REQUEST_TIMEOUT_MS) {

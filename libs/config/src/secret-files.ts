@@ -2,7 +2,13 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './config-error';
 
 /** Secrets that may be given as `<NAME>_FILE`, the path of a file holding the value (a mounted Kubernetes or Docker secret). */
-export const SECRET_FILE_VARIABLES = ['KAFKA_SASL_PASSWORD', 'ELASTICSEARCH_PASSWORD', 'ELASTICSEARCH_API_KEY'] as const;
+export const SECRET_FILE_VARIABLES = [
+  'KAFKA_SASL_PASSWORD',
+  'ELASTICSEARCH_PASSWORD',
+  'ELASTICSEARCH_API_KEY',
+  'MLFLOW_TRACKING_TOKEN',
+  'MLFLOW_TRACKING_PASSWORD',
+] as const;
 
 /**
  * Replaces every `<NAME>_FILE` by `<NAME>` holding the file's content, without the trailing line

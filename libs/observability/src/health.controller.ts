@@ -8,7 +8,12 @@ import { metricsRegistry } from './metrics';
 import { Readiness } from './readiness';
 
 const healthSchema = z.strictObject({ status: z.literal('ok') });
-const readySchema = z.strictObject({ status: z.enum(['ready', 'not_ready']), checks: z.record(z.string(), z.boolean()) });
+const readySchema = z.strictObject({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.record(z.string(), z.boolean()),
+  /** Optional dependencies (the trainer's MLflow mirror): their state, never a reason for 503. */
+  details: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+});
 const schema = (s: z.ZodType): Record<string, unknown> => {
   const { $schema: _dialect, ...json } = z.toJSONSchema(s, { target: 'draft-2020-12' });
   return json;
@@ -35,8 +40,8 @@ export class HealthController {
   @ApiResponse({ status: 200, description: 'Ready', schema: schema(readySchema) })
   @ApiResponse({ status: 503, description: 'Not ready: the checks that fail are false', schema: schema(readySchema) })
   ready(@Res() res: Response): void {
-    const result = this.readiness.evaluate();
-    res.status(result.ready ? 200 : 503).json({ status: result.ready ? 'ready' : 'not_ready', checks: result.checks });
+    const { ready, checks, details } = this.readiness.evaluate();
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks, ...(details && { details }) });
   }
 
   @Get('metrics')

@@ -120,3 +120,16 @@ export const grpcLatency = new Histogram({
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers: [metricsRegistry],
 });
+
+export const mlflowMirrorPending = new Gauge({
+  name: 'mlflow_mirror_pending',
+  help: 'Runs, model versions and alias sets the trainer has yet to write to MLflow (0 when in sync or the mirror is off)',
+  registers: [metricsRegistry],
+});
+
+export const mlflowMirrorErrors = new Counter({
+  name: 'mlflow_mirror_errors_total',
+  help: 'MLflow writes that failed: retried (MLflow down, slow, 5xx, refusing credentials) or dropped (a request MLflow rejects; written again at the next start)',
+  labelNames: ['outcome'] as const,
+  registers: [metricsRegistry],
+});

@@ -1,6 +1,9 @@
-import type { TrainingRun } from '@app/contracts';
+import type { RunStatus, TrainingRun } from '@app/contracts';
 
-const ORDER: Record<TrainingRun['status'], number> = { accepted: 0, running: 1, promoted: 2, rejected: 2, failed: 2 };
+const ORDER: Record<RunStatus, number> = { accepted: 0, running: 1, promoted: 2, rejected: 2, failed: 2 };
+
+/** Whether a job's record with status `next` may replace one with status `known`: a replayed older record never moves a finished job backwards. */
+export const runStatusSupersedes = (known: RunStatus | undefined, next: RunStatus): boolean => known === undefined || ORDER[known] <= ORDER[next];
 
 /** Jobs remembered: a run record is a few kilobytes, and the compacted topic keeps every job ever run. */
 const RUNS_KEPT = 10_000;
@@ -11,8 +14,7 @@ export class TrainingRuns {
 
   /** A replayed older record never overwrites a later status of the same job. */
   apply(run: TrainingRun): void {
-    const known = this.runs.get(run.job_id);
-    if (known && ORDER[known.status] > ORDER[run.status]) return;
+    if (!runStatusSupersedes(this.runs.get(run.job_id)?.status, run.status)) return;
     this.runs.set(run.job_id, run);
     if (this.runs.size > RUNS_KEPT) this.runs.delete(this.runs.keys().next().value!);
   }
