@@ -1,7 +1,7 @@
 import { irisDataset, stratifiedSplit, type GaussianNBParams } from '@app/model';
 import { trainModel, type GateConfig, type TrainingParams } from './train-model';
 
-const PARAMS: TrainingParams = { testSize: 0.2, randomState: 42, varSmoothing: 1e-9 };
+const PARAMS: TrainingParams = { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } };
 const GATE: GateConfig = { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 30, maxReferenceRegression: 0.02 };
 
 describe('trainModel on iris (testSize 0.2, randomState 42)', () => {
@@ -88,7 +88,7 @@ describe('trainModel promotion gate', () => {
     // 30 rows of each class, labels 0 and 2 swapped: a self-consistent poisoned dataset.
     const rows = [0, 1, 2].flatMap((c) => iris.y.flatMap((y, i) => (y === c ? [i] : [])).slice(0, 30));
     const poisoned = { ...iris, X: rows.map((i) => iris.X[i]), y: rows.map((i) => (iris.y[i] === 0 ? 2 : iris.y[i] === 2 ? 0 : 1)) };
-    const params = { testSize: 0.34, randomState: 42, varSmoothing: 1e-9 };
+    const params = { testSize: 0.34, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } };
     const withoutReference = trainModel(poisoned, params, GATE, first.params);
     expect([withoutReference.evaluation.accuracy, withoutReference.evaluation.holdout_size, withoutReference.currentAccuracyOnHoldout]).toEqual([0.9666666666666667, 30, 0.3]);
     expect(withoutReference.decision.promote).toBe(true);

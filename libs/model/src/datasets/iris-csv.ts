@@ -3,7 +3,6 @@ import { FEATURE_NAMES, type FeatureName } from './iris-dataset';
 import { checkMeasurement, parseIrisLabel, toIrisDataset, type IrisRecord } from './iris-records';
 import type { LabeledDataset } from './labeled-dataset';
 
-export { DatasetError } from './dataset-error';
 
 const LABEL_COLUMNS = ['species', 'label'];
 

@@ -1,0 +1,6 @@
+export * from './align-dataset';
+export * from './dataset-error';
+export * from './dataset-fingerprint';
+export * from './iris-csv';
+export * from './iris-dataset';
+export * from './labeled-dataset';
