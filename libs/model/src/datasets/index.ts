@@ -4,3 +4,5 @@ export * from './dataset-fingerprint';
 export * from './iris-csv';
 export * from './iris-dataset';
 export * from './labeled-dataset';
+export * from './learned-schema';
+export * from './tabular-csv';

@@ -27,7 +27,7 @@ export const logisticRegression: Estimator<LogisticRegressionParams, LogisticReg
     return {
       C: numberInRange(o, 'C', 1, C_RANGE),
       max_iter: numberInRange(o, 'max_iter', 100, MAX_ITER_RANGE),
-      tol: numberInRange(o, 'tol', 1e-8, TOL_RANGE),
+      tol: numberInRange(o, 'tol', 1e-10, TOL_RANGE),
     };
   },
   fit: fitLogisticRegression,

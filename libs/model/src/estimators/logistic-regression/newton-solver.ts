@@ -13,7 +13,10 @@ export interface LogisticFit {
   coef: number[][];
   intercept: number[];
   iterations: number;
-  /** Largest component of the objective's gradient at the solution, in the standardized parametrisation. */
+  /**
+   * Largest component of the objective's gradient at the solution, in the standardized
+   * parametrisation: at most tol, or the smallest double precision allows when tol asked for less.
+   */
   gradientMax: number;
 }
 
@@ -89,6 +92,20 @@ export function fitLogisticNewton(data: LabeledDataset, opts: NewtonOptions): Lo
     solveNewton(hessian, grad, step, P);
     let slope = 0;
     for (let k = 0; k < P; k++) slope += grad[k] * step[k];
+    // −slope/2 is what the step expects to gain. Below double precision's resolution of f the line
+    // search cannot judge a step, but the gradient still can: this close, the full Newton step is
+    // taken while it lowers the gradient, and the optimum is reached when it no longer does.
+    if (-slope / 2 <= 4 * Number.EPSILON * Math.max(1, Math.abs(f))) {
+      for (let k = 0; k < P; k++) trial[k] = theta[k] + step[k];
+      const fTrial = objective(problem, trial, probs);
+      const trialMax = gradient(problem, trial, probs, grad);
+      iterations++;
+      if (!(trialMax < gradientMax)) break;
+      theta.set(trial);
+      f = fTrial;
+      gradientMax = trialMax;
+      continue;
+    }
     let t = 1;
     let accepted = false;
     for (let h = 0; h < MAX_HALVINGS && !accepted; h++, t /= 2) {
@@ -101,12 +118,8 @@ export function fitLogisticNewton(data: LabeledDataset, opts: NewtonOptions): Lo
       }
     }
     iterations++;
-    if (!accepted) {
-      // No step decreases the objective at double precision: this is the optimum to rounding.
-      objective(problem, theta, probs);
-      gradientMax = gradient(problem, theta, probs, grad);
-      break;
-    }
+    // No step along the Newton direction decreases the objective at double precision: this is the optimum to rounding.
+    if (!accepted) break;
     gradientMax = gradient(problem, theta, probs, grad);
   }
 
