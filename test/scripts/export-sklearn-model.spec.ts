@@ -20,7 +20,10 @@ function exportModel(model: string, ...args: string[]) {
 }
 
 function sklearnProba(model: string, queries: number[][]): { proba: number[][]; predict: string[] } {
-  return JSON.parse(runPython([join(REPO_ROOT, 'test', 'reference', 'sklearn_models.py'), 'proba', join(dir, model)], JSON.stringify({ queries }))) as { proba: number[][]; predict: string[] };
+  return JSON.parse(runPython([join(REPO_ROOT, 'test', 'reference', 'sklearn_models.py'), 'proba', join(dir, model)], JSON.stringify({ queries }))) as {
+    proba: number[][];
+    predict: string[];
+  };
 }
 
 function maxAbsDifference(a: number[][], b: number[][]): number {
@@ -56,18 +59,53 @@ describe('scripts/export-sklearn-model.py, then importModel', () => {
     const score = compileScorer(importModel(exportModel(model, '--feature-names', ...featureNames).json).params);
     const reference = sklearnProba(model, X);
     const ours = X.map(score);
-    expect(maxAbsDifference(ours.map((s) => s.probabilities), reference.proba)).toBeLessThan(1e-9);
+    expect(
+      maxAbsDifference(
+        ours.map((s) => s.probabilities),
+        reference.proba,
+      ),
+    ).toBeLessThan(1e-9);
     expect(ours.map((s) => s.className)).toEqual(reference.predict);
   });
 
   it.each([
-    ['a model fitted without feature names, none given', 'iris_model.pkl', [], 'the model was fitted without feature names; pass --feature-names with its 4 features in order'],
+    [
+      'a model fitted without feature names, none given',
+      'iris_model.pkl',
+      [],
+      'the model was fitted without feature names; pass --feature-names with its 4 features in order',
+    ],
     ['too few feature names', 'iris_model.pkl', ['--feature-names', 'a', 'b'], '--feature-names has 2 names but the model has 4 features'],
-    ['duplicate class names', 'iris_model.pkl', ['--feature-names', 'a,b,c,d', '--class-names', 'x', 'x', 'y'], "classes names must be unique and non-empty, got ['x', 'x', 'y']"],
-    ['a one-vs-rest LogisticRegression', 'ovr.pkl', ['--feature-names', 'a,b,c,d'], "a one-vs-rest LogisticRegression (multi_class='ovr'); only multinomial models are served as scikit-learn scores them"],
-    ['a NaN coefficient', 'nan.pkl', ['--feature-names', 'a,b,c,d'], 'the model holds NaN or infinite parameters (Out of range float values are not JSON compliant: nan)'],
-    ['a DecisionTreeClassifier', 'tree.pkl', ['--feature-names', 'a,b,c,d'], 'a sklearn.tree._classes.DecisionTreeClassifier; the platform imports GaussianNB and LogisticRegression'],
-    ['a Pipeline', 'pipeline.pkl', ['--feature-names', 'a,b,c,d'], 'a Pipeline: the platform applies no preprocessing; export a GaussianNB or LogisticRegression fitted on the raw features'],
+    [
+      'duplicate class names',
+      'iris_model.pkl',
+      ['--feature-names', 'a,b,c,d', '--class-names', 'x', 'x', 'y'],
+      "classes names must be unique and non-empty, got ['x', 'x', 'y']",
+    ],
+    [
+      'a one-vs-rest LogisticRegression',
+      'ovr.pkl',
+      ['--feature-names', 'a,b,c,d'],
+      "a one-vs-rest LogisticRegression (multi_class='ovr'); only multinomial models are served as scikit-learn scores them",
+    ],
+    [
+      'a NaN coefficient',
+      'nan.pkl',
+      ['--feature-names', 'a,b,c,d'],
+      'the model holds NaN or infinite parameters (Out of range float values are not JSON compliant: nan)',
+    ],
+    [
+      'a DecisionTreeClassifier',
+      'tree.pkl',
+      ['--feature-names', 'a,b,c,d'],
+      'a sklearn.tree._classes.DecisionTreeClassifier; the platform imports GaussianNB and LogisticRegression',
+    ],
+    [
+      'a Pipeline',
+      'pipeline.pkl',
+      ['--feature-names', 'a,b,c,d'],
+      'a Pipeline: the platform applies no preprocessing; export a GaussianNB or LogisticRegression fitted on the raw features',
+    ],
   ])('refuses %s with exit status 1 and the reason', (_, model, args, reason) => {
     const exported = exportModel(model, ...args);
     expect(exported.status).toBe(1);

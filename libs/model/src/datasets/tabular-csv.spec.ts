@@ -42,7 +42,15 @@ describe('parseTabularCsv on the wine fixture', () => {
 describe('parseTabularCsv', () => {
   it('takes the label column from anywhere and the features in header order', () => {
     const { data } = parseTabularCsv('species,b,a\nx,1,2\ny,3,4\n', 'species');
-    expect(data).toEqual({ featureNames: ['b', 'a'], classNames: ['x', 'y'], X: [[1, 2], [3, 4]], y: [0, 1] });
+    expect(data).toEqual({
+      featureNames: ['b', 'a'],
+      classNames: ['x', 'y'],
+      X: [
+        [1, 2],
+        [3, 4],
+      ],
+      y: [0, 1],
+    });
   });
 
   it('sorts classes by code point as np.unique does, not by UTF-16 unit as Array.sort does', () => {
@@ -55,7 +63,15 @@ describe('parseTabularCsv', () => {
 
   it('accepts a byte-order mark, CRLF line ends, blank lines, quoted cells and padding', () => {
     const { data } = parseTabularCsv('\uFEFF"width, cm" , "say ""hi""",class\r\n\r\n 1.5 ,"2",a\r\n-3e2,+.5,"b"\r\n', 'class');
-    expect(data).toEqual({ featureNames: ['width, cm', 'say "hi"'], classNames: ['a', 'b'], X: [[1.5, 2], [-300, 0.5]], y: [0, 1] });
+    expect(data).toEqual({
+      featureNames: ['width, cm', 'say "hi"'],
+      classNames: ['a', 'b'],
+      X: [
+        [1.5, 2],
+        [-300, 0.5],
+      ],
+      y: [0, 1],
+    });
   });
 
   it.each([
@@ -67,7 +83,11 @@ describe('parseTabularCsv', () => {
     ['only the label column', 'class\nx\ny\n', 'line 1: the header has only the label column; a dataset needs at least one feature'],
     ['an empty column name', 'a,,class\n1,2,x\n', 'line 1: column 2 of the header has an empty name'],
     ['a duplicate column name', 'a,b,a,class\n1,2,3,x\n', 'line 1: columns 1 and 3 of the header are both named "a"'],
-    ['a column name over the cap', `${'n'.repeat(MAX_NAME_CHARS + 1)},class\n1,x\n`, `line 1: column 1 of the header has a name of 201 characters; at most ${MAX_NAME_CHARS}`],
+    [
+      'a column name over the cap',
+      `${'n'.repeat(MAX_NAME_CHARS + 1)},class\n1,x\n`,
+      `line 1: column 1 of the header has a name of 201 characters; at most ${MAX_NAME_CHARS}`,
+    ],
     ['an unterminated quote', 'a,"b,class\n', 'line 1: a quoted cell is not closed (a line break inside quotes is not supported)'],
     ['a row with too few cells', 'a,b,class\n1,2,x\n3,y\n', 'line 3: only 2 cells; the header has 3 columns'],
     ['a row with too many cells', 'a,b,class\n1,2,x,4\n', 'line 2: more than 3 cells; the header has 3 columns'],

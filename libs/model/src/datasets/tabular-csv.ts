@@ -51,7 +51,9 @@ export function parseTabularCsv(text: string, label: string): TabularDataset {
     const where = `line ${lineNo}`;
     const cells = splitCsvLine(line, columns.length, where);
     if (cells.length !== columns.length) {
-      throw new DatasetError(`${where}: ${cells.length > columns.length ? 'more than' : 'only'} ${Math.min(cells.length, columns.length)} cells; the header has ${columns.length} columns`);
+      throw new DatasetError(
+        `${where}: ${cells.length > columns.length ? 'more than' : 'only'} ${Math.min(cells.length, columns.length)} cells; the header has ${columns.length} columns`,
+      );
     }
     const row = new Array<number>(featureNames.length);
     for (let j = 0, f = 0; j < cells.length; j++) {
@@ -62,7 +64,8 @@ export function parseTabularCsv(text: string, label: string): TabularDataset {
     firstSeen.push(classOf(cells[labelAt], where, label, classIds));
   }
   if (X.length === 0) throw new DatasetError('CSV has a header but no data rows');
-  if (classIds.size < 2) throw new DatasetError(`column ${JSON.stringify(label)} holds one class (${quoteValue([...classIds.keys()][0])}); a classifier needs at least 2`);
+  if (classIds.size < 2)
+    throw new DatasetError(`column ${JSON.stringify(label)} holds one class (${quoteValue([...classIds.keys()][0])}); a classifier needs at least 2`);
 
   const classNames = [...classIds.keys()].sort(compareCodePoints);
   const sortedId = [...classIds.keys()].map((name) => classNames.indexOf(name));
@@ -72,20 +75,24 @@ export function parseTabularCsv(text: string, label: string): TabularDataset {
 
 function readHeader(line: string, where: string, label: string): string[] {
   const count = countCsvCells(line);
-  if (count > MAX_FEATURES + 1) throw new DatasetError(`${where}: the header has ${count} columns; at most ${MAX_FEATURES + 1} (${MAX_FEATURES} features and the label)`);
+  if (count > MAX_FEATURES + 1)
+    throw new DatasetError(`${where}: the header has ${count} columns; at most ${MAX_FEATURES + 1} (${MAX_FEATURES} features and the label)`);
   if (line.length > MAX_HEADER_CHARS) throw new DatasetError(`${where}: the header is ${line.length} characters long; at most ${MAX_HEADER_CHARS}`);
   const columns = splitCsvLine(line, MAX_FEATURES + 1, where);
   const seen = new Map<string, number>();
   columns.forEach((name, j) => {
     if (name === '') throw new DatasetError(`${where}: column ${j + 1} of the header has an empty name`);
-    if (name.length > MAX_NAME_CHARS) throw new DatasetError(`${where}: column ${j + 1} of the header has a name of ${name.length} characters; at most ${MAX_NAME_CHARS}`);
+    if (name.length > MAX_NAME_CHARS)
+      throw new DatasetError(`${where}: column ${j + 1} of the header has a name of ${name.length} characters; at most ${MAX_NAME_CHARS}`);
     const before = seen.get(name);
     if (before !== undefined) throw new DatasetError(`${where}: columns ${before + 1} and ${j + 1} of the header are both named ${quoteValue(name)}`);
     seen.set(name, j);
   });
   if (!seen.has(label)) {
     const shown = columns.slice(0, 8).map((h) => quoteValue(h, 24));
-    throw new DatasetError(`${where}: the header has no label column ${quoteValue(label)} (its ${columns.length} columns: ${shown.join(', ')}${columns.length > 8 ? ', …' : ''})`);
+    throw new DatasetError(
+      `${where}: the header has no label column ${quoteValue(label)} (its ${columns.length} columns: ${shown.join(', ')}${columns.length > 8 ? ', …' : ''})`,
+    );
   }
   if (columns.length < 2) throw new DatasetError(`${where}: the header has only the label column; a dataset needs at least one feature`);
   return columns;
@@ -103,9 +110,12 @@ function classOf(cell: string, where: string, label: string, classIds: Map<strin
   const known = classIds.get(cell);
   if (known !== undefined) return known;
   if (cell === '') throw new DatasetError(`${where}, column ${quoteValue(label)}: empty label`);
-  if (cell.length > MAX_NAME_CHARS) throw new DatasetError(`${where}, column ${quoteValue(label)}: a label of ${cell.length} characters; at most ${MAX_NAME_CHARS}`);
+  if (cell.length > MAX_NAME_CHARS)
+    throw new DatasetError(`${where}, column ${quoteValue(label)}: a label of ${cell.length} characters; at most ${MAX_NAME_CHARS}`);
   if (classIds.size === MAX_CLASSES) {
-    throw new DatasetError(`${where}, column ${quoteValue(label)}: more than ${MAX_CLASSES} distinct classes; is ${quoteValue(label)} really the label column?`);
+    throw new DatasetError(
+      `${where}, column ${quoteValue(label)}: more than ${MAX_CLASSES} distinct classes; is ${quoteValue(label)} really the label column?`,
+    );
   }
   classIds.set(cell, classIds.size);
   return classIds.size - 1;

@@ -18,7 +18,11 @@ describe('importModel', () => {
 
   it.each([
     ['not an object', 'model', 'an imported model must be an object'],
-    ['an unknown estimator type', { ...lr, algorithm: 'random_forest' }, 'algorithm: unknown estimator type "random_forest"; importable: gaussian_nb, logistic_regression'],
+    [
+      'an unknown estimator type',
+      { ...lr, algorithm: 'random_forest' },
+      'algorithm: unknown estimator type "random_forest"; importable: gaussian_nb, logistic_regression',
+    ],
     ['no algorithm', { ...lr, algorithm: undefined }, 'algorithm: unknown estimator type undefined; importable: gaussian_nb, logistic_regression'],
     ['a coefficient row of the wrong length', { ...lr, coef: [lr.coef[0], lr.coef[1], [1, 2, 3]] }, 'coef[2]: expected an array of 4 numbers, got length 3'],
     ['more feature names than coefficients', { ...lr, featureNames: [...lr.featureNames, 'extra'] }, 'coef[0]: expected an array of 5 numbers, got length 4'],
@@ -30,7 +34,11 @@ describe('importModel', () => {
       'coef: 3 rows do not match the 2 classNames (a model over 2 classes has 1 row)',
     ],
     ['a NaN mean', { ...gnb, means: [gnb.means[0], gnb.means[1], [NaN, 1, 1, 1]] }, 'means[2][0]: expected a finite number, got NaN'],
-    ['an infinite variance', { ...gnb, variances: [[1, Infinity, 1, 1], gnb.variances[1], gnb.variances[2]] }, 'variances[0][1]: expected a finite number, got Infinity'],
+    [
+      'an infinite variance',
+      { ...gnb, variances: [[1, Infinity, 1, 1], gnb.variances[1], gnb.variances[2]] },
+      'variances[0][1]: expected a finite number, got Infinity',
+    ],
     ['a zero variance', { ...gnb, variances: [[1, 0, 1, 1], gnb.variances[1], gnb.variances[2]] }, 'variances[0][1]: must be > 0, got 0'],
     ['a class list longer than the means', { ...gnb, classNames: ['a', 'b', 'c', 'd'] }, 'classCounts: expected an array of 4 numbers, got length 3'],
     ['a source that is not an object', { ...lr, source: 'sklearn' }, 'source must be an object'],

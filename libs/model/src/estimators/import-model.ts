@@ -33,7 +33,8 @@ function modelSource(raw: unknown): ModelSource {
   const o = objectOf(raw, 'source');
   const field = (name: keyof ModelSource): string => {
     const v = o[name];
-    if (typeof v !== 'string' || v === '' || v.length > MAX_SOURCE_FIELD) throw new RangeError(`source.${name}: expected a string of 1 to ${MAX_SOURCE_FIELD} characters, got ${show(v)}`);
+    if (typeof v !== 'string' || v === '' || v.length > MAX_SOURCE_FIELD)
+      throw new RangeError(`source.${name}: expected a string of 1 to ${MAX_SOURCE_FIELD} characters, got ${show(v)}`);
     return v;
   };
   return { library: field('library'), version: field('version'), estimator: field('estimator') };

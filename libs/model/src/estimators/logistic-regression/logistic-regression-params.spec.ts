@@ -3,7 +3,14 @@ import { fitLogisticRegression } from './logistic-regression';
 import { deserializeLogisticRegression, type LogisticRegressionParams } from './logistic-regression-params';
 
 const fitted = fitLogisticRegression(irisDataset(), { C: 1, max_iter: 100, tol: 1e-10 });
-const binary: LogisticRegressionParams = { algorithm: 'logistic_regression', featureNames: ['a', 'b'], classNames: ['no', 'yes'], coef: [[0.5, -1]], intercept: [0.25], C: 1 };
+const binary: LogisticRegressionParams = {
+  algorithm: 'logistic_regression',
+  featureNames: ['a', 'b'],
+  classNames: ['no', 'yes'],
+  coef: [[0.5, -1]],
+  intercept: [0.25],
+  C: 1,
+};
 
 describe('deserializeLogisticRegression', () => {
   it('returns an equal, independent copy after a JSON round trip, without unknown fields', () => {
@@ -26,7 +33,17 @@ describe('deserializeLogisticRegression', () => {
       { ...fitted, classNames: ['a', 'b', 'c', 'd'] },
       'coef: 3 rows do not match the 4 classNames (a model over 4 classes has 4 rows, one per class)',
     ],
-    ['two rows for two classes', { ...binary, coef: [[1, 2], [3, 4]] }, 'coef: 2 rows do not match the 2 classNames (a model over 2 classes has 1 row)'],
+    [
+      'two rows for two classes',
+      {
+        ...binary,
+        coef: [
+          [1, 2],
+          [3, 4],
+        ],
+      },
+      'coef: 2 rows do not match the 2 classNames (a model over 2 classes has 1 row)',
+    ],
     ['a coefficient row of the wrong length', { ...binary, coef: [[1, 2, 3]] }, 'coef[0]: expected an array of 2 numbers, got length 3'],
     ['a NaN coefficient', { ...fitted, coef: [fitted.coef[0], [1, NaN, 1, 1], fitted.coef[2]] }, 'coef[1][1]: expected a finite number, got NaN'],
     ['an infinite intercept', { ...binary, intercept: [Infinity] }, 'intercept[0]: expected a finite number, got Infinity'],

@@ -1,7 +1,14 @@
 import type { LogisticRegressionParams } from './logistic-regression-params';
 import { compileLogisticRegression } from './logistic-regression-scorer';
 
-const binary: LogisticRegressionParams = { algorithm: 'logistic_regression', featureNames: ['a', 'b'], classNames: ['no', 'yes'], coef: [[0.5, -1]], intercept: [0.25], C: 1 };
+const binary: LogisticRegressionParams = {
+  algorithm: 'logistic_regression',
+  featureNames: ['a', 'b'],
+  classNames: ['no', 'yes'],
+  coef: [[0.5, -1]],
+  intercept: [0.25],
+  C: 1,
+};
 const three: LogisticRegressionParams = {
   algorithm: 'logistic_regression',
   featureNames: ['a', 'b'],

@@ -82,7 +82,12 @@ describe('logistic_regression against scikit-learn LogisticRegression', () => {
       const ref = reference[name];
       // The reference is itself at the optimum: two of scikit-learn's exact solvers agree on it.
       expect(ref.solver_gap).toBeLessThan(1e-9);
-      expect(maxAbsDifference(scored.map((s) => s.probabilities), ref.proba)).toBeLessThan(1e-6);
+      expect(
+        maxAbsDifference(
+          scored.map((s) => s.probabilities),
+          ref.proba,
+        ),
+      ).toBeLessThan(1e-6);
     });
 
     it('has scikit-learn’s coef_ and intercept_ to 1e-5 relative to their largest entry', () => {

@@ -79,7 +79,8 @@ describe('fitLogisticRegression', () => {
   });
 
   it('reaches the optimum of scikit-learn’s objective in the original units (gradient 0) on iris for C 0.01, 1 and 1000', () => {
-    for (const C of [0.01, 1, 1000]) expect(relativeGradient(fitLogisticRegression(irisDataset(), { ...DEFAULTS, C, tol: 1e-12 }), irisDataset(), C)).toBeLessThan(1e-10);
+    for (const C of [0.01, 1, 1000])
+      expect(relativeGradient(fitLogisticRegression(irisDataset(), { ...DEFAULTS, C, tol: 1e-12 }), irisDataset(), C)).toBeLessThan(1e-10);
   });
 
   it('keeps improving the gradient where the objective no longer changes at double precision (tol 1e-14 on iris, C 0.01)', () => {
@@ -120,7 +121,9 @@ describe('fitLogisticRegression', () => {
   });
 
   it('fails with a message naming max_iter when the Newton steps run out before tol is met', () => {
-    expect(() => fitLogisticRegression(wine(), { ...DEFAULTS, max_iter: 1 })).toThrow(/did not converge in max_iter=1 Newton steps \(largest gradient component .* > tol 1e-10\); raise max_iter or tol/);
+    expect(() => fitLogisticRegression(wine(), { ...DEFAULTS, max_iter: 1 })).toThrow(
+      /did not converge in max_iter=1 Newton steps \(largest gradient component .* > tol 1e-10\); raise max_iter or tol/,
+    );
   });
 
   it('refuses a single class', () => {
@@ -130,8 +133,15 @@ describe('fitLogisticRegression', () => {
   });
 
   it(`refuses more than ${MAX_PARAMETERS} coefficients before allocating its Hessian`, () => {
-    const data = { featureNames: Array.from({ length: 1000 }, (_, j) => `f${j}`), classNames: ['a', 'b', 'c'], X: [0, 1, 2].map((k) => new Array<number>(1000).fill(k)), y: [0, 1, 2] };
-    expect(() => fitLogisticRegression(data, DEFAULTS)).toThrow(/3 classes and 1000 features make 3003 coefficients; the exact-Newton fit handles at most 2500/);
+    const data = {
+      featureNames: Array.from({ length: 1000 }, (_, j) => `f${j}`),
+      classNames: ['a', 'b', 'c'],
+      X: [0, 1, 2].map((k) => new Array<number>(1000).fill(k)),
+      y: [0, 1, 2],
+    };
+    expect(() => fitLogisticRegression(data, DEFAULTS)).toThrow(
+      /3 classes and 1000 features make 3003 coefficients; the exact-Newton fit handles at most 2500/,
+    );
   });
 
   it('fits 10,000 rows × 30 features (2 and 3 classes) in under a second of CPU time', () => {
