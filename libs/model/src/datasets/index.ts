@@ -5,4 +5,6 @@ export * from './iris-csv';
 export * from './iris-dataset';
 export * from './labeled-dataset';
 export * from './learned-schema';
+export * from './limits';
 export * from './tabular-csv';
+export * from './tabular-rows';

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatasetError } from './dataset-error';
-import { MAX_CLASSES, MAX_FEATURES, MAX_HEADER_CHARS, MAX_NAME_CHARS, parseTabularCsv } from './tabular-csv';
+import { MAX_CLASSES, MAX_FEATURES, MAX_HEADER_CHARS, MAX_NAME_CHARS } from './limits';
+import { parseTabularCsv } from './tabular-csv';
 
 const DATA = join(__dirname, '..', '..', '..', '..', 'data');
 

@@ -1,24 +1,9 @@
+import { ClassLabels } from './class-labels';
 import { countCsvCells, csvLines, parseDecimal, splitCsvLine } from './csv-cells';
 import { DatasetError, quoteValue } from './dataset-error';
 import type { LabeledDataset } from './labeled-dataset';
-import { compareCodePoints, learnSchema, type LearnedSchema } from './learned-schema';
-
-/**
- * Features a learned schema may have. Every feature becomes a request field, a validation rule,
- * a drift baseline and a monitoring field per model; a thousand is far beyond any tabular model
- * this platform serves, and a header with 10^6 columns is refused before any cell is built.
- */
-export const MAX_FEATURES = 1_000;
-/**
- * Distinct labels a label column may have. Far more usually means the wrong column was named
- * (an id, a free-text field); each class is a probability in every response and a slot in
- * every confusion matrix, so the cap also bounds those.
- */
-export const MAX_CLASSES = 1_000;
-/** Header line length: MAX_FEATURES names of 64 characters on average. A 1 MB header is refused before it is split. */
-export const MAX_HEADER_CHARS = 65_536;
-/** Longest column name or class label; names travel in every response, document and metric. */
-export const MAX_NAME_CHARS = 200;
+import { learnSchema, type LearnedSchema } from './learned-schema';
+import { MAX_FEATURES, MAX_HEADER_CHARS, MAX_NAME_CHARS } from './limits';
 
 export interface TabularDataset {
   data: LabeledDataset;
@@ -44,8 +29,7 @@ export function parseTabularCsv(text: string, label: string): TabularDataset {
   const featureNames = columns.filter((_, j) => j !== labelAt);
 
   const X: number[][] = [];
-  const firstSeen: number[] = [];
-  const classIds = new Map<string, number>();
+  const labels = new ClassLabels(label);
   for (const { line, lineNo } of lines) {
     if (line.trim() === '') continue;
     const where = `line ${lineNo}`;
@@ -61,15 +45,10 @@ export function parseTabularCsv(text: string, label: string): TabularDataset {
       row[f++] = featureValue(cells[j], where, columns[j]);
     }
     X.push(row);
-    firstSeen.push(classOf(cells[labelAt], where, label, classIds));
+    labels.add(cells[labelAt], where);
   }
   if (X.length === 0) throw new DatasetError('CSV has a header but no data rows');
-  if (classIds.size < 2)
-    throw new DatasetError(`column ${JSON.stringify(label)} holds one class (${quoteValue([...classIds.keys()][0])}); a classifier needs at least 2`);
-
-  const classNames = [...classIds.keys()].sort(compareCodePoints);
-  const sortedId = [...classIds.keys()].map((name) => classNames.indexOf(name));
-  const data: LabeledDataset = { featureNames, classNames, X, y: firstSeen.map((k) => sortedId[k]) };
+  const data: LabeledDataset = { featureNames, X, ...labels.finish() };
   return { data, schema: learnSchema(data, label) };
 }
 
@@ -104,19 +83,4 @@ function featureValue(cell: string, where: string, column: string): number {
   if (Number.isNaN(value)) throw new DatasetError(`${where}, column ${quoteValue(column)}: ${quoteValue(cell)} is not a number`);
   if (!Number.isFinite(value)) throw new DatasetError(`${where}, column ${quoteValue(column)}: ${quoteValue(cell)} is not a finite number`);
   return value;
-}
-
-function classOf(cell: string, where: string, label: string, classIds: Map<string, number>): number {
-  const known = classIds.get(cell);
-  if (known !== undefined) return known;
-  if (cell === '') throw new DatasetError(`${where}, column ${quoteValue(label)}: empty label`);
-  if (cell.length > MAX_NAME_CHARS)
-    throw new DatasetError(`${where}, column ${quoteValue(label)}: a label of ${cell.length} characters; at most ${MAX_NAME_CHARS}`);
-  if (classIds.size === MAX_CLASSES) {
-    throw new DatasetError(
-      `${where}, column ${quoteValue(label)}: more than ${MAX_CLASSES} distinct classes; is ${quoteValue(label)} really the label column?`,
-    );
-  }
-  classIds.set(cell, classIds.size);
-  return classIds.size - 1;
 }
