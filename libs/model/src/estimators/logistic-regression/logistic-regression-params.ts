@@ -35,7 +35,10 @@ export function deserializeLogisticRegression(p: unknown): LogisticRegressionPar
   }
   const coef = numberMatrix(o.coef, 'coef', rows, featureNames.length, rows === 1 ? 'the log-odds of the second class' : 'one per class');
   const intercept = numberList(o.intercept, 'intercept', rows);
-  if (o.C !== null && (typeof o.C !== 'number' || !Number.isFinite(o.C) || o.C <= 0))
-    throw new RangeError(`C: expected a finite number > 0 or null, got ${show(o.C)}`);
-  return { algorithm: 'logistic_regression', featureNames, classNames, coef, intercept, C: o.C };
+  return { algorithm: 'logistic_regression', featureNames, classNames, coef, intercept, C: inverseStrength(o.C) };
+}
+
+function inverseStrength(C: unknown): number | null {
+  if (C === null || (typeof C === 'number' && Number.isFinite(C) && C > 0)) return C;
+  throw new RangeError(`C: expected a finite number > 0 or null, got ${show(C)}`);
 }
