@@ -164,7 +164,7 @@ describe('standard protocols over real Kafka: OIP v2 REST and gRPC, MLflow /invo
     const paramsOf = (seed: number) =>
       trainModel(
         irisDataset(),
-        { testSize: 0.3, randomState: seed, varSmoothing: 1e-9 },
+        { testSize: 0.3, randomState: seed, hyperparameters: { var_smoothing: 1e-9 } },
         { minAccuracy: 0, maxRegression: 1, minHoldoutRows: 1, maxReferenceRegression: 1 },
         null,
       ).params;

@@ -1,8 +1,8 @@
-"""Regenerates libs/model/src/iris-dataset.ts from scikit-learn's bundled iris CSV.
+"""Regenerates libs/model/src/datasets/iris-dataset.ts from scikit-learn's bundled iris CSV.
 
 The data is checked in (not read at runtime) so the domain core needs no I/O;
 this script exists so the checked-in copy can be re-derived and audited offline.
-Usage: python3 test/reference/generate_iris_dataset.py > libs/model/src/iris-dataset.ts
+Usage: python3 test/reference/generate_iris_dataset.py > libs/model/src/datasets/iris-dataset.ts
 """
 import csv
 import os

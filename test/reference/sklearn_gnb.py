@@ -1,4 +1,4 @@
-"""Reference GaussianNB from scikit-learn for libs/model/src/gaussian-nb.sklearn.spec.ts.
+"""Reference GaussianNB from scikit-learn for libs/model/src/estimators/gaussian-nb/gaussian-nb.sklearn.spec.ts.
 
 stdin:  {"X": [[...]], "y": [...], "queries": [[...]], "var_smoothing": 1e-9}
 stdout: {"theta": [[...]], "var": [[...]], "class_prior": [...], "proba": [[...]], "classes": [...],

@@ -41,7 +41,7 @@ export function expectedRun(serving: ServingState, request: RetrainRequest) {
   const config = loadConfig(process.env);
   const result = trainModel(
     data,
-    { testSize, randomState, varSmoothing: DEFAULTS.var_smoothing },
+    { testSize, randomState, hyperparameters: { var_smoothing: DEFAULTS.var_smoothing } },
     {
       minAccuracy: config.MIN_ACCURACY,
       maxRegression: config.MAX_REGRESSION,

@@ -6,7 +6,7 @@ import { indexTemplates } from './index-templates';
 import { TrafficMonitor } from './traffic-monitor';
 
 const AT = new Date('2026-03-04T12:00:00.000Z');
-const trained = trainModel(irisDataset(), { testSize: 0.2, randomState: 42, varSmoothing: 1e-9 }, { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 1, maxReferenceRegression: 1 }, null);
+const trained = trainModel(irisDataset(), { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } }, { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 1, maxReferenceRegression: 1 }, null);
 const model = {
   version: 2,
   run_id: 'run-2',

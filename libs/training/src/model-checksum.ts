@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import type { GaussianNBParams } from '@app/model';
+import type { ModelParams } from '@app/model';
 
 /** sha256 of the parameters in a fixed key order: identical models get identical checksums. */
-export function modelChecksum(params: GaussianNBParams): string {
+export function modelChecksum(params: ModelParams): string {
   return createHash('sha256')
     .update(JSON.stringify(params, Object.keys(params).sort()))
     .digest('hex');

@@ -1,7 +1,7 @@
 import { irisDataset, stratifiedSplit, type GaussianNBParams } from '@app/model';
 import { trainModel, type GateConfig, type TrainingParams } from './train-model';
 
-const PARAMS: TrainingParams = { testSize: 0.2, randomState: 42, varSmoothing: 1e-9 };
+const PARAMS: TrainingParams = { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } };
 const GATE: GateConfig = { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 30, maxReferenceRegression: 0.02 };
 
 describe('trainModel on iris (testSize 0.2, randomState 42)', () => {
@@ -88,7 +88,7 @@ describe('trainModel promotion gate', () => {
     // 30 rows of each class, labels 0 and 2 swapped: a self-consistent poisoned dataset.
     const rows = [0, 1, 2].flatMap((c) => iris.y.flatMap((y, i) => (y === c ? [i] : [])).slice(0, 30));
     const poisoned = { ...iris, X: rows.map((i) => iris.X[i]), y: rows.map((i) => (iris.y[i] === 0 ? 2 : iris.y[i] === 2 ? 0 : 1)) };
-    const params = { testSize: 0.34, randomState: 42, varSmoothing: 1e-9 };
+    const params = { testSize: 0.34, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } };
     const withoutReference = trainModel(poisoned, params, GATE, first.params);
     expect([withoutReference.evaluation.accuracy, withoutReference.evaluation.holdout_size, withoutReference.currentAccuracyOnHoldout]).toEqual([0.9666666666666667, 30, 0.3]);
     expect(withoutReference.decision.promote).toBe(true);
@@ -112,5 +112,66 @@ describe('trainModel promotion gate', () => {
   it('does not compare against a serving model with other features', () => {
     const other: GaussianNBParams = { ...first.params, featureNames: ['a', 'b', 'c', 'd'] };
     expect(trainModel(irisDataset(), PARAMS, GATE, other).currentAccuracyOnHoldout).toBeNull();
+  });
+});
+
+describe('trainModel with logistic_regression', () => {
+  const gnb = trainModel(irisDataset(), PARAMS, GATE, null);
+  const lr = trainModel(irisDataset(), { ...PARAMS, algorithm: 'logistic_regression', hyperparameters: { C: 0.5 } }, GATE, gnb.params);
+
+  it('fits the named algorithm on the same 120 training rows and judges it on the same 30', () => {
+    expect(lr.algorithm).toBe('logistic_regression');
+    expect(lr.params.algorithm).toBe('logistic_regression');
+    expect(lr.hyperparameters).toEqual({ C: 0.5, max_iter: 100, tol: 1e-10 });
+    expect(lr.evaluation.holdout_size).toBe(30);
+    expect(lr.baselines.map((b) => b.count)).toEqual([120, 120, 120, 120]);
+  });
+
+  it('compares a LogisticRegression challenger with a Gaussian NB champion on the same holdout', () => {
+    expect(lr.currentAccuracyOnHoldout).toBe(gnb.evaluation.accuracy);
+    expect(lr.decision.promote).toBe(true);
+  });
+
+  it('records the default hyperparameters of gaussian_nb', () => {
+    expect(trainModel(irisDataset(), { testSize: 0.2, randomState: 42 }, GATE, null).hyperparameters).toEqual({ var_smoothing: 1e-9 });
+  });
+
+  it('refuses hyperparameters the algorithm does not know before fitting', () => {
+    expect(() => trainModel(irisDataset(), { ...PARAMS, algorithm: 'logistic_regression', hyperparameters: { var_smoothing: 1e-9 } }, GATE, null)).toThrow(
+      new RangeError('logistic_regression params: unknown "var_smoothing"; known: C, max_iter, tol'),
+    );
+  });
+});
+
+describe('trainModel with an explicit holdout', () => {
+  const iris = irisDataset();
+  const holdoutRows = iris.y.flatMap((_, i) => (i % 5 === 0 ? [i] : []));
+  const trainRows = iris.y.flatMap((_, i) => (i % 5 === 0 ? [] : [i]));
+  const pick = (rows: number[]) => ({ ...iris, X: rows.map((i) => iris.X[i]), y: rows.map((i) => iris.y[i]) });
+  const result = trainModel(pick(trainRows), { ...PARAMS, holdout: pick(holdoutRows) }, GATE, null);
+
+  it('fits every training row and evaluates the holdout given', () => {
+    expect(result.params.classCounts).toEqual([40, 40, 40]);
+    expect(result.evaluation.holdout_size).toBe(30);
+    expect(result.evaluation.per_class.setosa.support).toBe(10);
+  });
+
+  it('matches a holdout written with its columns in another order and only some classes', () => {
+    const shuffled = pick(holdoutRows.filter((i) => iris.y[i] > 0));
+    const reordered = {
+      featureNames: [...shuffled.featureNames].reverse(),
+      classNames: ['versicolor', 'virginica'],
+      X: shuffled.X.map((x) => [...x].reverse()),
+      y: shuffled.y.map((y) => y - 1),
+    };
+    const aligned = trainModel(pick(trainRows), { ...PARAMS, holdout: reordered }, { ...GATE, minHoldoutRows: 1 }, null);
+    expect(aligned.params).toEqual(result.params);
+    expect(aligned.evaluation.holdout_size).toBe(20);
+    expect(aligned.evaluation.confusion_matrix.slice(1).map((row) => row.slice(1))).toEqual(result.evaluation.confusion_matrix.slice(1).map((row) => row.slice(1)));
+  });
+
+  it('refuses a holdout whose features are not the training data’s', () => {
+    const other = { ...pick(holdoutRows), featureNames: ['a', 'b', 'c', 'd'] };
+    expect(() => trainModel(pick(trainRows), { ...PARAMS, holdout: other }, GATE, null)).toThrow(/the holdout lacks "sepal_length", "sepal_width", "petal_length", "petal_width" and has "a", "b", "c", "d"/);
   });
 });

@@ -1,19 +1,32 @@
 import {
+  alignDataset,
   classificationReport,
   compileScorer,
   computeFeatureBaselines,
+  DEFAULT_ALGORITHM,
+  estimatorFor,
   evaluatePromotion,
-  fitGaussianNB,
   stratifiedSplit,
+  type AlgorithmName,
   type FeatureBaseline,
-  type GaussianNBParams,
   type LabeledDataset,
+  type ModelParams,
+  type ParamsOf,
 } from '@app/model';
 
-export interface TrainingParams {
+export interface TrainingParams<A extends AlgorithmName = typeof DEFAULT_ALGORITHM> {
+  /** Defaults to gaussian_nb. */
+  algorithm?: A;
+  /** The estimator's hyperparameters in scikit-learn's names ({ var_smoothing } or { C, max_iter, tol }); it validates them and fills in defaults. */
+  hyperparameters?: unknown;
   testSize: number;
   randomState: number;
-  varSmoothing: number;
+  /**
+   * Rows to judge the candidate on instead of a split of `data`; every row of `data` is then
+   * fitted and testSize/randomState are unused. Its features and classes are matched to the
+   * training data's by name.
+   */
+  holdout?: LabeledDataset;
 }
 
 export interface HoldoutEvaluation {
@@ -38,8 +51,11 @@ export interface ReferenceEvaluation {
   current_accuracy: number | null;
 }
 
-export interface TrainingResult {
-  params: GaussianNBParams;
+export interface TrainingResult<A extends AlgorithmName = AlgorithmName> {
+  algorithm: A;
+  /** The hyperparameters the candidate was fitted with, defaults included: what a run record shows. */
+  hyperparameters: Record<string, unknown>;
+  params: ParamsOf<A>;
   evaluation: HoldoutEvaluation;
   baselines: FeatureBaseline[];
   /** The serving model scored on the very same holdout, so the comparison is like for like. */
@@ -52,7 +68,7 @@ function subset(data: LabeledDataset, idx: number[]): LabeledDataset {
   return { ...data, X: idx.map((i) => data.X[i]), y: idx.map((i) => data.y[i]) };
 }
 
-function evaluate(params: GaussianNBParams, holdout: LabeledDataset): HoldoutEvaluation {
+function evaluate(params: ModelParams, holdout: LabeledDataset): HoldoutEvaluation {
   const score = compileScorer(params);
   const predicted = holdout.X.map((x) => score(x).classId);
   const report = classificationReport(holdout.y, predicted, holdout.classNames);
@@ -65,24 +81,32 @@ function evaluate(params: GaussianNBParams, holdout: LabeledDataset): HoldoutEva
   };
 }
 
-const sameShape = (a: GaussianNBParams, b: { featureNames: string[]; classNames: string[] }) =>
+const sameShape = (a: ModelParams, b: { featureNames: string[]; classNames: string[] }) =>
   a.featureNames.join() === b.featureNames.join() && a.classNames.join() === b.classNames.join();
 
-/**
- * Split, fit, evaluate against the holdout and against the reference set, and decide promotion:
- * the whole pipeline, no I/O.
- */
-export function trainModel(
-  data: LabeledDataset,
-  p: TrainingParams,
-  gate: GateConfig,
-  current: GaussianNBParams | null,
-  referenceSet: LabeledDataset | null = null,
-): TrainingResult {
+function trainAndHoldout(data: LabeledDataset, p: TrainingParams<AlgorithmName>): { train: LabeledDataset; holdout: LabeledDataset } {
+  if (p.holdout) return { train: data, holdout: alignDataset(p.holdout, data, 'the holdout') };
   const { trainIdx, testIdx } = stratifiedSplit(data.y, p.testSize, p.randomState);
-  const train = subset(data, trainIdx);
-  const holdout = subset(data, testIdx);
-  const params = fitGaussianNB(train, { varSmoothing: p.varSmoothing });
+  return { train: subset(data, trainIdx), holdout: subset(data, testIdx) };
+}
+
+/**
+ * Split (or take the given holdout), fit, evaluate against the holdout and against the reference
+ * set, and decide promotion: the whole pipeline, no I/O. The current model may be of another
+ * algorithm; it is compared on the same rows all the same.
+ */
+export function trainModel<A extends AlgorithmName = typeof DEFAULT_ALGORITHM>(
+  data: LabeledDataset,
+  p: TrainingParams<A>,
+  gate: GateConfig,
+  current: ModelParams | null,
+  referenceSet: LabeledDataset | null = null,
+): TrainingResult<A> {
+  const algorithm = p.algorithm ?? (DEFAULT_ALGORITHM as A);
+  const estimator = estimatorFor(algorithm);
+  const hyperparameters = estimator.hyperparameters(p.hyperparameters) as Record<string, unknown>;
+  const { train, holdout } = trainAndHoldout(data, p);
+  const params = estimator.fit(train, hyperparameters) as ParamsOf<A>;
   const evaluation = evaluate(params, holdout);
   const comparable = current !== null && sameShape(current, params);
   const currentAccuracyOnHoldout = comparable ? evaluate(current, holdout).accuracy : null;
@@ -103,5 +127,14 @@ export function trainModel(
     minHoldoutRows: gate.minHoldoutRows,
     reference: reference ? { candidateAccuracy: reference.candidate_accuracy, currentAccuracy: reference.current_accuracy, maxRegression: gate.maxReferenceRegression } : undefined,
   });
-  return { params, evaluation, baselines: computeFeatureBaselines(train.X, train.featureNames), currentAccuracyOnHoldout, reference, decision };
+  return {
+    algorithm,
+    hyperparameters,
+    params,
+    evaluation,
+    baselines: computeFeatureBaselines(train.X, train.featureNames),
+    currentAccuracyOnHoldout,
+    reference,
+    decision,
+  };
 }

@@ -7,7 +7,7 @@ import { ModelVersions } from './model-versions';
 
 const GATE = { minAccuracy: 0, maxRegression: 1, minHoldoutRows: 1, maxReferenceRegression: 1 };
 function record(version: number): ModelRegistered {
-  const { params } = trainModel(irisDataset(), { testSize: 0.3, randomState: version, varSmoothing: 1e-9 }, GATE, null);
+  const { params } = trainModel(irisDataset(), { testSize: 0.3, randomState: version, hyperparameters: { var_smoothing: 1e-9 } }, GATE, null);
   return { version, status: 'archived', model: { version, params } as ModelArtifact } as ModelRegistered;
 }
 const ROW = [5.9, 3.0, 5.1, 1.8];

@@ -16,7 +16,7 @@ import type { AppConfig } from '@app/config';
 import { PREDICTION_INDEX, type PredictionIndex } from '@app/elasticsearch';
 import { LabeledWindow, LiveStats, comparePaired, decide, type Classify, type LabeledInput } from '@app/evaluation';
 import { EVENT_BUS, EventPublisher, RetryableError, SerialLock, type EventBus } from '@app/messaging';
-import { CLASS_NAMES, FEATURE_NAMES, compileScorer, type GaussianNBScorer } from '@app/model';
+import { CLASS_NAMES, FEATURE_NAMES, compileScorer, type Scorer } from '@app/model';
 import { JsonLogger, feedbackTotal, liveAccuracy, liveLabeled } from '@app/observability';
 import { ModelRegistry, RoutingState, VersionCache } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
@@ -48,7 +48,7 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
   private readonly joined = new Set<string>();
   private readonly agreements = new Map<string, { compared: number; agreed: number }>();
   private readonly dirty = new Set<number>();
-  private readonly scorers: VersionCache<GaussianNBScorer>;
+  private readonly scorers: VersionCache<Scorer>;
   private readonly issued = new Set<string>();
   /**
    * Predictions and labels are consumed concurrently (other topics, other partitions). A label

@@ -130,7 +130,7 @@ export class TrainerService implements OnApplicationBootstrap {
       const reference = this.reference ?? (await loadReferenceDataset(this.config));
       const result = trainModel(
         data,
-        { testSize: base.params.test_size, randomState: base.params.random_state, varSmoothing: base.params.var_smoothing },
+        { testSize: base.params.test_size, randomState: base.params.random_state, hyperparameters: { var_smoothing: base.params.var_smoothing } },
         {
           minAccuracy: this.config.MIN_ACCURACY,
           maxRegression: this.config.MAX_REGRESSION,

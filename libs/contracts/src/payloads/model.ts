@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { validateModelParams, type GaussianNBParams } from '@app/model';
+import { validateModelParams, type ModelParams } from '@app/model';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be finite' });
 
@@ -24,7 +24,7 @@ export const evaluationSchema = z.strictObject({
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
 /** Model parameters are checked by the domain's own validator, which knows the shapes. */
-const paramsSchema = z.unknown().transform((value, ctx): GaussianNBParams => {
+const paramsSchema = z.unknown().transform((value, ctx): ModelParams => {
   try {
     return validateModelParams(value);
   } catch (err) {

@@ -1,7 +1,7 @@
 import { DriftDetector, kolmogorovSurvival, ksStatisticAgainstHistogram, psi } from './drift';
 import { computeFeatureBaselines, type FeatureBaseline } from './feature-baseline';
-import { FEATURE_NAMES, irisDataset } from './iris-dataset';
-import { mulberry32 } from './seeded-random';
+import { FEATURE_NAMES, irisDataset } from '../datasets';
+import { mulberry32 } from '../split';
 
 const hist = (binEdges: number[], binCounts: number[]): FeatureBaseline => ({
   feature: 'x',

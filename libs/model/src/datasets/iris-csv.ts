@@ -1,9 +1,9 @@
+import { parseDecimal } from './csv-cells';
 import { DatasetError, quoteValue } from './dataset-error';
 import { FEATURE_NAMES, type FeatureName } from './iris-dataset';
 import { checkMeasurement, parseIrisLabel, toIrisDataset, type IrisRecord } from './iris-records';
 import type { LabeledDataset } from './labeled-dataset';
 
-export { DatasetError } from './dataset-error';
 
 const LABEL_COLUMNS = ['species', 'label'];
 
@@ -30,7 +30,7 @@ export function parseIrisCsv(text: string): LabeledDataset {
     const cells = splitCells(lines[i]);
     if (cells.length !== header.length) throw new DatasetError(`${lineNo}: expected ${header.length} columns like the header, got ${cells.length}`);
     const features = FEATURE_NAMES.map((name, j) =>
-      checkMeasurement(parseNumber(cells[featureColumns[j]]), lineNo, name, quoteValue(cells[featureColumns[j]])),
+      checkMeasurement(parseDecimal(cells[featureColumns[j]]), lineNo, name, quoteValue(cells[featureColumns[j]])),
     );
     records.push({ where: lineNo, features, label: parseIrisLabel(cells[labelColumn], lineNo, header[labelColumn]) });
   }
@@ -82,11 +82,6 @@ function splitCells(line: string): string[] {
       .replace(/^"(.*)"$/, '$1')
       .trim(),
   );
-}
-
-// Number('') is 0 and Number(' 1e1 ') is 10, so require something that looks like a decimal first.
-function parseNumber(cell: string): number {
-  return /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(cell) ? Number(cell) : NaN;
 }
 
 function numberOrNaN(v: unknown): number {

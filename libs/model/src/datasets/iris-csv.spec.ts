@@ -1,4 +1,5 @@
-import { DatasetError, datasetFromRows, parseIrisCsv } from './csv-dataset';
+import { DatasetError } from './dataset-error';
+import { datasetFromRows, parseIrisCsv } from './iris-csv';
 import { IRIS_ROWS, irisDataset } from './iris-dataset';
 
 const HEADER = 'sepal_length,sepal_width,petal_length,petal_width,species';

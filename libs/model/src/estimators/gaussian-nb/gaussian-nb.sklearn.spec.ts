@@ -1,14 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fitGaussianNB, scoreGaussianNB } from './gaussian-nb';
-import { irisDataset } from './iris-dataset';
-import type { LabeledDataset } from './labeled-dataset';
-import { stratifiedSplit } from './split';
-
-// scripts/test-prereqs.sh installs scikit-learn into this venv when the system Python lacks it.
-const VENV_PYTHON = join(__dirname, '..', '..', '..', '.tools', 'venv', 'bin', 'python');
-const PYTHON = existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3';
+import { runPythonJson } from '../../../../../test/support/python-reference';
+import { irisDataset, type LabeledDataset } from '../../datasets';
+import { stratifiedSplit } from '../../split';
+import { fitGaussianNB } from './gaussian-nb';
+import { scoreGaussianNB } from './gaussian-nb-scorer';
 
 interface SklearnResult {
   theta: number[][];
@@ -23,8 +17,6 @@ interface Case {
   data: LabeledDataset;
   varSmoothing: number;
 }
-
-const SCRIPT = join(__dirname, '../../../test/reference/sklearn_gnb.py');
 
 const QUERIES = [
   [5.1, 3.5, 1.4, 0.2],
@@ -70,13 +62,9 @@ function buildCases(): Record<string, Case> {
   };
 }
 
-// Deliberately not skipped when scikit-learn is missing: a silently skipped reference check proves nothing.
 function runSklearn(cases: Case[]): SklearnResult[] {
-  const input = JSON.stringify(cases.map((c) => ({ X: c.data.X, y: c.data.y, queries: QUERIES, var_smoothing: c.varSmoothing })));
-  const run = spawnSync(PYTHON, [SCRIPT], { input, encoding: 'utf8' });
-  if (run.error) throw new Error(`could not run python3 (${run.error.message}); this check needs python3 with scikit-learn (pip install scikit-learn)`);
-  if (run.status !== 0) throw new Error(`scikit-learn reference script failed (exit ${run.status}): ${run.stderr.trim()}`);
-  return JSON.parse(run.stdout) as SklearnResult[];
+  const request = cases.map((c) => ({ X: c.data.X, y: c.data.y, queries: QUERIES, var_smoothing: c.varSmoothing }));
+  return runPythonJson<SklearnResult[]>('test/reference/sklearn_gnb.py', request);
 }
 
 function maxRelativeError(ours: number[][], theirs: number[][]): number {

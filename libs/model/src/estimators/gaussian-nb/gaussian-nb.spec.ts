@@ -1,7 +1,7 @@
 import { GaussianNB } from 'ml-naivebayes';
-import { compileScorer, fitGaussianNB, VARIANCE_FLOOR } from './gaussian-nb';
-import { irisDataset } from './iris-dataset';
-import type { LabeledDataset } from './labeled-dataset';
+import { irisDataset, type LabeledDataset } from '../../datasets';
+import { compileScorer } from '../registry';
+import { fitGaussianNB, VARIANCE_FLOOR } from './gaussian-nb';
 
 const oneFeature = (X: number[], y: number[]): LabeledDataset => ({ featureNames: ['x'], classNames: ['a', 'b'], X: X.map((v) => [v]), y });
 

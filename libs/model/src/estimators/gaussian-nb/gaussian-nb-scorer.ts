@@ -1,14 +1,5 @@
-import type { GaussianNBParams } from './gaussian-nb';
-import { validateModelParams } from './validate-model-params';
-
-export interface GaussianNBScore {
-  classId: number;
-  className: string;
-  probability: number;
-  probabilities: number[];
-}
-
-export type GaussianNBScorer = (x: readonly number[]) => GaussianNBScore;
+import type { Score, Scorer } from '../estimator';
+import { deserializeGaussianNB, type GaussianNBParams } from './gaussian-nb-params';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -18,8 +9,8 @@ const LOG_2PI = Math.log(2 * Math.PI);
  * the length of a per-feature pair (2), so it only ever looks at the first two features, and it
  * exponentiates each log-likelihood, which underflows to 0 for outliers and makes every class tie.
  */
-export function compileScorer(params: GaussianNBParams): GaussianNBScorer {
-  const p = validateModelParams(params);
+export function compileGaussianNB(params: GaussianNBParams): Scorer {
+  const p = deserializeGaussianNB(params);
   const classCount = p.classNames.length;
   const featureCount = p.featureNames.length;
   const means = new Float64Array(classCount * featureCount);
@@ -58,13 +49,13 @@ export function compileScorer(params: GaussianNBParams): GaussianNBScorer {
   };
 }
 
-const compiled = new WeakMap<GaussianNBParams, GaussianNBScorer>();
+const compiled = new WeakMap<GaussianNBParams, Scorer>();
 
 /** Convenience form; caches the compiled scorer per params object, so params must not be mutated afterwards. */
-export function scoreGaussianNB(params: GaussianNBParams, x: readonly number[]): GaussianNBScore {
+export function scoreGaussianNB(params: GaussianNBParams, x: readonly number[]): Score {
   let scorer = compiled.get(params);
   if (!scorer) {
-    scorer = compileScorer(params);
+    scorer = compileGaussianNB(params);
     compiled.set(params, scorer);
   }
   return scorer(x);

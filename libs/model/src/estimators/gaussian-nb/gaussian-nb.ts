@@ -1,23 +1,9 @@
 import { GaussianNB } from 'ml-naivebayes';
-import { assertLabeledDataset, countByClass, type LabeledDataset } from './labeled-dataset';
-
-export { compileScorer, scoreGaussianNB, type GaussianNBScore, type GaussianNBScorer } from './gaussian-nb-scorer';
-export { validateModelParams } from './validate-model-params';
-
-/** Plain-data Gaussian naive Bayes model; field-for-field equal to scikit-learn's fitted attributes. */
-export interface GaussianNBParams {
-  algorithm: 'gaussian_nb';
-  featureNames: string[];
-  classNames: string[];
-  classCounts: number[];
-  logPriors: number[];
-  /** [class][feature], sklearn `theta_`. */
-  means: number[][];
-  /** [class][feature], population variance + epsilon (sklearn `var_`), never below VARIANCE_FLOOR. */
-  variances: number[][];
-  varSmoothing: number;
-  epsilon: number;
-}
+import { assertLabeledDataset, countByClass, type LabeledDataset } from '../../datasets';
+import type { Estimator } from '../estimator';
+import { hyperparameterObject, numberInRange } from '../untrusted-json';
+import { deserializeGaussianNB, type GaussianNBParams } from './gaussian-nb-params';
+import { compileGaussianNB } from './gaussian-nb-scorer';
 
 export interface FitGaussianNBOptions {
   /** Fraction of the largest feature variance added to every variance; sklearn's default is 1e-9. */
@@ -85,3 +71,25 @@ function maxPopulationVariance(X: readonly number[][], featureCount: number): nu
   }
   return max;
 }
+
+export interface GaussianNBHyperparameters {
+  var_smoothing: number;
+}
+
+export const gaussianNB: Estimator<GaussianNBParams, GaussianNBHyperparameters> = {
+  algorithm: 'gaussian_nb',
+  hyperparameters(raw) {
+    const o = hyperparameterObject(raw, 'gaussian_nb', ['var_smoothing']);
+    return { var_smoothing: numberInRange(o, 'var_smoothing', 1e-9, { min: 0, max: 1 }) };
+  },
+  fit: (data, h) => fitGaussianNB(data, { varSmoothing: h.var_smoothing }),
+  deserialize: deserializeGaussianNB,
+  compile: compileGaussianNB,
+  describe: (p) => ({
+    algorithm: p.algorithm,
+    summary: `Gaussian naive Bayes over ${p.classNames.length} classes, var_smoothing=${p.varSmoothing}`,
+    hyperparameters: { var_smoothing: p.varSmoothing },
+    featureCount: p.featureNames.length,
+    classCount: p.classNames.length,
+  }),
+};

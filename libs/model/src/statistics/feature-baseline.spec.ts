@@ -1,5 +1,5 @@
 import { binIndex, computeFeatureBaselines } from './feature-baseline';
-import { FEATURE_NAMES, irisDataset } from './iris-dataset';
+import { FEATURE_NAMES, irisDataset } from '../datasets';
 
 describe('computeFeatureBaselines', () => {
   it('summarises each feature with population std and equal-width bins over [min, max]', () => {

@@ -1,13 +1,14 @@
-import { fitGaussianNB } from './gaussian-nb';
-import { irisDataset } from './iris-dataset';
-import { validateModelParams } from './validate-model-params';
+import { irisDataset } from '../datasets';
+import { fitGaussianNB } from './gaussian-nb/gaussian-nb';
+import type { GaussianNBParams } from './gaussian-nb/gaussian-nb-params';
+import { validateModelParams } from './registry';
 
 const fitted = fitGaussianNB(irisDataset());
 
 describe('validateModelParams', () => {
   it('accepts fitted params after a JSON round trip and returns an equal, independent copy', () => {
     const wire = JSON.parse(JSON.stringify(fitted)) as unknown;
-    const checked = validateModelParams(wire);
+    const checked = validateModelParams(wire) as GaussianNBParams;
     expect(checked).toEqual(fitted);
     (wire as { means: number[][] }).means[0][0] = 99;
     expect(checked.means[0][0]).toBe(fitted.means[0][0]);
@@ -20,7 +21,7 @@ describe('validateModelParams', () => {
   it.each([
     ['not an object', null, /model params must be an object/],
     ['an array', [], /model params must be an object/],
-    ['another algorithm', { ...fitted, algorithm: 'svm' }, /algorithm: expected "gaussian_nb", got "svm"/],
+    ['another algorithm', { ...fitted, algorithm: 'svm' }, /algorithm: expected one of "gaussian_nb", "logistic_regression", got "svm"/],
     ['empty featureNames', { ...fitted, featureNames: [] }, /featureNames: expected a non-empty array/],
     ['duplicate classNames', { ...fitted, classNames: ['a', 'a', 'b'] }, /classNames: names must be unique/],
     ['a non-string class name', { ...fitted, classNames: ['a', 2, 'b'] }, /classNames\[1\]/],

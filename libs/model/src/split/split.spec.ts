@@ -1,4 +1,4 @@
-import { irisDataset } from './iris-dataset';
+import { irisDataset } from '../datasets';
 import { stratifiedSplit } from './split';
 
 describe('stratifiedSplit', () => {

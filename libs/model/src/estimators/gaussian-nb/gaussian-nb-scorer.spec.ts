@@ -1,6 +1,9 @@
 import { GaussianNB } from 'ml-naivebayes';
-import { compileScorer, fitGaussianNB, scoreGaussianNB, type GaussianNBParams } from './gaussian-nb';
-import { irisDataset } from './iris-dataset';
+import { irisDataset } from '../../datasets';
+import { compileScorer } from '../registry';
+import { fitGaussianNB } from './gaussian-nb';
+import type { GaussianNBParams } from './gaussian-nb-params';
+import { scoreGaussianNB } from './gaussian-nb-scorer';
 
 const params = fitGaussianNB(irisDataset());
 

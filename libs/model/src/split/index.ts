@@ -1,0 +1,3 @@
+export * from './metrics';
+export * from './seeded-random';
+export * from './split';

@@ -1,0 +1,3 @@
+export * from './drift';
+export * from './feature-baseline';
+export * from './rolling-stats';
