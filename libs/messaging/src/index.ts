@@ -12,3 +12,4 @@ export * from './offset-committer';
 export * from './broker-circuit';
 export * from './with-deadline';
 export * from './serial-lock';
+export * from './request-batcher';
