@@ -6,7 +6,7 @@ import { isDeepStrictEqual, promisify } from 'node:util';
 import { join } from 'node:path';
 import { TOPICS, decodeEvent, type ModelRegistered, type ModelRouting, type TrainingRun } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
-import { scoreGaussianNB } from '@app/model';
+import { compileScorer } from '@app/model';
 import { runStatusSupersedes } from '@app/registry';
 import { eventually, getJson, metricValue, postJson } from './support/http';
 import { ROOT } from './support/infra';
@@ -301,7 +301,7 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     });
     expect(client.champion_checksum).toBe(job.artifact_checksum);
     // scikit-learn, loaded as the artifact's README says, scores as our scorer does.
-    const ours = scoreGaussianNB(registered.model.params, [5.1, 3.5, 1.4, 0.2]).probabilities;
+    const ours = compileScorer(registered.model.params)([5.1, 3.5, 1.4, 0.2]).probabilities;
     (client.probabilities as number[]).forEach((p, i) => expect(Math.abs(p - ours[i])).toBeLessThanOrEqual(1e-9 * Math.max(p, ours[i]) + 1e-300));
   }, 300_000);
 

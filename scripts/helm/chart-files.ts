@@ -1,5 +1,6 @@
 import { parse } from 'yaml';
 import { TOPICS, TOPIC_SPECS } from '@app/contracts';
+import { EventBusServer } from '@app/messaging';
 
 /** Where the chart lives, and the files in it that scripts/helm/generate.ts writes. */
 export const CHART_DIR = 'deploy/helm/iris-platform';
@@ -10,9 +11,8 @@ export const VALUES_TABLE_END = '<!-- end of values table -->';
 
 /**
  * The chart's copy of the contracts: every topic with its partitions and compaction, and the
- * consumer group the worker autoscaling watches. A consumer group is named
- * `<service>.<topic>` (libs/messaging event-bus.server.ts), so the workers' group on
- * prediction requests is `inference-worker.ml.prediction.requested.v1`.
+ * consumer group the worker autoscaling watches: the group the workers share
+ * (EventBusServer.sharedGroup) on the topic gateways send prediction requests to.
  */
 export function renderContracts(): string {
   const lines = [
@@ -21,8 +21,8 @@ export function renderContracts(): string {
     'topics:',
     ...Object.entries(TOPIC_SPECS).map(([topic, spec]) => `  ${topic}: {partitions: ${spec.partitions}, compacted: ${spec.compacted}}`),
     'workerScaling:',
-    `  topic: ${TOPICS.predictionRequested}`,
-    `  consumerGroup: inference-worker.${TOPICS.predictionRequested}`,
+    `  topic: ${TOPICS.predictionBatchRequested}`,
+    `  consumerGroup: ${EventBusServer.sharedGroup('inference-worker')}`,
   ];
   return lines.join('\n') + '\n';
 }

@@ -224,9 +224,9 @@ describe('worker autoscaling (KEDA)', () => {
     const [trigger] = scaled.spec.triggers;
     expect(trigger.type).toBe('kafka');
     expect(trigger.metadata).toMatchObject({
-      // Groups are <service>.<topic> (libs/messaging event-bus.server.ts).
-      consumerGroup: `inference-worker.${TOPICS.predictionRequested}`,
-      topic: TOPICS.predictionRequested,
+      // The group the workers really share: 'inference-worker.<topic>' (before) named no group at all, so KEDA saw no lag.
+      consumerGroup: 'inference-worker',
+      topic: TOPICS.predictionBatchRequested,
       bootstrapServers: named(objects, 'ConfigMap', 'iris-iris-platform-config').data.KAFKA_BROKERS,
       offsetResetPolicy: 'latest',
       allowIdleConsumers: 'false',
@@ -234,11 +234,11 @@ describe('worker autoscaling (KEDA)', () => {
   });
 
   it('never scales past the partition count of the topic', () => {
-    expect(scaled.spec.maxReplicaCount).toBe(TOPIC_SPECS[TOPICS.predictionRequested].partitions);
+    expect(scaled.spec.maxReplicaCount).toBe(TOPIC_SPECS[TOPICS.predictionBatchRequested].partitions);
     const tooMany = renderResult([PRODUCTION], { 'inferenceWorker.autoscaling.maxReplicas': '7' });
     expect(tooMany.status).toBe(1);
     expect(tooMany.stderr).toContain(
-      `inferenceWorker.autoscaling.maxReplicas (7) exceeds the 6 partitions of ${TOPICS.predictionRequested}: the extra workers would sit idle in group inference-worker.${TOPICS.predictionRequested}`,
+      `inferenceWorker.autoscaling.maxReplicas (7) exceeds the 6 partitions of ${TOPICS.predictionBatchRequested}: the extra workers would sit idle in group inference-worker`,
     );
   });
 

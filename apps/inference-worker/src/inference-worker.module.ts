@@ -7,6 +7,7 @@ import { ModelCatalog } from './scoring/model-catalog';
 import { ModelReadyHandler } from './scoring/model-ready.handler';
 import { ModelVersions } from './scoring/model-versions';
 import { PredictionRequestHandler } from './scoring/prediction-request.handler';
+import { RequestScorer } from './scoring/request-scorer';
 import { ServingModel } from './scoring/serving-model';
 
 @Module({})
@@ -20,6 +21,7 @@ export class InferenceWorkerModule {
         ServingModel,
         ModelCatalog,
         ModelVersions,
+        RequestScorer,
         {
           provide: 'WORKER_READINESS',
           inject: [Readiness, EVENT_BUS, ServingModel],

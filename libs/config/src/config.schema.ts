@@ -39,6 +39,14 @@ export const ENV_SCHEMA = {
   ASYNC_RESULT_TTL_SECONDS: int(300, 1, 86_400),
   /** Rows of accepted (202) requests one gateway holds results for; past it, async requests are refused with 503 and Retry-After. */
   ASYNC_RESULTS_MAX_ROWS: int(20_000, 1, 10_000_000),
+  /**
+   * Concurrent prediction requests travel in one Kafka record. While a record is in flight the
+   * next one gathers for at most this long (µs); with none in flight a request leaves at the end
+   * of its event-loop turn. 0: never wait for the record in flight.
+   */
+  PREDICT_BATCH_MAX_DELAY_US: int(2_000, 0, 1_000_000),
+  /** A batch record closes at this many rows (a request larger than this travels alone). */
+  PREDICT_BATCH_MAX_ROWS: int(1_000, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
   EMBEDDED_TOPIC_RETENTION_BYTES: int(32 * 1024 * 1024, 1024 * 1024),
   BODY_LIMIT: z

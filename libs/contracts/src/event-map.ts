@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { TOPICS, type Topic } from './topics';
 import { predictionFailedSchema, predictionMadeSchema, predictionRequestedSchema } from './payloads/prediction';
+import { predictionBatchMadeSchema, predictionBatchRequestedSchema } from './payloads/prediction-batch';
 import { modelReadySchema, modelRegisteredSchema } from './payloads/model';
 import { retrainFailedSchema, retrainRequestedSchema, trainingRunSchema } from './payloads/training';
 import { deadLetterSchema, driftDetectedSchema, inputStatsSchema } from './payloads/monitoring';
@@ -12,6 +13,8 @@ import { modelDecisionSchema, modelRoutingSchema, registryCommandSchema } from '
 export const EVENTS = {
   [TOPICS.predictionRequested]: { type: 'PredictionRequested', schema: predictionRequestedSchema },
   [TOPICS.predictionMade]: { type: 'PredictionMade', schema: predictionMadeSchema },
+  [TOPICS.predictionBatchRequested]: { type: 'PredictionBatchRequested', schema: predictionBatchRequestedSchema },
+  [TOPICS.predictionBatchMade]: { type: 'PredictionBatchMade', schema: predictionBatchMadeSchema },
   [TOPICS.predictionFailed]: { type: 'PredictionFailed', schema: predictionFailedSchema },
   [TOPICS.predictionShadow]: { type: 'ShadowPredictionMade', schema: shadowPredictionSchema },
   [TOPICS.feedback]: { type: 'FeedbackReceived', schema: feedbackReceivedSchema },

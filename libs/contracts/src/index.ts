@@ -4,6 +4,8 @@ export * from './features';
 export * from './event-map';
 export * from './decode-event';
 export * from './payloads/prediction';
+export * from './payloads/prediction-batch';
+export * from './prediction-batches';
 export * from './payloads/model';
 export * from './payloads/training';
 export * from './payloads/monitoring';

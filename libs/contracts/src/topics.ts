@@ -4,8 +4,12 @@
  * during a rollout.
  */
 export const TOPICS = {
+  /** v1: one record per request; still read (workers, monitor) during a rolling upgrade from gateways that send it. */
   predictionRequested: 'ml.prediction.requested.v1',
   predictionMade: 'ml.prediction.made.v1',
+  /** v2: one record per batch of concurrent requests, answered with one record. */
+  predictionBatchRequested: 'ml.prediction.requested.v2',
+  predictionBatchMade: 'ml.prediction.made.v2',
   predictionFailed: 'ml.prediction.failed.v1',
   predictionShadow: 'ml.prediction.shadow.v1',
   feedback: 'ml.feedback.v1',
@@ -37,6 +41,8 @@ export interface TopicSpec {
 export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
   [TOPICS.predictionRequested]: { partitions: 6, compacted: false },
   [TOPICS.predictionMade]: { partitions: 6, compacted: false },
+  [TOPICS.predictionBatchRequested]: { partitions: 6, compacted: false },
+  [TOPICS.predictionBatchMade]: { partitions: 6, compacted: false },
   [TOPICS.predictionFailed]: { partitions: 1, compacted: false },
   [TOPICS.predictionShadow]: { partitions: 6, compacted: false },
   [TOPICS.feedback]: { partitions: 6, compacted: false },

@@ -13,3 +13,4 @@ export * from './offset-committer';
 export * from './broker-circuit';
 export * from './with-deadline';
 export * from './serial-lock';
+export * from './request-batcher';

@@ -1,4 +1,4 @@
-import { TOPICS, type EventEnvelope, type PayloadOf, type Topic } from '@app/contracts';
+import { TOPICS, type EventEnvelope, type PayloadOf, type ResultViews, type Topic } from '@app/contracts';
 import type { IndexKind } from './index-names';
 
 export interface IndexDocument {
@@ -47,6 +47,11 @@ export function predictionDocuments(e: Envelope<typeof TOPICS.predictionMade>): 
       batch_index: i,
     },
   }));
+}
+
+/** A batch reply's documents (see resultViews): every request's, exactly as if it had come in a record of its own. */
+export function batchDocuments(views: ResultViews): IndexDocument[] {
+  return [...views.made.flatMap(predictionDocuments), ...views.failed.map((v) => eventDocument(TOPICS.predictionFailed, v))];
 }
 
 /** One document per row a shadow version scored, beside the served prediction's (same request id). */
@@ -221,6 +226,9 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
     }
     case TOPICS.predictionMade:
     case TOPICS.predictionShadow:
-      throw new RangeError('prediction events are indexed per instance: use predictionDocuments or shadowDocuments');
+    case TOPICS.predictionBatchMade:
+      throw new RangeError('prediction events are indexed per instance: use predictionDocuments (of resultViews for a batch) or shadowDocuments');
+    case TOPICS.predictionBatchRequested:
+      throw new RangeError('batch requests are not indexed: each request is indexed as its prediction');
   }
 }

@@ -1,7 +1,7 @@
-import { ALL_TOPICS, EVENTS, TOPICS, createEnvelope, decodeEvent, featureVector, type Features, type PayloadOf, type Topic } from '@app/contracts';
+import { ALL_TOPICS, EVENTS, TOPICS, createEnvelope, decodeEvent, resultViews, featureVector, type Features, type PayloadOf, type Topic } from '@app/contracts';
 import { CLASS_NAMES, DriftDetector, FEATURE_NAMES, IRIS_ROWS, compileScorer, irisDataset, type ClassName } from '@app/model';
 import { modelChecksum, trainModel } from '@app/training';
-import { eventDocument, predictionDocuments, shadowDocuments, type IndexDocument } from './event-documents';
+import { batchDocuments, eventDocument, predictionDocuments, shadowDocuments, type IndexDocument } from './event-documents';
 import { indexTemplates } from './index-templates';
 import { TrafficMonitor } from './traffic-monitor';
 
@@ -72,6 +72,18 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
     'prediction batch',
     TOPICS.predictionMade,
     { instances, predictions, model_version: 2, scoring_latency_ms: 0.31, worker: 'worker-a', reply_to: 'gateway-1' },
+  ],
+  [
+    'prediction batch reply',
+    TOPICS.predictionBatchMade,
+    {
+      worker: 'worker-a',
+      reply_to: 'gateway-1',
+      results: [
+        { outcome: 'scored', request_id: 'req-a', client_request_id: 'client-a', event_id: 'evt-a', instances, predictions, model_version: 2, scoring_latency_ms: 0.2 },
+        { outcome: 'failed', request_id: 'req-b', event_id: 'evt-b', error: 'unknown_model_version', reason: 'model version 9 is not registered', rows: 2 },
+      ],
+    },
   ],
   [
     'prediction failure',
@@ -231,6 +243,7 @@ const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
   const decoded = decodeEvent(topic, JSON.stringify(env));
   if (!decoded.ok) throw new Error(`fixture for ${topic} is not a valid event: ${decoded.reason}`);
   if (topic === TOPICS.predictionMade) return predictionDocuments(decoded.event as never);
+  if (topic === TOPICS.predictionBatchMade) return batchDocuments(resultViews(decoded.event as never));
   if (topic === TOPICS.predictionShadow) return shadowDocuments(decoded.event as never);
   return [eventDocument(topic, decoded.event)];
 };
@@ -270,7 +283,8 @@ describe('indexTemplates', () => {
   });
 
   it('has a fixture for every topic', () => {
-    expect(new Set(CASES.map(([, topic]) => topic))).toEqual(new Set(ALL_TOPICS));
+    // A batch request is never indexed: each of its requests is, as its prediction.
+    expect(new Set(CASES.map(([, topic]) => topic))).toEqual(new Set(ALL_TOPICS.filter((t) => t !== TOPICS.predictionBatchRequested)));
   });
 
   it.each(CASES)('maps every field of the %s document with a type that fits its value', (_label, topic, payload) => {
@@ -294,6 +308,7 @@ describe('indexTemplates', () => {
     expect(kinds).toEqual({
       [TOPICS.predictionRequested]: 'events',
       [TOPICS.predictionMade]: 'predictions',
+      [TOPICS.predictionBatchMade]: 'predictions',
       [TOPICS.predictionFailed]: 'events',
       [TOPICS.predictionShadow]: 'shadow',
       [TOPICS.feedback]: 'events',

@@ -133,3 +133,24 @@ export const mlflowMirrorErrors = new Counter({
   labelNames: ['outcome'] as const,
   registers: [metricsRegistry],
 });
+
+export const predictionBatchRequests = new Histogram({
+  name: 'prediction_batch_requests',
+  help: 'Requests per batch record a gateway published (one Kafka record carries every request of one batching window)',
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+  registers: [metricsRegistry],
+});
+
+export const predictionBatchRows = new Histogram({
+  name: 'prediction_batch_rows',
+  help: 'Rows per batch record a gateway published',
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000, 2000],
+  registers: [metricsRegistry],
+});
+
+export const predictionBatchLimits = new Gauge({
+  name: 'prediction_batch_limit',
+  help: 'The gateway batching window and caps: max_delay_seconds (PREDICT_BATCH_MAX_DELAY_US), max_rows (PREDICT_BATCH_MAX_ROWS), max_reply_bytes',
+  labelNames: ['limit'] as const,
+  registers: [metricsRegistry],
+});

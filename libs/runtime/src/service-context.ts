@@ -17,7 +17,7 @@ export interface ServiceContext {
 export const APP_CONFIG = Symbol('APP_CONFIG');
 
 export function serviceContext(service: string, config: AppConfig, bus: EventBus, logger = new JsonLogger(service, config.LOG_LEVEL)): ServiceContext {
-  const partitions = TOPIC_SPECS[TOPICS.predictionMade].partitions;
+  const partitions = TOPIC_SPECS[TOPICS.predictionBatchMade].partitions;
   if (config.REPLY_PARTITION !== undefined && config.REPLY_PARTITION >= partitions) {
     throw new RangeError(`REPLY_PARTITION=${config.REPLY_PARTITION} must be below the reply topic's ${partitions} partitions`);
   }

@@ -23,9 +23,9 @@ const unbalanced: LabeledDataset = (() => {
 
 // The README's example retrain (test_size 0.3, random_state 7) among them.
 const CASES: Array<[string, LabeledDataset, TrainingParams]> = [
-  ['iris, test_size 0.2, random_state 42', iris, { testSize: 0.2, randomState: 42, varSmoothing: 1e-9 }],
-  ['iris, test_size 0.3, random_state 7', iris, { testSize: 0.3, randomState: 7, varSmoothing: 1e-9 }],
-  ['unbalanced iris, test_size 0.25, random_state 11, var_smoothing 0.01', unbalanced, { testSize: 0.25, randomState: 11, varSmoothing: 1e-2 }],
+  ['iris, test_size 0.2, random_state 42', iris, { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } }],
+  ['iris, test_size 0.3, random_state 7', iris, { testSize: 0.3, randomState: 7, hyperparameters: { var_smoothing: 1e-9 } }],
+  ['unbalanced iris, test_size 0.25, random_state 11, var_smoothing 0.01', unbalanced, { testSize: 0.25, randomState: 11, hyperparameters: { var_smoothing: 1e-2 } }],
 ];
 
 /**
@@ -43,7 +43,7 @@ describe('trainModel against scikit-learn on the same split', () => {
         y: data.y,
         train_idx: trainIdx,
         test_idx: testIdx,
-        var_smoothing: p.varSmoothing,
+        var_smoothing: (p.hyperparameters as { var_smoothing: number }).var_smoothing,
         reference_X: iris.X,
         reference_y: iris.y,
         labels: [0, 1, 2],

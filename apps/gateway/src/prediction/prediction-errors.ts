@@ -17,6 +17,8 @@ const FAILURE_STATUS: Record<PredictionFailed['error'], number> = {
   reply_too_large: 502,
   // The request named a model version the registry does not hold.
   unknown_model_version: 404,
+  // Only seen if the reply outruns the gateway's own timer, which answers 504 first.
+  deadline_exceeded: 504,
 };
 
 /** A worker took the request but could not answer it (e.g. its reply exceeded the broker's limit). */

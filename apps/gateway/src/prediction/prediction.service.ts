@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { REPLY_BYTES_PER_ROW, REPLY_OVERHEAD_BYTES, TOPICS, type Features, type PredictionMade } from '@app/contracts';
+import { REPLY_BYTES_PER_REQUEST, REPLY_BYTES_PER_ROW, REPLY_OVERHEAD_BYTES, TOPICS, type BatchedRequest, type Features, type PredictionMade } from '@app/contracts';
 import type { AppConfig } from '@app/config';
-import { EventPublisher } from '@app/messaging';
+import { EventPublisher, RequestBatcher, type BatchItem } from '@app/messaging';
+import { predictionBatchLimits, predictionBatchRequests, predictionBatchRows } from '@app/observability';
 import { APP_CONFIG } from '@app/runtime';
 import { AcceptedResults } from './accepted-results';
 import { PendingReplies } from './pending-replies';
@@ -18,22 +20,43 @@ export interface ScoringChoice {
   modelVersion?: number;
 }
 
-/** Request-reply over the event bus: publish a request, wait for the prediction with the same request id. */
+interface QueuedRequest extends BatchItem {
+  request: BatchedRequest;
+}
+
+/**
+ * Request-reply over the event bus: every request waits for the prediction with its own request
+ * id, while the requests that arrive together travel together, in one record (RequestBatcher).
+ */
 @Injectable()
 export class PredictionService {
+  private readonly batcher: RequestBatcher<QueuedRequest>;
+
   constructor(
     private readonly publisher: EventPublisher,
     private readonly pending: PendingReplies,
     private readonly accepted: AcceptedResults,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject('REPLY_PARTITION') private readonly replyPartition: number,
-  ) {}
+  ) {
+    // The reply echoes every row with its scores: the larger of the two records bounds the batch.
+    const maxReplyBytes = config.KAFKA_MAX_MESSAGE_BYTES - REPLY_OVERHEAD_BYTES;
+    const limits = { maxDelayMs: config.PREDICT_BATCH_MAX_DELAY_US / 1000, maxRows: config.PREDICT_BATCH_MAX_ROWS, maxBytes: maxReplyBytes };
+    predictionBatchLimits.set({ limit: 'max_delay_seconds' }, config.PREDICT_BATCH_MAX_DELAY_US / 1e6);
+    predictionBatchLimits.set({ limit: 'max_rows' }, config.PREDICT_BATCH_MAX_ROWS);
+    predictionBatchLimits.set({ limit: 'max_reply_bytes' }, maxReplyBytes);
+    this.batcher = new RequestBatcher((items) => this.publish(items), limits, (items) => {
+      predictionBatchRequests.observe(items.length);
+      predictionBatchRows.observe(items.reduce((n, i) => n + i.rows, 0));
+    });
+  }
 
   async predict(instances: Features[], ids: RequestIds, choice: ScoringChoice = {}): Promise<PredictionMade> {
     this.checkReplySize(instances.length);
-    const reply = this.pending.register(ids.requestId, this.config.PREDICT_TIMEOUT_MS);
+    const timeoutMs = this.config.PREDICT_TIMEOUT_MS;
+    const reply = this.pending.register(ids.requestId, timeoutMs);
     try {
-      await this.publish(instances, ids, choice);
+      await this.batcher.add(queued(instances, ids, choice, Date.now() + timeoutMs));
     } catch (err) {
       this.pending.fail(ids.requestId, err as Error);
     }
@@ -49,23 +72,22 @@ export class PredictionService {
     this.checkReplySize(instances.length);
     this.accepted.accept(ids.requestId, instances.length);
     try {
-      await this.publish(instances, ids);
+      await this.batcher.add(queued(instances, ids, {}, undefined));
     } catch (err) {
       this.accepted.fail(ids.requestId, err);
       throw err;
     }
   }
 
-  private publish(instances: Features[], ids: RequestIds, choice: ScoringChoice = {}) {
-    return this.publisher.publish(
-      TOPICS.predictionRequested,
-      {
-        instances,
-        reply_to: this.config.INSTANCE_ID,
-        reply_partition: this.replyPartition,
-        ...(choice.modelVersion !== undefined ? { model_version: choice.modelVersion } : {}),
-      },
-      { key: ids.requestId, requestId: ids.requestId, clientRequestId: ids.clientRequestId },
+  private async publish(items: QueuedRequest[]): Promise<void> {
+    const requests = items.map((i) => i.request);
+    // A record of one request carries that request's ids, so its logs and headers need no batch id.
+    const single = requests.length === 1 ? requests[0] : undefined;
+    const batchId = single?.request_id ?? `batch-${randomUUID()}`;
+    await this.publisher.publish(
+      TOPICS.predictionBatchRequested,
+      { reply_to: this.config.INSTANCE_ID, reply_partition: this.replyPartition, requests },
+      { key: batchId, requestId: batchId, clientRequestId: single?.client_request_id },
     );
   }
 
@@ -74,4 +96,18 @@ export class PredictionService {
     const bytes = REPLY_OVERHEAD_BYTES + rows * REPLY_BYTES_PER_ROW;
     if (bytes > limit) throw new ReplyTooLargeError(rows, bytes, limit, Math.floor((limit - REPLY_OVERHEAD_BYTES) / REPLY_BYTES_PER_ROW));
   }
+}
+
+function queued(instances: Features[], ids: RequestIds, choice: ScoringChoice, deadline: number | undefined): QueuedRequest {
+  return {
+    rows: instances.length,
+    bytes: REPLY_BYTES_PER_REQUEST + instances.length * REPLY_BYTES_PER_ROW,
+    request: {
+      request_id: ids.requestId,
+      ...(ids.clientRequestId ? { client_request_id: ids.clientRequestId } : {}),
+      instances,
+      ...(choice.modelVersion !== undefined ? { model_version: choice.modelVersion } : {}),
+      ...(deadline !== undefined ? { deadline } : {}),
+    },
+  };
 }

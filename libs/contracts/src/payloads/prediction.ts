@@ -33,7 +33,8 @@ export const predictionMadeSchema = z.strictObject({
 });
 export type PredictionMade = z.infer<typeof predictionMadeSchema>;
 
-export const PREDICTION_FAILURES = ['reply_too_large', 'unknown_model_version'] as const;
+/** deadline_exceeded: reached after the gateway had stopped waiting (it answered 504), so not scored. */
+export const PREDICTION_FAILURES = ['reply_too_large', 'unknown_model_version', 'deadline_exceeded'] as const;
 
 /** A request a worker could not answer: the waiting gateway fails it at once instead of timing out. */
 export const predictionFailedSchema = z.strictObject({
