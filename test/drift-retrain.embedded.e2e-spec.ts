@@ -35,7 +35,7 @@ describe('drift-triggered retraining (embedded mode)', () => {
     }
     // Everything below is about what did not happen as well: first the monitor must have handled all three waves.
     const monitored = async () =>
-      metricSum((await http.get('/metrics').expect(200)).text, 'events_consumed_total', `topic="${TOPICS.predictionMade}",group="monitor",outcome="ok"`);
+      metricSum((await http.get('/metrics').expect(200)).text, 'events_consumed_total', `topic="${TOPICS.predictionBatchMade}",group="monitor",outcome="ok"`);
     await eventually(async () => ((await monitored()) >= 3 ? true : undefined), 15_000, 'the monitor to handle the three waves');
     const runs = await eventually(
       async () => {

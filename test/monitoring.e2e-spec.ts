@@ -65,7 +65,7 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
     return (await es.count({ index: `${prefix}-${kind}-*`, query, ignore_unavailable: true, allow_no_indices: true })).count;
   };
   /** Everything the monitor reads is indexed and committed: after this, what is not in Elasticsearch will not come. */
-  const monitorCaughtUp = (timeoutMs = 60_000) => kafka.caughtUp(MONITOR_GROUP, [TOPICS.predictionMade], timeoutMs);
+  const monitorCaughtUp = (timeoutMs = 60_000) => kafka.caughtUp(MONITOR_GROUP, [TOPICS.predictionBatchMade], timeoutMs);
   /**
    * Prediction documents of the given platform request ids, checked for duplicates per request:
    * the ids that have two or more documents, the distinct ids, and the documents in all.
@@ -274,6 +274,7 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
     if (await tcpReachable(new URL(ELASTICSEARCH_URL).host))
       throw new Error('Elasticsearch still answers: this test needs the local one managed by scripts/infra/elasticsearch.sh');
     const outageStarted = Date.now();
+    const repliesBefore = await kafka.written([TOPICS.predictionBatchMade]);
     try {
       responses.push(...(await sendAll(gateway.url, bodies.slice(40, 80), clientIds.slice(40, 80))));
       // The monitor noticed: its writes fail and it reports the sink unhealthy.
@@ -287,8 +288,11 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
       );
       expect(ready.checks).toMatchObject({ sink: false, broker: true });
       await new Promise((r) => setTimeout(r, Math.max(0, outageStarted + 20_000 - Date.now())));
-      // 20 s into the outage the 40 predictions are still uncommitted: nothing was acknowledged unindexed.
-      expect(await kafka.lag(MONITOR_GROUP, [TOPICS.predictionMade])).toBe(40);
+      // 20 s into the outage the reply records of the 40 predictions (concurrent requests share
+      // records) are still uncommitted: nothing was acknowledged unindexed.
+      const outageReplies = (await kafka.written([TOPICS.predictionBatchMade])) - repliesBefore;
+      expect(outageReplies).toBeGreaterThan(0);
+      expect(await kafka.lag(MONITOR_GROUP, [TOPICS.predictionBatchMade])).toBe(outageReplies);
     } finally {
       runScript('scripts/infra/elasticsearch.sh', 'up');
     }

@@ -133,14 +133,18 @@ describe('prediction path over real Kafka: gateway → two workers in one group 
   it('reads only its own reply partition: replies to another gateway never reach it', async () => {
     const consumed = async (g: ServiceProcess) => {
       const text = await (await fetch(`${g.url}/metrics`)).text();
-      const line = new RegExp(`^events_consumed_total\\{topic="${TOPICS.predictionMade}",group="gateway\\.[^"]+",outcome="ok"\\} (\\d+)`, 'm').exec(text);
+      const line = new RegExp(`^events_consumed_total\\{topic="${TOPICS.predictionBatchMade}",group="gateway\\.[^"]+",outcome="ok"\\} (\\d+)`, 'm').exec(text);
       return line ? Number(line[1]) : 0;
     };
     const [aBefore, bBefore] = await Promise.all([consumed(gateway), consumed(secondGateway)]);
     const sent = await concurrentClients([gateway], 4, 10, 1000);
     expect(sent.map((s) => s.res.status)).toEqual(Array(40).fill(200));
     expect(await checkAnswers(gateway.url, sent)).toEqual({ checked: 64, wrong: [], indistinguishable: [] });
-    expect([(await consumed(gateway)) - aBefore, (await consumed(secondGateway)) - bBefore]).toEqual([40, 0]);
+    // Concurrent requests share reply records: at least one, at most one per request, none for the other gateway.
+    const [a, b] = [(await consumed(gateway)) - aBefore, (await consumed(secondGateway)) - bBefore];
+    expect(a).toBeGreaterThan(0);
+    expect(a).toBeLessThanOrEqual(40);
+    expect(b).toBe(0);
   });
 
   it('refuses at the gateway, with 413 naming the limit, a batch whose reply the broker would refuse', async () => {
@@ -157,8 +161,9 @@ describe('prediction path over real Kafka: gateway → two workers in one group 
     expect(res.body).toMatchObject({ status: 'error', error: 'reply_too_large', client_request_id: `huge-${run}` });
     expect(res.body.message).toMatch(/exceeds the broker's message limit of 150000 bytes/);
     const parked = await deadLetterFor(bus, res.body.request_id);
-    expect(parked).toMatchObject({ source_topic: TOPICS.predictionRequested, consumer_group: 'inference-worker' });
-    expect(parked.reason).toMatch(/^reply not sent: record of \d+ bytes exceeds the broker's message limit of 150000 bytes/);
+    expect(parked).toMatchObject({ source_topic: TOPICS.predictionBatchRequested, consumer_group: 'inference-worker' });
+    expect(parked.reason).toMatch(new RegExp(`^reply to request ${res.body.request_id} not sent: record of`));
+    expect(parked.reason).toMatch(/not sent: record of \d+ bytes exceeds the broker's message limit of 150000 bytes/);
     expect((await post(`${gateway.url}/predict`, SETOSA)).status).toBe(200);
   });
 

@@ -62,7 +62,7 @@ describe('standard protocols over real Kafka: OIP v2 REST and gRPC, MLflow /invo
   });
 
   it("answers KServe's iris example as the serving version scores it, as one prediction request of two rows", async () => {
-    const requests = () => workerCount('events_consumed_total', `topic="${TOPICS.predictionRequested}",group="inference-worker",outcome="ok"`);
+    const requests = () => workerCount('events_consumed_total', `topic="${TOPICS.predictionBatchRequested}",group="inference-worker",outcome="ok"`);
     const [requestsBefore, rowsBefore] = [await requests(), await workerCount('predictions_total')];
     const rows = [
       [6.8, 2.8, 4.8, 1.4],

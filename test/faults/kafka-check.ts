@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 
-export const REQUEST_TOPIC = 'ml.prediction.requested.v1';
-export const REPLY_TOPIC = 'ml.prediction.made.v1';
+// The gateway's batch records (v2): one record carries every request of a batching window.
+export const REQUEST_TOPIC = 'ml.prediction.requested.v2';
+export const REPLY_TOPIC = 'ml.prediction.made.v2';
 
 export type Offsets = Map<number, bigint>;
 
@@ -66,7 +67,7 @@ export async function readWindow(broker: string, topic: string, from: Offsets, t
 export interface TopicTraffic {
   /** Platform request id → the partition of the request topic it was published to (workers key requests by it). */
   requestPartitions: Map<string, number>;
-  /** One per reply record: a request scored twice (redelivered because the first worker did not commit) shows twice. */
+  /** One per scored request in the reply records: a request scored twice (redelivered because the first worker did not commit) shows twice. */
   replies: Array<{ requestId: string; worker: string; at: number }>;
 }
 
@@ -79,10 +80,18 @@ export async function trafficBetween(broker: string, from: Awaited<ReturnType<ty
   const requests = await readWindow(broker, REQUEST_TOPIC, from.requests, to.requests);
   const replies = await readWindow(broker, REPLY_TOPIC, from.replies, to.replies);
   return {
-    requestPartitions: new Map(requests.map((r) => [r.key, r.partition])),
-    replies: replies.map((r) => {
-      const envelope = JSON.parse(r.value) as { occurred_at?: string; payload?: { worker?: string } };
-      return { requestId: r.key, worker: envelope.payload?.worker ?? '', at: Date.parse(envelope.occurred_at ?? '') };
+    requestPartitions: new Map(
+      requests.flatMap((r) => {
+        const envelope = JSON.parse(r.value) as { payload?: { requests?: Array<{ request_id: string }> } };
+        return (envelope.payload?.requests ?? []).map((q) => [q.request_id, r.partition] as const);
+      }),
+    ),
+    replies: replies.flatMap((r) => {
+      const envelope = JSON.parse(r.value) as { occurred_at?: string; payload?: { worker?: string; results?: Array<{ outcome: string; request_id: string }> } };
+      const at = Date.parse(envelope.occurred_at ?? '');
+      return (envelope.payload?.results ?? [])
+        .filter((result) => result.outcome === 'scored')
+        .map((result) => ({ requestId: result.request_id, worker: envelope.payload?.worker ?? '', at }));
     }),
   };
 }

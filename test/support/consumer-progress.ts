@@ -34,6 +34,13 @@ export class ConsumerProgress {
     return [...topics].sort();
   }
 
+  /** Records ever written to `topics` (the sum of their partitions' end offsets). */
+  async written(topics: string[]): Promise<number> {
+    let total = 0n;
+    for (const topic of topics) for (const end of await this.admin.fetchTopicOffsets(this.topicPrefix + topic)) total += BigInt(end.high);
+    return Number(total);
+  }
+
   /** Messages on `topics` the group has not committed yet (from the log start when it never committed). */
   async lag(groupId: string, topics: string[]): Promise<number> {
     const named = topics.map((t) => this.topicPrefix + t);
