@@ -42,22 +42,27 @@ export interface Baseline {
   logFile: string;
 }
 
-/** Trains the seed's model, then serves it with uvicorn, one worker, access log off (the app writes its own). */
-export async function startBaseline(port: number, cleanup: Cleanup): Promise<Baseline> {
-  const dir = join(BENCH_STATE, 'baseline');
+/**
+ * Trains the seed's model, then serves it with uvicorn, access log off (the app writes its own):
+ * one worker as the seed ships, or `workers` processes (uvicorn's supervisor forks them; their CPU
+ * shows as the machine's, not the supervisor's).
+ */
+export async function startBaseline(port: number, cleanup: Cleanup, workers = 1): Promise<Baseline> {
+  const name = workers === 1 ? 'baseline' : `baseline-${workers}w`;
+  const dir = join(BENCH_STATE, name);
   mkdirSync(dir, { recursive: true });
   mkdirSync(BENCH_LOGS, { recursive: true });
   const model = join(dir, 'model.pkl');
   const logFile = join(dir, 'prediction.log');
   await run(VENV_PYTHON, [join(SOURCE, 'train.py'), model]);
-  const out = openSync(join(BENCH_LOGS, 'baseline.log'), 'w');
+  const out = openSync(join(BENCH_LOGS, `${name}.log`), 'w');
   const child: ChildProcess = spawn(
     VENV_PYTHON,
-    ['-m', 'uvicorn', 'app:app', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--log-level', 'warning', '--no-access-log'],
+    ['-m', 'uvicorn', 'app:app', '--host', '127.0.0.1', '--port', String(port), '--workers', String(workers), '--log-level', 'warning', '--no-access-log'],
     { cwd: SOURCE, env: { ...process.env, BASELINE_MODEL: model, BASELINE_LOG_FILE: logFile }, stdio: ['ignore', out, out] },
   );
   closeSync(out);
-  cleanup.add('baseline', async () => {
+  cleanup.add(name, async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
@@ -68,7 +73,7 @@ export async function startBaseline(port: number, cleanup: Cleanup): Promise<Bas
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the baseline exited with ${child.exitCode}; see .infra/bench/logs/baseline.log`);
+    if (child.exitCode !== null) throw new Error(`the baseline exited with ${child.exitCode}; see .infra/bench/logs/${name}.log`);
     try {
       if ((await fetch(`${url}/health`)).status === 200) return { pid: child.pid!, url, logFile };
     } catch {
@@ -76,5 +81,5 @@ export async function startBaseline(port: number, cleanup: Cleanup): Promise<Bas
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error('the baseline did not answer /health within 60 s; see .infra/bench/logs/baseline.log');
+  throw new Error(`the baseline did not answer /health within 60 s; see .infra/bench/logs/${name}.log`);
 }

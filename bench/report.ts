@@ -9,13 +9,16 @@ export interface TargetCheck {
   pass: boolean | null;
 }
 
-export const RSS_LIMIT_MB = 200;
+/** Peak RSS per Node service under load; the embedded process (all four in one) gets more. */
+export const RSS_LIMIT_MB = 150;
+export const EMBEDDED_RSS_LIMIT_MB = 250;
 export const IDLE_LIMIT_PCT = 10;
 export const SCORING_TARGET = 1_000_000;
 
 const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 const num = (v: number) => Math.round(v).toLocaleString('en-US');
 const notMeasured = (target: string): TargetCheck => ({ target, measured: 'not measured', pass: null });
+const cpuMs = (v: number) => `${v.toFixed(2)} ms`;
 
 /** The ours-side rounds that went through Kafka and were checked against Elasticsearch. */
 function kafkaRounds(r: BenchResults): Round[] {
@@ -24,7 +27,7 @@ function kafkaRounds(r: BenchResults): Round[] {
 
 function allRounds(r: BenchResults): Round[] {
   const comparisons: Comparison[] = [...Object.values(r.closed_loop), ...(r.open_loop ? [r.open_loop] : []), ...(r.embedded ? [r.embedded] : [])];
-  return comparisons.flatMap((c) => [...c.rounds.ours, ...c.rounds.baseline]);
+  return comparisons.flatMap((c) => [...c.rounds.ours, ...c.rounds.baseline, ...(c.rounds.baseline_2w ?? [])]);
 }
 
 export function evaluateTargets(r: BenchResults): TargetCheck[] {
@@ -32,15 +35,25 @@ export function evaluateTargets(r: BenchResults): TargetCheck[] {
   const c16 = r.closed_loop['16'];
   const c64 = r.closed_loop['64'];
   if (c16) {
-    checks.push({
-      target: 'Kafka path, 16 connections: ≥ 2× baseline req/s',
-      measured: `${c16.ratio_rps.toFixed(2)}× (${num(c16.ours.rps)} vs ${num(c16.baseline.rps)} req/s)`,
-      pass: c16.ratio_rps >= 2,
-    });
+    const b2 = c16.baseline_2w;
+    if (b2) {
+      checks.push({
+        target: 'Kafka path, 16 connections: ≥ 1.0× the req/s of the baseline with `--workers 2` (the same two cores)',
+        measured: `${c16.ratio_rps_2w!.toFixed(2)}× (${num(c16.ours.rps)} vs ${num(b2.rps)} req/s; ${c16.ratio_rps.toFixed(2)}× the one-worker baseline's ${num(c16.baseline.rps)})`,
+        pass: c16.ratio_rps_2w! >= 1,
+      });
+      checks.push({
+        target: "Kafka path, 16 connections: the machine's CPU per prediction below the baseline's (`--workers 2`)",
+        measured: `${cpuMs(c16.ours.cpu_ms_per_request)} vs ${cpuMs(b2.cpu_ms_per_request)} (one worker: ${cpuMs(c16.baseline.cpu_ms_per_request)})`,
+        pass: c16.ours.cpu_ms_per_request < b2.cpu_ms_per_request,
+      });
+    } else {
+      checks.push(notMeasured('Kafka path, 16 connections: ≥ 1.0× the req/s of the baseline with `--workers 2` (the same two cores)'));
+    }
     checks.push({ target: 'Kafka path, 16 connections: p99 ≤ 20 ms', measured: ms(c16.ours.p99_ms), pass: c16.ours.p99_ms <= 20 });
     checks.push({ target: 'Kafka path, 16 connections: zero errors', measured: `${c16.ours.errors}`, pass: c16.ours.errors === 0 });
   } else {
-    checks.push(notMeasured('Kafka path, 16 connections: ≥ 2× baseline req/s, p99 ≤ 20 ms, zero errors'));
+    checks.push(notMeasured('Kafka path, 16 connections: ≥ 1.0× the `--workers 2` baseline, CPU per prediction below it, p99 ≤ 20 ms, zero errors'));
   }
   if (c64) {
     checks.push({ target: 'Kafka path, 64 connections: zero errors', measured: `${c64.ours.errors}`, pass: c64.ours.errors === 0 });
@@ -84,16 +97,17 @@ export function evaluateTargets(r: BenchResults): TargetCheck[] {
     checks.push(notMeasured('Elasticsearch holds every 2xx prediction exactly once'));
   }
   const peaks = servicePeakRss(r);
+  const rssTarget = `Each Node service ≤ ${RSS_LIMIT_MB} MB RSS under load, embedded ≤ ${EMBEDDED_RSS_LIMIT_MB} MB`;
   if (peaks.length > 0) {
-    const over = peaks.filter(([, mb]) => mb > RSS_LIMIT_MB);
+    const over = peaks.filter(([name, mb]) => mb > (name === 'embedded' ? EMBEDDED_RSS_LIMIT_MB : RSS_LIMIT_MB));
     const list = (ps: Array<[string, number]>) => ps.map(([name, mb]) => `${name} ${mb.toFixed(0)} MB`).join(', ');
     checks.push({
-      target: `Each service ≤ ${RSS_LIMIT_MB} MB RSS under load`,
+      target: rssTarget,
       measured: over.length > 0 ? `over: ${list(over)}` : `largest: ${list(peaks.slice(0, 1))}`,
       pass: over.length === 0,
     });
   } else {
-    checks.push(notMeasured(`Each service ≤ ${RSS_LIMIT_MB} MB RSS under load`));
+    checks.push(notMeasured(rssTarget));
   }
   if (r.idle) {
     const pct = r.idle.kafka_and_services_pct_of_core;
@@ -128,7 +142,7 @@ const rss = (name: string, mb: number) => (name === OTHER_PROCESSES ? '—' : `$
 const verdict = (pass: boolean | null) => (pass === null ? '—' : pass ? 'PASS' : 'FAIL');
 
 function runRow(label: string, who: string, s: RunSummary): string[] {
-  return [label, who, num(s.rps), ms(s.p50_ms), ms(s.p90_ms), ms(s.p99_ms), ms(s.max_ms), String(s.errors)];
+  return [label, who, num(s.rps), ms(s.p50_ms), ms(s.p90_ms), ms(s.p99_ms), ms(s.max_ms), String(s.errors), cpuMs(s.cpu_ms_per_request)];
 }
 
 /** Everything measured, as the markdown section bench/README.md carries between its markers. */
@@ -165,6 +179,7 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
   const runs: string[][] = [];
   for (const [conns, c] of Object.entries(r.closed_loop)) {
     runs.push(runRow(`closed loop, ${conns} conn.`, 'ours (Kafka)', c.ours), runRow(`closed loop, ${conns} conn.`, 'baseline', c.baseline));
+    if (c.baseline_2w) runs.push(runRow(`closed loop, ${conns} conn.`, 'baseline, 2 workers', c.baseline_2w));
   }
   if (r.open_loop) {
     const label = `open loop, ${num(r.open_loop.target_rps)} req/s`;
@@ -172,7 +187,12 @@ export function renderReport(r: BenchResults, checks: TargetCheck[]): string {
   }
   if (r.embedded)
     runs.push(runRow('closed loop, 16 conn.', 'ours (embedded)', r.embedded.ours), runRow('closed loop, 16 conn.', 'baseline', r.embedded.baseline));
-  out.push('', markdownTable(['run', 'service', 'req/s (2xx)', 'p50', 'p90', 'p99', 'max', 'errors + non-2xx'], runs));
+  out.push(
+    '',
+    "CPU / req is the whole machine's busy time (every process, the load generator included) over the 2xx answers.",
+    '',
+    markdownTable(['run', 'service', 'req/s (2xx)', 'p50', 'p90', 'p99', 'max', 'errors + non-2xx', 'CPU / req'], runs),
+  );
 
   const c16 = r.closed_loop['16'];
   if (c16) {

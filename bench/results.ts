@@ -32,15 +32,24 @@ export interface RunSummary {
   /** Connection errors, timeouts and non-2xx answers over all rounds. */
   errors: number;
   rate_held?: boolean;
+  /**
+   * CPU of the whole machine per answered request, in ms (median over the rounds): every process's
+   * busy time, the load generator's and other work included, over the 2xx answers.
+   */
+  cpu_ms_per_request: number;
   /** Median CPU seconds and largest RSS per process over the rounds. */
   processes: Record<string, { cpu_s: number; cpu_pct_of_core: number; peak_rss_mb: number }>;
 }
 
 export interface Comparison {
   ours: RunSummary;
+  /** The seed as it ships: uvicorn with one worker, one core. */
   baseline: RunSummary;
   ratio_rps: number;
-  rounds: { ours: Round[]; baseline: Round[] };
+  /** The same service with `--workers 2`: the two cores the stack uses (closed loop only). */
+  baseline_2w?: RunSummary;
+  ratio_rps_2w?: number;
+  rounds: { ours: Round[]; baseline: Round[]; baseline_2w?: Round[] };
 }
 
 export interface IdleMeasurement {
@@ -59,6 +68,9 @@ export interface BenchResults {
   ours: { rps: number; p50_ms: number; p99_ms: number; errors: number } | null;
   baseline: { rps: number; p50_ms: number; p99_ms: number } | null;
   ratio_rps: number | null;
+  /** The baseline with `--workers 2` at 16 connections, and ours against it: the headline. */
+  baseline_2w?: { rps: number; p50_ms: number; p99_ms: number } | null;
+  ratio_rps_2w?: number | null;
   closed_loop: Record<string, Comparison>;
   open_loop: (Comparison & { target_rps: number }) | null;
   embedded: Comparison | null;
@@ -94,16 +106,30 @@ export function summarizeRounds(rounds: readonly Round[]): RunSummary {
     p99_ms: m((r) => r.p99_ms),
     max_ms: m((r) => r.max_ms),
     errors: rounds.reduce((s, r) => s + r.errors + r.non_2xx, 0),
+    cpu_ms_per_request: m((r) => cpuMsPerRequest(r)),
     processes,
   };
   if (rounds.some((r) => r.rate_held !== null)) summary.rate_held = rounds.every((r) => r.rate_held === true);
   return summary;
 }
 
-export function compare(ours: Round[], baseline: Round[]): Comparison {
+/** The machine's busy time in a round (every sampled process plus the rest) per 2xx answer, in ms. */
+export function cpuMsPerRequest(r: Pick<Round, 'processes' | 'ok_2xx'>): number {
+  const busyS = Object.values(r.processes).reduce((s, u) => s + u.cpu_s, 0);
+  return r.ok_2xx > 0 ? (busyS * 1000) / r.ok_2xx : Number.POSITIVE_INFINITY;
+}
+
+export function compare(ours: Round[], baseline: Round[], baseline2w?: Round[]): Comparison {
   const o = summarizeRounds(ours);
   const b = summarizeRounds(baseline);
-  return { ours: o, baseline: b, ratio_rps: r3(o.rps / b.rps), rounds: { ours, baseline } };
+  const comparison: Comparison = { ours: o, baseline: b, ratio_rps: r3(o.rps / b.rps), rounds: { ours, baseline } };
+  if (baseline2w && baseline2w.length > 0) {
+    const b2 = summarizeRounds(baseline2w);
+    comparison.baseline_2w = b2;
+    comparison.ratio_rps_2w = r3(o.rps / b2.rps);
+    comparison.rounds.baseline_2w = baseline2w;
+  }
+  return comparison;
 }
 
 /** Whether Elasticsearch holds every 2xx prediction of a run exactly once. */

@@ -45,21 +45,28 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
   const scoring = scoringThroughput();
   log(`scoring micro-benchmark: ${(scoring.rows_per_s_per_core / 1e6).toFixed(2)} M rows/s per core`);
 
-  const [{ infraPids, stack }, baseline] = await Promise.all([
+  const [{ infraPids, stack }, [baseline, baseline2w]] = await Promise.all([
     (async () => {
       const infraPids = await startInfra(cfg, cleanup);
       log('Kafka and Elasticsearch ready; starting trainer, workers, monitor, gateway');
       return { infraPids, stack: await startStack(cfg, commit, cleanup) };
     })(),
-    ensureVenv(cfg.python).then(() => startBaseline(cfg.portBase + 30, cleanup)),
+    // The seed as it ships (one uvicorn worker, one core), and with two workers: the two cores the stack uses.
+    ensureVenv(cfg.python).then(async () => [await startBaseline(cfg.portBase + 30, cleanup, 1), await startBaseline(cfg.portBase + 31, cleanup, 2)] as const),
   ]);
-  log(`stack ready (gateway ${stack.gateway.url}); baseline ready (${baseline.url})`);
+  log(`stack ready (gateway ${stack.gateway.url}); baselines ready (1 worker ${baseline.url}, 2 workers ${baseline2w.url})`);
 
   const lag = new MonitorLagReader(stack.kafkaBrokers);
   await lag.connect();
   cleanup.add('kafka admin', () => lag.close());
   const stackPids: Record<string, number> = { kafka: infraPids.kafka, ...Object.fromEntries(stack.services.map((s) => [s.name, s.pid])) };
-  const pids: Record<string, number> = { ...stackPids, elasticsearch: infraPids.elasticsearch, baseline: baseline.pid, 'load generator': process.pid };
+  const pids: Record<string, number> = {
+    ...stackPids,
+    elasticsearch: infraPids.elasticsearch,
+    baseline: baseline.pid,
+    'baseline (2 workers: supervisor)': baseline2w.pid,
+    'load generator': process.pid,
+  };
   const services = [...stack.services.map((s) => s.name), 'embedded'];
 
   const settled = await lag.waitForZero(cfg.drainTimeoutS);
@@ -92,6 +99,7 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
   if (cfg.warmupS > 0) {
     await closedLoop(stack.gateway.url, 16, cfg.warmupS, `bench-${runId}-warmup-`);
     await closedLoop(baseline.url, 16, cfg.warmupS, `bench-${runId}-warmup-`);
+    await closedLoop(baseline2w.url, 16, cfg.warmupS, `bench-${runId}-warmup-`);
     await lag.waitForZero(cfg.drainTimeoutS);
   }
   esField = await clientRequestIdField(stack.esUrl);
@@ -102,11 +110,17 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
     log(`closed loop, ${conns} connection(s)`);
     const ours: Round[] = [];
     const base: Round[] = [];
+    const base2w: Round[] = [];
     for (let i = 1; i <= cfg.rounds; i++) {
-      ours.push(await measureOurs(i, `bench-${runId}-c${conns}-r${i}-`, (p) => closedLoop(stack.gateway.url, conns, cfg.durationS, p)));
-      base.push((await measure('baseline', i, () => closedLoop(baseline.url, conns, cfg.durationS, `bench-${runId}-base-`))).round);
+      // Who goes first alternates: a machine that slows down within a round favours neither side.
+      const runs = [
+        async () => ours.push(await measureOurs(i, `bench-${runId}-c${conns}-r${i}-`, (p) => closedLoop(stack.gateway.url, conns, cfg.durationS, p))),
+        async () => base.push((await measure('baseline', i, () => closedLoop(baseline.url, conns, cfg.durationS, `bench-${runId}-base-`))).round),
+        async () => base2w.push((await measure('baseline, 2 workers', i, () => closedLoop(baseline2w.url, conns, cfg.durationS, `bench-${runId}-base2-`))).round),
+      ];
+      for (const run of i % 2 === 1 ? runs : runs.reverse()) await run();
     }
-    closed[String(conns)] = compare(ours, base);
+    closed[String(conns)] = compare(ours, base, base2w);
   }
 
   const reference = closed['16'] ?? Object.values(closed).at(-1)!;
@@ -115,8 +129,11 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
   const openOurs: Round[] = [];
   const openBase: Round[] = [];
   for (let i = 1; i <= cfg.rounds; i++) {
-    openOurs.push(await measureOurs(i, `bench-${runId}-open-r${i}-`, (p) => openLoop(stack.gateway.url, rate, cfg.durationS, p)));
-    openBase.push((await measure('baseline', i, () => openLoop(baseline.url, rate, cfg.durationS, `bench-${runId}-base-`))).round);
+    const runs = [
+      async () => openOurs.push(await measureOurs(i, `bench-${runId}-open-r${i}-`, (p) => openLoop(stack.gateway.url, rate, cfg.durationS, p))),
+      async () => openBase.push((await measure('baseline', i, () => openLoop(baseline.url, rate, cfg.durationS, `bench-${runId}-base-`))).round),
+    ];
+    for (const run of i % 2 === 1 ? runs : runs.reverse()) await run();
   }
   const open = { ...compare(openOurs, openBase), target_rps: rate };
 
@@ -137,13 +154,16 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
     log('stopping the Kafka stack; embedded mode (`npm start`) against the baseline at 16 connections');
     for (const name of ['kafka admin', ...stack.services.map((s) => s.name).reverse(), 'kafka', 'elasticsearch']) await cleanup.runOne(name);
     const app = await startEmbedded(cfg, cleanup);
-    const embeddedPids = { embedded: app.pid, baseline: baseline.pid, 'load generator': process.pid };
+    const embeddedPids = { embedded: app.pid, baseline: baseline.pid, 'baseline (2 workers: supervisor)': baseline2w.pid, 'load generator': process.pid };
     if (cfg.warmupS > 0) await closedLoop(app.url, 16, cfg.warmupS, `bench-${runId}-warmup-`);
     const ours: Round[] = [];
     const base: Round[] = [];
     for (let i = 1; i <= cfg.rounds; i++) {
-      ours.push((await measure('embedded', i, () => closedLoop(app.url, 16, cfg.durationS, `bench-${runId}-emb-`), embeddedPids)).round);
-      base.push((await measure('baseline', i, () => closedLoop(baseline.url, 16, cfg.durationS, `bench-${runId}-base-`), embeddedPids)).round);
+      const runs = [
+        async () => ours.push((await measure('embedded', i, () => closedLoop(app.url, 16, cfg.durationS, `bench-${runId}-emb-`), embeddedPids)).round),
+        async () => base.push((await measure('baseline', i, () => closedLoop(baseline.url, 16, cfg.durationS, `bench-${runId}-base-`), embeddedPids)).round),
+      ];
+      for (const run of i % 2 === 1 ? runs : runs.reverse()) await run();
     }
     embedded = compare(ours, base);
   }
@@ -168,6 +188,8 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
     ours: c16 ? { rps: c16.ours.rps, p50_ms: c16.ours.p50_ms, p99_ms: c16.ours.p99_ms, errors: c16.ours.errors } : null,
     baseline: c16 ? { rps: c16.baseline.rps, p50_ms: c16.baseline.p50_ms, p99_ms: c16.baseline.p99_ms } : null,
     ratio_rps: c16 ? c16.ratio_rps : null,
+    baseline_2w: c16?.baseline_2w ? { rps: c16.baseline_2w.rps, p50_ms: c16.baseline_2w.p50_ms, p99_ms: c16.baseline_2w.p99_ms } : null,
+    ratio_rps_2w: c16?.ratio_rps_2w ?? null,
     closed_loop: closed,
     open_loop: open,
     embedded,
