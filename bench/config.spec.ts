@@ -13,7 +13,7 @@ describe('loadBenchConfig', () => {
       idleS: 10,
       lagFollowupS: 5,
       drainTimeoutS: 60,
-      workers: 1,
+      workers: 2,
       kafkaPort: 19092,
       kafkaControllerPort: 19093,
       kafkaSaslSslPort: 19094,
@@ -33,12 +33,12 @@ describe('loadBenchConfig', () => {
     const cfg = loadBenchConfig({
       BENCH_CONNECTIONS: '16, 64,16',
       BENCH_OPEN_RATE: '250',
-      BENCH_WORKERS: '2',
+      BENCH_WORKERS: '3',
       KAFKA_PORT: '29092',
       ES_PORT: '29200',
       BENCH_EMBEDDED: '0',
     });
-    expect([cfg.connections, cfg.openRate, cfg.workers, cfg.kafkaPort, cfg.esPort, cfg.embedded]).toEqual([[16, 64], 250, 2, 29092, 29200, false]);
+    expect([cfg.connections, cfg.openRate, cfg.workers, cfg.kafkaPort, cfg.esPort, cfg.embedded]).toEqual([[16, 64], 250, 3, 29092, 29200, false]);
   });
 
   it('names the variable and the bad value', () => {

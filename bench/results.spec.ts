@@ -1,4 +1,4 @@
-import { compare, exactlyOnce, summarizeRounds, type Round } from './results';
+import { compare, cpuMsPerRequest, exactlyOnce, summarizeRounds, type Round } from './results';
 
 function round(n: number, rps: number, p99: number, extra: Partial<Round> = {}): Round {
   return {
@@ -35,6 +35,7 @@ describe('summarizeRounds', () => {
       p99_ms: 20,
       max_ms: 40,
       errors: 5,
+      cpu_ms_per_request: 1,
       processes: { gateway: { cpu_s: 6, cpu_pct_of_core: 60, peak_rss_mb: 140 } },
     });
   });
@@ -50,6 +51,23 @@ describe('compare', () => {
   it("divides our median req/s by the baseline's", () => {
     const c = compare([round(1, 300, 1), round(2, 500, 1)], [round(1, 1000, 1), round(2, 600, 1)]);
     expect([c.ours.rps, c.baseline.rps, c.ratio_rps]).toEqual([400, 800, 0.5]);
+    expect(c).not.toHaveProperty('baseline_2w');
+  });
+
+  it('compares against the two-worker baseline too when it ran', () => {
+    const c = compare([round(1, 300, 1), round(2, 500, 1)], [round(1, 1000, 1)], [round(1, 2000, 1), round(2, 1000, 1), round(3, 1600, 1)]);
+    expect([c.baseline_2w!.rps, c.ratio_rps_2w, c.rounds.baseline_2w!.length]).toEqual([1600, 0.25, 3]);
+  });
+});
+
+describe('cpuMsPerRequest', () => {
+  it("is the machine's busy time (every process, the rest of the machine included) over the 2xx answers", () => {
+    const processes = {
+      gateway: { pid: 1, cpu_s: 1.5, cpu_pct_of_core: 15, peak_rss_mb: 100 },
+      'other processes': { pid: 0, cpu_s: 0.5, cpu_pct_of_core: 5, peak_rss_mb: 0 },
+    };
+    expect(cpuMsPerRequest({ processes, ok_2xx: 4000 })).toBe(0.5);
+    expect(cpuMsPerRequest({ processes, ok_2xx: 0 })).toBe(Number.POSITIVE_INFINITY);
   });
 });
 

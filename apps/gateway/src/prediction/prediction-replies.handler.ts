@@ -27,10 +27,13 @@ export class PredictionRepliesHandler {
       const { made, failed } = resultViews(batch);
       for (const event of made) {
         this.recent.remember(event);
+        this.accepted.remember(event);
         this.pending.resolve(event.request_id, event.payload);
       }
       for (const event of failed) {
-        this.pending.fail(event.request_id, new PredictionFailedError(event.request_id, event.payload.error, event.payload.reason));
+        const error = new PredictionFailedError(event.request_id, event.payload.error, event.payload.reason);
+        this.accepted.fail(event.request_id, error);
+        this.pending.fail(event.request_id, error);
       }
     }
   }
