@@ -7,11 +7,14 @@ interface Run {
   rps: number;
   p50_ms: number;
   p99_ms: number;
+  cpu_ms_per_request: number;
 }
 interface Comparison {
   ours: Run;
   baseline: Run;
   ratio_rps: number;
+  baseline_2w: Run;
+  ratio_rps_2w: number;
 }
 const latest = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.json'), 'utf8')) as {
   git_commit: string;
@@ -19,7 +22,7 @@ const latest = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'latest.js
   embedded: Comparison | null;
 };
 
-const HEADER = '| at 16 connections (closed loop) | req/s | p50 | p99 |';
+const HEADER = '| at 16 connections (closed loop) | req/s | p50 | p99 | CPU / prediction |';
 
 /** The numbers of a table row after its label, in order ("2,156 (1.25×)" gives 2156 and 1.25), each with the decimals it shows. */
 function numbersOf(row: string): Array<{ value: number; decimals: number }> {
@@ -30,12 +33,29 @@ function numbersOf(row: string): Array<{ value: number; decimals: number }> {
 /** What each headline row must show, from the latest committed bench run, in the order the row shows it. */
 function expectedRows(): Array<[string, number[]]> {
   const [c1, c16, c64, emb] = [latest.closed_loop['1'], latest.closed_loop['16'], latest.closed_loop['64'], latest.embedded!];
+  const run = (r: Run) => [r.rps, r.p50_ms, r.p99_ms, r.cpu_ms_per_request];
   return [
-    ['baseline', [c16.baseline.rps, c16.baseline.p50_ms, c16.baseline.p99_ms]],
-    ['Kafka path', [c16.ours.rps, c16.ratio_rps, c16.ours.p50_ms, c16.ours.p99_ms]],
-    ['the same at 64 connections', [c64.ours.rps, c64.ratio_rps, c64.baseline.rps, c64.ours.p50_ms, c64.ours.p99_ms]],
-    ['embedded', [emb.ours.rps, emb.ratio_rps, emb.baseline.rps, emb.ours.p50_ms, emb.ours.p99_ms]],
-    ['one connection', [c1.ours.rps, c1.baseline.rps, c1.ours.p50_ms, c1.baseline.p50_ms, c1.ours.p99_ms, c1.baseline.p99_ms]],
+    ['baseline as the seed ships', run(c16.baseline)],
+    ['baseline on two cores', run(c16.baseline_2w)],
+    ['Kafka path', [c16.ours.rps, c16.ratio_rps_2w, c16.ratio_rps, c16.ours.p50_ms, c16.ours.p99_ms, c16.ours.cpu_ms_per_request]],
+    [
+      'the same at sixty-four connections',
+      [c64.ours.rps, c64.ratio_rps_2w, c64.baseline_2w.rps, c64.ours.p50_ms, c64.ours.p99_ms, c64.ours.cpu_ms_per_request],
+    ],
+    ['embedded', [emb.ours.rps, emb.ratio_rps, emb.baseline.rps, emb.ours.p50_ms, emb.ours.p99_ms, emb.ours.cpu_ms_per_request]],
+    [
+      'one connection',
+      [
+        c1.ours.rps,
+        c1.baseline.rps,
+        c1.ours.p50_ms,
+        c1.baseline.p50_ms,
+        c1.ours.p99_ms,
+        c1.baseline.p99_ms,
+        c1.ours.cpu_ms_per_request,
+        c1.baseline.cpu_ms_per_request,
+      ],
+    ],
   ];
 }
 
