@@ -1,19 +1,30 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { closedLoop, openLoop, SEED_BODY } from './load';
+import { flowerBody, referenceAnswers } from './answers';
+import { closedLoop, openLoop } from './load';
 
-/** A real HTTP server that records what it receives and answers 503 to every id ending in 7. */
-function recordingServer(): Promise<{ url: string; server: Server; ids: string[]; bodies: Set<string> }> {
+/**
+ * A real HTTP server that records what it receives, answers each request with its own input as
+ * the prediction (or, crossing, with the input of the request before it), and 503 to every id
+ * ending in 7. Requests without an id (the reference pass) are answered and not recorded.
+ */
+function recordingServer(cross = false): Promise<{ url: string; server: Server; ids: string[]; bodies: Map<string, string> }> {
   const ids: string[] = [];
-  const bodies = new Set<string>();
+  const bodies = new Map<string, string>();
+  let previous = '';
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const id = String(req.headers['x-request-id']);
-      ids.push(id);
-      bodies.add(`${req.method} ${req.url} ${req.headers['content-type']} ${Buffer.concat(chunks).toString()}`);
-      res.writeHead(id.endsWith('7') ? 503 : 200, { 'content-type': 'application/json' }).end('{}');
+      const body = Buffer.concat(chunks).toString();
+      const id = req.headers['x-request-id'];
+      const answer = cross && id !== undefined ? previous : body;
+      previous = body;
+      if (id !== undefined) {
+        ids.push(String(id));
+        bodies.set(String(id), `${req.method} ${req.url} ${req.headers['content-type']} ${body}`);
+      }
+      res.writeHead(String(id).endsWith('7') ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify({ prediction: answer, request_id: id }));
     });
   });
   return new Promise((resolve) =>
@@ -33,9 +44,13 @@ describe('load generators against a real local server', () => {
     await new Promise((r) => target.server.close(r));
   });
 
-  it('closed loop: sends the seed body with a unique prefixed id per request and accounts for every one', async () => {
-    const { result, unanswered } = await closedLoop(target.url, 4, 1, 'run-a-');
-    expect(target.bodies).toEqual(new Set([`POST /predict application/json ${SEED_BODY}`]));
+  it('closed loop: sends each request its own flower with a unique prefixed id and accounts for every one', async () => {
+    const reference = await referenceAnswers(target.url);
+    const { result, unanswered } = await closedLoop(target.url, 4, 1, 'run-a-', reference);
+    expect(reference.indistinguishable).toBe(0);
+    expect([...target.bodies].filter(([id, body]) => body !== `POST /predict application/json ${flowerBody(Number(id.slice('run-a-'.length)))}`)).toEqual([]);
+    expect(new Set(target.bodies.values()).size).toBe(Math.min(256, target.ids.length));
+    expect(result.wrong_answers).toBe(0);
     expect(new Set(target.ids).size).toBe(target.ids.length);
     expect(target.ids.every((id) => /^run-a-\d+$/.test(id))).toBe(true);
     // The server answers everything it receives; the client sees all but the (at most one per
@@ -55,8 +70,22 @@ describe('load generators against a real local server', () => {
     expect(result.p50_ms).toBeLessThanOrEqual(result.p99_ms);
   });
 
+  it("counts every answer that is not its own input's as wrong, in both loops", async () => {
+    const reference = await referenceAnswers(target.url);
+    target.server.closeAllConnections();
+    await new Promise((r) => target.server.close(r));
+    target = await recordingServer(true);
+    const closed = await closedLoop(target.url, 1, 1, 'run-x-', reference);
+    expect(closed.result.ok_2xx).toBeGreaterThan(0);
+    expect(closed.result.wrong_answers).toBe(closed.result.ok_2xx);
+    const open = await openLoop(target.url, 50, 1, 'run-y-', reference);
+    expect(open.result.wrong_answers).toBe(open.result.ok_2xx);
+  });
+
   it('open loop: sends exactly rate × duration requests and waits for every answer', async () => {
-    const { result, unanswered } = await openLoop(target.url, 200, 1, 'run-b-');
+    const reference = await referenceAnswers(target.url);
+    const { result, unanswered } = await openLoop(target.url, 200, 1, 'run-b-', reference);
+    expect(result.wrong_answers).toBe(0);
     expect(result.sent).toBe(200);
     expect(target.ids.length).toBe(200);
     expect(new Set(target.ids)).toEqual(new Set(Array.from({ length: 200 }, (_, n) => `run-b-${n}`)));
@@ -71,7 +100,7 @@ describe('load generators against a real local server', () => {
     target.server.removeAllListeners('request');
     target.server.on('request', () => undefined);
     target.server.headersTimeout = 0;
-    const { result, unanswered } = await openLoop(target.url, 20, 1, 'run-c-', 500);
+    const { result, unanswered } = await openLoop(target.url, 20, 1, 'run-c-', undefined, 500);
     expect([result.sent, result.ok_2xx, result.rate_held]).toEqual([20, 0, false]);
     expect([result.errors, unanswered.length]).toEqual([20, 20]);
   });

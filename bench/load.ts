@@ -1,11 +1,9 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { flowerBody, rightAnswer, type Reference } from './answers';
 import { round } from './proc-sampler';
 import { SampleBuffer, summarizeLatencies, type LatencySummary } from './stats';
-
-/** The seed README's example request, sent to both services byte for byte. */
-export const SEED_BODY = JSON.stringify({ sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 });
 
 export interface LoadResult extends LatencySummary {
   mode: 'closed' | 'open';
@@ -20,6 +18,8 @@ export interface LoadResult extends LatencySummary {
   non_2xx: number;
   /** Connection errors and timeouts (no answer at all). */
   errors: number;
+  /** 2xx answers that are not the answer their own input gets alone (crossed or wrong); null when not checked (warm-up). */
+  wrong_answers: number | null;
   /** Open loop: whether 2xx answers kept up with the asked rate (≥ 97% of it within the run). */
   rate_held: boolean | null;
   /** Open loop: the latest a request left after its scheduled time (the generator's own lag). */
@@ -36,11 +36,13 @@ const is2xx = (status: number) => status >= 200 && status < 300;
 
 /**
  * Closed loop: `connections` clients, each sending its next request when the previous one is
- * answered, for `durationS` seconds. Every request carries X-Request-Id `<idPrefix><n>`.
+ * answered, for `durationS` seconds. Request n carries X-Request-Id `<idPrefix><n>` and flower n
+ * (bench/answers.ts); with a reference, its answer is checked against that flower's.
  * Latencies are kept exactly (autocannon's own histogram has 1 ms buckets).
  */
-export async function closedLoop(baseUrl: string, connections: number, durationS: number, idPrefix: string): Promise<LoadOutcome> {
+export async function closedLoop(baseUrl: string, connections: number, durationS: number, idPrefix: string, reference?: Reference): Promise<LoadOutcome> {
   let next = 0;
+  let wrong = 0;
   const answered = new Set<number>();
   const latencies = new SampleBuffer();
   let ok = 0;
@@ -55,14 +57,15 @@ export async function closedLoop(baseUrl: string, connections: number, durationS
         method: 'POST',
         path: '/predict',
         headers: { 'content-type': 'application/json' },
-        body: SEED_BODY,
         setupRequest: (req, context) => {
           const n = next++;
           context.n = n;
-          return { ...req, headers: { ...req.headers, 'x-request-id': `${idPrefix}${n}` } };
+          return { ...req, body: flowerBody(n), headers: { ...req.headers, 'x-request-id': `${idPrefix}${n}` } };
         },
-        onResponse: (status, _body, context) => {
-          if (is2xx(status)) answered.add(context.n as number);
+        onResponse: (status, body, context) => {
+          if (!is2xx(status)) return;
+          answered.add(context.n as number);
+          if (reference && !rightAnswer(reference, context.n as number, body)) wrong++;
         },
       },
     ],
@@ -86,6 +89,7 @@ export async function closedLoop(baseUrl: string, connections: number, durationS
       ok_2xx: ok,
       non_2xx: non2xx,
       errors: r.errors,
+      wrong_answers: reference ? wrong : null,
       rate_held: null,
       max_send_lag_ms: null,
       ...roundLatencies(summarizeLatencies(latencies.values())),
@@ -101,7 +105,14 @@ export async function closedLoop(baseUrl: string, connections: number, durationS
  * (autocannon's overallRate is not used: it gives each connection a quota per second, sent back
  * to back at the top of each second, which measures bursts, not a steady rate.)
  */
-export async function openLoop(baseUrl: string, rate: number, durationS: number, idPrefix: string, timeoutMs = 10_000): Promise<LoadOutcome> {
+export async function openLoop(
+  baseUrl: string,
+  rate: number,
+  durationS: number,
+  idPrefix: string,
+  reference?: Reference,
+  timeoutMs = 10_000,
+): Promise<LoadOutcome> {
   const { hostname, port } = new URL(baseUrl);
   const agent = new Agent({ keepAlive: true, maxSockets: 1024 });
   const total = Math.round(rate * durationS);
@@ -111,6 +122,7 @@ export async function openLoop(baseUrl: string, rate: number, durationS: number,
   let okInWindow = 0;
   let non2xx = 0;
   let errors = 0;
+  let wrong = 0;
   let outstanding = 0;
   let maxLag = 0;
   let sent = 0;
@@ -125,6 +137,7 @@ export async function openLoop(baseUrl: string, rate: number, durationS: number,
   const fire = (n: number, scheduled: number) => {
     outstanding++;
     unanswered.add(n);
+    const body = flowerBody(n);
     const req = request(
       {
         agent,
@@ -132,10 +145,11 @@ export async function openLoop(baseUrl: string, rate: number, durationS: number,
         port,
         method: 'POST',
         path: '/predict',
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(SEED_BODY), 'x-request-id': `${idPrefix}${n}` },
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': `${idPrefix}${n}` },
       },
       (res) => {
-        res.resume();
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.once('end', () => {
           const end = performance.now();
           latencies.push(end - scheduled);
@@ -143,6 +157,7 @@ export async function openLoop(baseUrl: string, rate: number, durationS: number,
             ok++;
             if (end <= windowEnd) okInWindow++;
             unanswered.delete(n);
+            if (reference && !rightAnswer(reference, n, Buffer.concat(chunks).toString('utf8'))) wrong++;
           } else non2xx++;
           settle();
         });
@@ -153,7 +168,7 @@ export async function openLoop(baseUrl: string, rate: number, durationS: number,
       errors++;
       settle();
     });
-    req.end(SEED_BODY);
+    req.end(body);
   };
 
   await new Promise<void>((resolve) => {
@@ -191,6 +206,7 @@ export async function openLoop(baseUrl: string, rate: number, durationS: number,
       ok_2xx: ok,
       non_2xx: non2xx,
       errors,
+      wrong_answers: reference ? wrong : null,
       rate_held: achieved >= 0.97 * rate,
       max_send_lag_ms: round(maxLag, 2),
       ...roundLatencies(summarizeLatencies(latencies.values())),

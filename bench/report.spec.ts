@@ -19,6 +19,7 @@ function round(rps: number, p99: number, extra: Partial<Round> = {}): Round {
     ok_2xx: rps * 10,
     non_2xx: 0,
     errors: 0,
+    wrong_answers: 0,
     rate_held: null,
     max_send_lag_ms: null,
     processes: {},
@@ -83,6 +84,11 @@ describe('evaluateTargets', () => {
       { target: 'Kafka path, 64 connections: zero errors', measured: '0', pass: true },
       { target: 'Kafka path, 64 connections: p99 ≤ 50 ms', measured: '40.0 ms', pass: true },
       { target: 'Embedded (`npm start`), 16 connections: ≥ 3× baseline req/s', measured: '3.50× (3,500 vs 1,000 req/s)', pass: true },
+      {
+        target: 'Every 2xx answer is its own input’s (ours and the baselines; a crossed or wrong answer is an error)',
+        measured: '0 wrong of 128,500 answers checked',
+        pass: true,
+      },
       { target: 'Monitor lag 0 within 5 s after the load stops', measured: '0 after every run (2 runs)', pass: true },
       { target: 'Elasticsearch holds every 2xx prediction exactly once', measured: '2/2 runs exact; 0 missing, 0 duplicated', pass: true },
       { target: 'Each Node service ≤ 150 MB RSS under load, embedded ≤ 250 MB', measured: 'largest: embedded 199 MB', pass: true },
@@ -101,12 +107,17 @@ describe('evaluateTargets', () => {
     r.closed_loop['64'].ours.processes.monitor.peak_rss_mb = 291;
     r.idle!.kafka_and_services_pct_of_core = 25;
     r.scoring.rows_per_s_per_core = 900_000;
+    r.closed_loop['64'].rounds.baseline[0].wrong_answers = 2;
     const failed = evaluateTargets(r).filter((c) => c.pass === false);
     expect(failed.map((c) => [c.target, c.measured])).toEqual([
-      ['Kafka path, 16 connections: ≥ 1.0× the req/s of the baseline with `--workers 2` (the same two cores)', "0.95× (1,900 vs 1,250 req/s; 1.90× the one-worker baseline's 1,000)"],
+      [
+        'Kafka path, 16 connections: ≥ 1.0× the req/s of the baseline with `--workers 2` (the same two cores)',
+        "0.95× (1,900 vs 1,250 req/s; 1.90× the one-worker baseline's 1,000)",
+      ],
       ["Kafka path, 16 connections: the machine's CPU per prediction below the baseline's (`--workers 2`)", '1.00 ms vs 0.80 ms (one worker: 0.90 ms)'],
       ['Kafka path, 16 connections: p99 ≤ 20 ms', '20.5 ms'],
       ['Kafka path, 16 connections: zero errors', '3'],
+      ['Every 2xx answer is its own input’s (ours and the baselines; a crossed or wrong answer is an error)', '2 wrong of 128,500 answers checked'],
       ['Monitor lag 0 within 5 s after the load stops', 'up to 12 messages behind 5 s after a run'],
       ['Elasticsearch holds every 2xx prediction exactly once', '1/2 runs exact; 4 missing, 0 duplicated'],
       ['Each Node service ≤ 150 MB RSS under load, embedded ≤ 250 MB', 'over: monitor 291 MB'],

@@ -70,6 +70,18 @@ export function evaluateTargets(r: BenchResults): TargetCheck[] {
   } else {
     checks.push(notMeasured('Embedded (`npm start`), 16 connections: ≥ 3× baseline req/s'));
   }
+  const checkedRounds = allRounds(r).filter((x) => x.wrong_answers !== null);
+  if (checkedRounds.length > 0) {
+    const wrong = checkedRounds.reduce((n, x) => n + x.wrong_answers!, 0);
+    const checked = checkedRounds.reduce((n, x) => n + x.ok_2xx, 0);
+    checks.push({
+      target: 'Every 2xx answer is its own input’s (ours and the baselines; a crossed or wrong answer is an error)',
+      measured: `${num(wrong)} wrong of ${num(checked)} answers checked`,
+      pass: wrong === 0,
+    });
+  } else {
+    checks.push(notMeasured('Every 2xx answer is its own input’s (ours and the baselines; a crossed or wrong answer is an error)'));
+  }
   const rounds = kafkaRounds(r);
   const lags = rounds.filter((x) => x.lag).map((x) => x.lag!);
   if (lags.length > 0) {

@@ -17,6 +17,7 @@ function round(n: number, rps: number, p99: number, extra: Partial<Round> = {}):
     ok_2xx: rps * 10,
     non_2xx: 0,
     errors: 0,
+    wrong_answers: 0,
     rate_held: null,
     max_send_lag_ms: null,
     processes: { gateway: { pid: 1, cpu_s: rps / 100, cpu_pct_of_core: rps / 10, peak_rss_mb: rps / 5 } },
@@ -35,6 +36,7 @@ describe('summarizeRounds', () => {
       p99_ms: 20,
       max_ms: 40,
       errors: 5,
+      wrong_answers: 0,
       cpu_ms_per_request: 1,
       processes: { gateway: { cpu_s: 6, cpu_pct_of_core: 60, peak_rss_mb: 140 } },
     });

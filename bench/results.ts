@@ -29,8 +29,10 @@ export interface RunSummary {
   p90_ms: number;
   p99_ms: number;
   max_ms: number;
-  /** Connection errors, timeouts and non-2xx answers over all rounds. */
+  /** Connection errors, timeouts, non-2xx answers and wrong answers over all rounds. */
   errors: number;
+  /** 2xx answers that were not their own input's answer (crossed or wrong), over all rounds; null when not checked. */
+  wrong_answers: number | null;
   rate_held?: boolean;
   /**
    * CPU of the whole machine per answered request, in ms (median over the rounds): every process's
@@ -105,7 +107,8 @@ export function summarizeRounds(rounds: readonly Round[]): RunSummary {
     p90_ms: m((r) => r.p90_ms),
     p99_ms: m((r) => r.p99_ms),
     max_ms: m((r) => r.max_ms),
-    errors: rounds.reduce((s, r) => s + r.errors + r.non_2xx, 0),
+    errors: rounds.reduce((s, r) => s + r.errors + r.non_2xx + (r.wrong_answers ?? 0), 0),
+    wrong_answers: rounds.some((r) => r.wrong_answers !== null) ? rounds.reduce((s, r) => s + (r.wrong_answers ?? 0), 0) : null,
     cpu_ms_per_request: m((r) => cpuMsPerRequest(r)),
     processes,
   };

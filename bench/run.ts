@@ -4,6 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../scripts/lib/service-process';
+import { referenceAnswers, type Reference } from './answers';
 import { startBaseline, ensureVenv } from './baseline';
 import { Cleanup } from './cleanup';
 import { loadBenchConfig, type BenchConfig } from './config';
@@ -35,7 +36,7 @@ function gitCommit(): string {
 
 const describe = (o: LoadOutcome) =>
   `${o.result.rps.toFixed(0)} req/s, p50 ${o.result.p50_ms.toFixed(2)} ms, p99 ${o.result.p99_ms.toFixed(2)} ms, max ${o.result.max_ms.toFixed(1)} ms, ` +
-  `errors ${o.result.errors}, non-2xx ${o.result.non_2xx}${o.result.rate_held === null ? '' : o.result.rate_held ? ', rate held' : ', rate NOT held'}`;
+  `errors ${o.result.errors}, non-2xx ${o.result.non_2xx}, wrong answers ${o.result.wrong_answers ?? 'not checked'}${o.result.rate_held === null ? '' : o.result.rate_held ? ', rate held' : ', rate NOT held'}`;
 
 async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> {
   const runId = randomBytes(3).toString('hex');
@@ -102,6 +103,18 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
     await closedLoop(baseline2w.url, 16, cfg.warmupS, `bench-${runId}-warmup-`);
     await lag.waitForZero(cfg.drainTimeoutS);
   }
+  // Each target's answer to every flower, asked alone: the answers under load are checked against them.
+  const referenceOf = async (name: string, url: string): Promise<Reference> => {
+    const r = await referenceAnswers(url);
+    log(`reference answers of ${name}: ${r.answers.length} flowers, ${r.indistinguishable} with an answer another flower shares`);
+    return r;
+  };
+  const [refOurs, refBase, refBase2w] = [
+    await referenceOf('ours', stack.gateway.url),
+    await referenceOf('the baseline', baseline.url),
+    await referenceOf('the two-worker baseline', baseline2w.url),
+  ];
+  await lag.waitForZero(cfg.drainTimeoutS);
   esField = await clientRequestIdField(stack.esUrl);
   log(`counting predictions in Elasticsearch by ${esField}`);
 
@@ -114,9 +127,12 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
     for (let i = 1; i <= cfg.rounds; i++) {
       // Who goes first alternates: a machine that slows down within a round favours neither side.
       const runs = [
-        async () => ours.push(await measureOurs(i, `bench-${runId}-c${conns}-r${i}-`, (p) => closedLoop(stack.gateway.url, conns, cfg.durationS, p))),
-        async () => base.push((await measure('baseline', i, () => closedLoop(baseline.url, conns, cfg.durationS, `bench-${runId}-base-`))).round),
-        async () => base2w.push((await measure('baseline, 2 workers', i, () => closedLoop(baseline2w.url, conns, cfg.durationS, `bench-${runId}-base2-`))).round),
+        async () => ours.push(await measureOurs(i, `bench-${runId}-c${conns}-r${i}-`, (p) => closedLoop(stack.gateway.url, conns, cfg.durationS, p, refOurs))),
+        async () => base.push((await measure('baseline', i, () => closedLoop(baseline.url, conns, cfg.durationS, `bench-${runId}-base-`, refBase))).round),
+        async () =>
+          base2w.push(
+            (await measure('baseline, 2 workers', i, () => closedLoop(baseline2w.url, conns, cfg.durationS, `bench-${runId}-base2-`, refBase2w))).round,
+          ),
       ];
       for (const run of i % 2 === 1 ? runs : runs.reverse()) await run();
     }
@@ -130,8 +146,8 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
   const openBase: Round[] = [];
   for (let i = 1; i <= cfg.rounds; i++) {
     const runs = [
-      async () => openOurs.push(await measureOurs(i, `bench-${runId}-open-r${i}-`, (p) => openLoop(stack.gateway.url, rate, cfg.durationS, p))),
-      async () => openBase.push((await measure('baseline', i, () => openLoop(baseline.url, rate, cfg.durationS, `bench-${runId}-base-`))).round),
+      async () => openOurs.push(await measureOurs(i, `bench-${runId}-open-r${i}-`, (p) => openLoop(stack.gateway.url, rate, cfg.durationS, p, refOurs))),
+      async () => openBase.push((await measure('baseline', i, () => openLoop(baseline.url, rate, cfg.durationS, `bench-${runId}-base-`, refBase))).round),
     ];
     for (const run of i % 2 === 1 ? runs : runs.reverse()) await run();
   }
@@ -156,12 +172,15 @@ async function bench(cfg: BenchConfig, cleanup: Cleanup): Promise<BenchResults> 
     const app = await startEmbedded(cfg, cleanup);
     const embeddedPids = { embedded: app.pid, baseline: baseline.pid, 'baseline (2 workers: supervisor)': baseline2w.pid, 'load generator': process.pid };
     if (cfg.warmupS > 0) await closedLoop(app.url, 16, cfg.warmupS, `bench-${runId}-warmup-`);
+    const refEmbedded = await referenceOf('embedded', app.url);
     const ours: Round[] = [];
     const base: Round[] = [];
     for (let i = 1; i <= cfg.rounds; i++) {
       const runs = [
-        async () => ours.push((await measure('embedded', i, () => closedLoop(app.url, 16, cfg.durationS, `bench-${runId}-emb-`), embeddedPids)).round),
-        async () => base.push((await measure('baseline', i, () => closedLoop(baseline.url, 16, cfg.durationS, `bench-${runId}-base-`), embeddedPids)).round),
+        async () =>
+          ours.push((await measure('embedded', i, () => closedLoop(app.url, 16, cfg.durationS, `bench-${runId}-emb-`, refEmbedded), embeddedPids)).round),
+        async () =>
+          base.push((await measure('baseline', i, () => closedLoop(baseline.url, 16, cfg.durationS, `bench-${runId}-base-`, refBase), embeddedPids)).round),
       ];
       for (const run of i % 2 === 1 ? runs : runs.reverse()) await run();
     }

@@ -14,7 +14,12 @@ export interface ScoringResult {
  */
 export function scoringThroughput(batchRows = 1000, batchesPerSample = 200, samples = 7): ScoringResult {
   const iris = irisDataset();
-  const { params } = trainModel(iris, { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } }, { minAccuracy: 0, maxRegression: 1, minHoldoutRows: 1, maxReferenceRegression: 1 }, null);
+  const { params } = trainModel(
+    iris,
+    { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } },
+    { minAccuracy: 0, maxRegression: 1, minHoldoutRows: 1, maxReferenceRegression: 1 },
+    null,
+  );
   const score = compileScorer(params);
   const batch = Array.from({ length: batchRows }, (_, i) => iris.X[i % iris.X.length]);
   let sink = 0;
