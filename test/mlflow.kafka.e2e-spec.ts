@@ -46,7 +46,7 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
   const startTrainer = async (password = trainerUser.password) => {
     const file = join(secrets, `password-${randomUUID()}`);
     writeFileSync(file, `${password}\n`);
-    trainer = ServiceProcess.start(`trainer-mlflow-${tag}`, 'trainer', testPort(130), {
+    trainer = ServiceProcess.start(`trainer-mlflow-${tag}`, 'trainer', testPort(110), {
       MLFLOW_TRACKING_URI: mlflow.url,
       MLFLOW_TRACKING_USERNAME: trainerUser.username,
       MLFLOW_TRACKING_PASSWORD_FILE: file,
@@ -166,7 +166,7 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     await mlflow.api('POST', 'users/create', trainerUser);
     await mlflow.api('PATCH', 'users/update-admin', { username: trainerUser.username, is_admin: true });
     await startTrainer();
-    gateway = ServiceProcess.start(`gateway-mlflow-${tag}`, 'gateway', testPort(131));
+    gateway = ServiceProcess.start(`gateway-mlflow-${tag}`, 'gateway', testPort(111));
     await gateway.waitReady(90_000);
   }, 400_000);
 
