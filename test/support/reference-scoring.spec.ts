@@ -1,7 +1,7 @@
 import { compileScorer, fitGaussianNB, irisDataset } from '@app/model';
 import { distinctFlower } from './distinct-flowers';
 import { vector } from './feature-rows';
-import { answerMismatch, crossCheck, indistinguishablePairs, referenceAnswer, type Exchange, type ScoredAnswer } from './reference-scoring';
+import { answerMismatch, close, crossCheck, indistinguishablePairs, referenceAnswer, type Exchange, type ScoredAnswer } from './reference-scoring';
 
 const params = fitGaussianNB(irisDataset());
 const score = compileScorer(params);
@@ -94,6 +94,16 @@ describe('crossCheck', () => {
     expect(crossCheck([exchange(5, { label: 'first' }), exchange(5, { label: 'again' })], versions).indistinguishable).toEqual([
       'first and again under version 1',
     ]);
+  });
+});
+
+describe('close', () => {
+  it('holds normal numbers to 1e-9 relative, and subnormal ones to the floor below which they lose bits', () => {
+    expect([close(0.5, 0.5 + 4e-10), close(0.5, 0.5 + 6e-10)]).toEqual([true, false]);
+    expect([close(1e-20, 1.0000000001e-20), close(1e-20, 1.00001e-20)]).toEqual([true, false]);
+    // What the fault suite's full run met: the same subnormal probability, computed two ways.
+    expect(close(5.90393486e-316, 5.9039348e-316)).toBe(true);
+    expect(close(1e-300, 2e-300)).toBe(false);
   });
 });
 
