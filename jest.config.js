@@ -12,11 +12,19 @@ const swc = [
 ];
 const moduleNameMapper = {
   '^@apps/([a-z-]+)/(.*)$': '<rootDir>/apps/$1/src/$2',
-  '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation|mlflow)$': '<rootDir>/libs/$1/src',
-  '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation|mlflow)/(.*)$': '<rootDir>/libs/$1/src/$2',
+  '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation|mlflow)$':
+    '<rootDir>/libs/$1/src',
+  '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation|mlflow)/(.*)$':
+    '<rootDir>/libs/$1/src/$2',
 };
 // .tools holds the compose smoke's image cache (npm run compose:smoke), whole package trees included.
-const common = { transform: { '^.+\\.ts$': swc }, modulePathIgnorePatterns: ['<rootDir>/.tools/'], moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, testEnvironment: 'node' };
+const common = {
+  transform: { '^.+\\.ts$': swc },
+  modulePathIgnorePatterns: ['<rootDir>/.tools/'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleNameMapper,
+  testEnvironment: 'node',
+};
 
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

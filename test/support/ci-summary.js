@@ -120,7 +120,13 @@ if (require.main === module) {
   const [file, status, timedOut, faultsFile, faultsStatus, faultsTimedOut] = args;
   const faults =
     faultsFile === undefined ? undefined : { counts: readCounts(faultsFile), status: Number(faultsStatus), timedOutMinutes: minutes(faultsTimedOut) };
-  const { reasons, others, line, exitCode } = summarize({ counts: readCounts(file), status: Number(status), timedOutMinutes: minutes(timedOut), faults, steps });
+  const { reasons, others, line, exitCode } = summarize({
+    counts: readCounts(file),
+    status: Number(status),
+    timedOutMinutes: minutes(timedOut),
+    faults,
+    steps,
+  });
   for (const reason of reasons) console.log(`[ci] ${reason}`);
   console.log(`[ci] ${others}`);
   console.log(line);

@@ -12,7 +12,13 @@ import { TOPICS } from './topics';
  */
 type View<P> = EventEnvelope<P>;
 
-function view<P>(batch: EventEnvelope<unknown>, eventType: string, r: { request_id: string; client_request_id?: string }, eventId: string, payload: P): View<P> {
+function view<P>(
+  batch: EventEnvelope<unknown>,
+  eventType: string,
+  r: { request_id: string; client_request_id?: string },
+  eventId: string,
+  payload: P,
+): View<P> {
   return {
     event_id: eventId,
     event_type: eventType,

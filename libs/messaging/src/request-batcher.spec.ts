@@ -126,7 +126,11 @@ describe('RequestBatcher', () => {
 
   it('reports each record to onRecord as it leaves', async () => {
     const seen: number[] = [];
-    const batcher = new RequestBatcher<Item>(async () => undefined, { maxDelayMs: 0, maxRows: 10, maxBytes: 1000 }, (items) => seen.push(items.length));
+    const batcher = new RequestBatcher<Item>(
+      async () => undefined,
+      { maxDelayMs: 0, maxRows: 10, maxBytes: 1000 },
+      (items) => seen.push(items.length),
+    );
     await Promise.all([batcher.add(item('a')), batcher.add(item('b'))]);
     await batcher.add(item('c'));
     expect(seen).toEqual([2, 1]);

@@ -6,7 +6,12 @@ import { indexTemplates } from './index-templates';
 import { TrafficMonitor } from './traffic-monitor';
 
 const AT = new Date('2026-03-04T12:00:00.000Z');
-const trained = trainModel(irisDataset(), { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } }, { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 1, maxReferenceRegression: 1 }, null);
+const trained = trainModel(
+  irisDataset(),
+  { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } },
+  { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 1, maxReferenceRegression: 1 },
+  null,
+);
 const model = {
   version: 2,
   run_id: 'run-2',
@@ -80,7 +85,16 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
       worker: 'worker-a',
       reply_to: 'gateway-1',
       results: [
-        { outcome: 'scored', request_id: 'req-a', client_request_id: 'client-a', event_id: 'evt-a', instances, predictions, model_version: 2, scoring_latency_ms: 0.2 },
+        {
+          outcome: 'scored',
+          request_id: 'req-a',
+          client_request_id: 'client-a',
+          event_id: 'evt-a',
+          instances,
+          predictions,
+          model_version: 2,
+          scoring_latency_ms: 0.2,
+        },
         { outcome: 'failed', request_id: 'req-b', event_id: 'evt-b', error: 'unknown_model_version', reason: 'model version 9 is not registered', rows: 2 },
       ],
     },
@@ -110,7 +124,17 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
   [
     'waiting label',
     TOPICS.feedbackLabeled,
-    { request_id: 'req-8', row: 2, label: 'setosa', labeled_at: AT.toISOString(), joined: false, served_version: null, predicted: null, input: null, predicted_at: null },
+    {
+      request_id: 'req-8',
+      row: 2,
+      label: 'setosa',
+      labeled_at: AT.toISOString(),
+      joined: false,
+      served_version: null,
+      predicted: null,
+      input: null,
+      predicted_at: null,
+    },
   ],
   [
     'registry command',

@@ -3,7 +3,12 @@ import { trainModel } from '@app/training';
 import { TrafficMonitor, type TrafficMonitorOptions } from './traffic-monitor';
 
 const NOW = 1_700_000_000_000;
-const { baselines } = trainModel(irisDataset(), { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } }, { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 1, maxReferenceRegression: 1 }, null);
+const { baselines } = trainModel(
+  irisDataset(),
+  { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } },
+  { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 1, maxReferenceRegression: 1 },
+  null,
+);
 const detector = new DriftDetector({ psiThreshold: 0.25, ksPValueThreshold: 0.001, minWindow: 200 });
 
 const monitorWith = (options: Partial<TrafficMonitorOptions> = {}) =>

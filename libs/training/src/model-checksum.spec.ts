@@ -2,7 +2,12 @@ import { irisDataset } from '@app/model';
 import { modelChecksum } from './model-checksum';
 import { trainModel } from './train-model';
 
-const { params } = trainModel(irisDataset(), { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } }, { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 1, maxReferenceRegression: 1 }, null);
+const { params } = trainModel(
+  irisDataset(),
+  { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } },
+  { minAccuracy: 0.9, maxRegression: 0.02, minHoldoutRows: 1, maxReferenceRegression: 1 },
+  null,
+);
 const clone = () => structuredClone(params);
 
 describe('modelChecksum', () => {

@@ -25,7 +25,11 @@ const unbalanced: LabeledDataset = (() => {
 const CASES: Array<[string, LabeledDataset, TrainingParams]> = [
   ['iris, test_size 0.2, random_state 42', iris, { testSize: 0.2, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } }],
   ['iris, test_size 0.3, random_state 7', iris, { testSize: 0.3, randomState: 7, hyperparameters: { var_smoothing: 1e-9 } }],
-  ['unbalanced iris, test_size 0.25, random_state 11, var_smoothing 0.01', unbalanced, { testSize: 0.25, randomState: 11, hyperparameters: { var_smoothing: 1e-2 } }],
+  [
+    'unbalanced iris, test_size 0.25, random_state 11, var_smoothing 0.01',
+    unbalanced,
+    { testSize: 0.25, randomState: 11, hyperparameters: { var_smoothing: 1e-2 } },
+  ],
 ];
 
 /**

@@ -90,7 +90,9 @@ describe('trainModel promotion gate', () => {
     const poisoned = { ...iris, X: rows.map((i) => iris.X[i]), y: rows.map((i) => (iris.y[i] === 0 ? 2 : iris.y[i] === 2 ? 0 : 1)) };
     const params = { testSize: 0.34, randomState: 42, hyperparameters: { var_smoothing: 1e-9 } };
     const withoutReference = trainModel(poisoned, params, GATE, first.params);
-    expect([withoutReference.evaluation.accuracy, withoutReference.evaluation.holdout_size, withoutReference.currentAccuracyOnHoldout]).toEqual([0.9666666666666667, 30, 0.3]);
+    expect([withoutReference.evaluation.accuracy, withoutReference.evaluation.holdout_size, withoutReference.currentAccuracyOnHoldout]).toEqual([
+      0.9666666666666667, 30, 0.3,
+    ]);
     expect(withoutReference.decision.promote).toBe(true);
     const guarded = trainModel(poisoned, params, GATE, first.params, iris);
     expect(guarded.reference).toEqual({ rows: 150, candidate_accuracy: 0.31333333333333335, current_accuracy: 0.9533333333333334 });
@@ -167,11 +169,15 @@ describe('trainModel with an explicit holdout', () => {
     const aligned = trainModel(pick(trainRows), { ...PARAMS, holdout: reordered }, { ...GATE, minHoldoutRows: 1 }, null);
     expect(aligned.params).toEqual(result.params);
     expect(aligned.evaluation.holdout_size).toBe(20);
-    expect(aligned.evaluation.confusion_matrix.slice(1).map((row) => row.slice(1))).toEqual(result.evaluation.confusion_matrix.slice(1).map((row) => row.slice(1)));
+    expect(aligned.evaluation.confusion_matrix.slice(1).map((row) => row.slice(1))).toEqual(
+      result.evaluation.confusion_matrix.slice(1).map((row) => row.slice(1)),
+    );
   });
 
   it('refuses a holdout whose features are not the training data’s', () => {
     const other = { ...pick(holdoutRows), featureNames: ['a', 'b', 'c', 'd'] };
-    expect(() => trainModel(pick(trainRows), { ...PARAMS, holdout: other }, GATE, null)).toThrow(/the holdout lacks "sepal_length", "sepal_width", "petal_length", "petal_width" and has "a", "b", "c", "d"/);
+    expect(() => trainModel(pick(trainRows), { ...PARAMS, holdout: other }, GATE, null)).toThrow(
+      /the holdout lacks "sepal_length", "sepal_width", "petal_length", "petal_width" and has "a", "b", "c", "d"/,
+    );
   });
 });

@@ -125,7 +125,9 @@ export function trainModel<A extends AlgorithmName = typeof DEFAULT_ALGORITHM>(
     maxRegression: gate.maxRegression,
     holdoutSize: evaluation.holdout_size,
     minHoldoutRows: gate.minHoldoutRows,
-    reference: reference ? { candidateAccuracy: reference.candidate_accuracy, currentAccuracy: reference.current_accuracy, maxRegression: gate.maxReferenceRegression } : undefined,
+    reference: reference
+      ? { candidateAccuracy: reference.candidate_accuracy, currentAccuracy: reference.current_accuracy, maxRegression: gate.maxReferenceRegression }
+      : undefined,
   });
   return {
     algorithm,

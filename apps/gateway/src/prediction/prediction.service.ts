@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { REPLY_BYTES_PER_REQUEST, REPLY_BYTES_PER_ROW, REPLY_OVERHEAD_BYTES, TOPICS, type BatchedRequest, type Features, type PredictionMade } from '@app/contracts';
+import {
+  REPLY_BYTES_PER_REQUEST,
+  REPLY_BYTES_PER_ROW,
+  REPLY_OVERHEAD_BYTES,
+  TOPICS,
+  type BatchedRequest,
+  type Features,
+  type PredictionMade,
+} from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EventPublisher, RequestBatcher, type BatchItem } from '@app/messaging';
 import { predictionBatchLimits, predictionBatchRequests, predictionBatchRows } from '@app/observability';
@@ -45,10 +53,14 @@ export class PredictionService {
     predictionBatchLimits.set({ limit: 'max_delay_seconds' }, config.PREDICT_BATCH_MAX_DELAY_US / 1e6);
     predictionBatchLimits.set({ limit: 'max_rows' }, config.PREDICT_BATCH_MAX_ROWS);
     predictionBatchLimits.set({ limit: 'max_reply_bytes' }, maxReplyBytes);
-    this.batcher = new RequestBatcher((items) => this.publish(items), limits, (items) => {
-      predictionBatchRequests.observe(items.length);
-      predictionBatchRows.observe(items.reduce((n, i) => n + i.rows, 0));
-    });
+    this.batcher = new RequestBatcher(
+      (items) => this.publish(items),
+      limits,
+      (items) => {
+        predictionBatchRequests.observe(items.length);
+        predictionBatchRows.observe(items.reduce((n, i) => n + i.rows, 0));
+      },
+    );
   }
 
   async predict(instances: Features[], ids: RequestIds, choice: ScoringChoice = {}): Promise<PredictionMade> {

@@ -119,11 +119,16 @@ export class PredictionRequestHandler {
     if (shadows.length === 0) return;
     await this.publisher.publishMany(
       TOPICS.predictionShadow,
-      shadows.map(({ event, payload }) => ({ payload, options: { ...replyIds(event), eventId: derivedEventId(event.event_id, `prediction-shadow:${payload.model_version}`) } })),
+      shadows.map(({ event, payload }) => ({
+        payload,
+        options: { ...replyIds(event), eventId: derivedEventId(event.event_id, `prediction-shadow:${payload.model_version}`) },
+      })),
     );
   }
 
-  private async publishV1Replies(replies: Array<{ event: EventEnvelope<PredictionRequested>; payload: Extract<ScoringOutcome, { scored: unknown }>['scored'] }>): Promise<Rejection[]> {
+  private async publishV1Replies(
+    replies: Array<{ event: EventEnvelope<PredictionRequested>; payload: Extract<ScoringOutcome, { scored: unknown }>['scored'] }>,
+  ): Promise<Rejection[]> {
     const item = ({ event, payload }: (typeof replies)[number]) => ({
       payload,
       options: { ...replyIds(event), eventId: derivedEventId(event.event_id, 'prediction-made'), partition: event.payload.reply_partition },
@@ -149,7 +154,9 @@ export class PredictionRequestHandler {
   }
 
   /** A request naming an unregistered version is answered with a failure (the gateway answers 404), not parked: it is a caller's mistake, not a bad event. */
-  private async publishV1Failures(failures: Array<{ event: EventEnvelope<PredictionRequested>; failure: Extract<ScoringOutcome, { failed: unknown }>['failed'] }>): Promise<void> {
+  private async publishV1Failures(
+    failures: Array<{ event: EventEnvelope<PredictionRequested>; failure: Extract<ScoringOutcome, { failed: unknown }>['failed'] }>,
+  ): Promise<void> {
     if (failures.length === 0) return;
     await this.publisher.publishMany(
       TOPICS.predictionFailed,

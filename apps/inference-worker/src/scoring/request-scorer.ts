@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { featureVector, type EventEnvelope, type Features, type PredictionFailed, type PredictionMade, type PredictionRequested, type ShadowPrediction } from '@app/contracts';
+import {
+  featureVector,
+  type EventEnvelope,
+  type Features,
+  type PredictionFailed,
+  type PredictionMade,
+  type PredictionRequested,
+  type ShadowPrediction,
+} from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { RetryableError } from '@app/messaging';
 import { inCanary } from '@app/evaluation';
@@ -18,8 +26,7 @@ export interface ScoringRequest {
 }
 
 export type ScoringOutcome =
-  | { request: ScoringRequest; scored: PredictionMade }
-  | { request: ScoringRequest; failed: Pick<PredictionFailed, 'error' | 'reason' | 'rows'> };
+  { request: ScoringRequest; scored: PredictionMade } | { request: ScoringRequest; failed: Pick<PredictionFailed, 'error' | 'reason' | 'rows'> };
 
 export interface ScoredRequests {
   outcomes: ScoringOutcome[];
@@ -60,9 +67,11 @@ export class RequestScorer {
         return { request, failed: { error: 'deadline_exceeded', reason: 'the gateway stopped waiting before a worker reached the request', rows } };
       }
       const pin = pinned[i];
-      if (pin === null) return { request, failed: { error: 'unknown_model_version', reason: `model version ${event.payload.model_version} is not registered`, rows } };
+      if (pin === null)
+        return { request, failed: { error: 'unknown_model_version', reason: `model version ${event.payload.model_version} is not registered`, rows } };
       const scorer: LoadedModel = pin ?? (canary && inCanary(event.client_request_id ?? event.request_id, routing!.canary!.percent) ? canary : current);
-      if (!pin && shadow && shadow.version !== scorer.version) shadows.push({ event, payload: this.shadowScore(shadow, scorer.version, event.payload.instances) });
+      if (!pin && shadow && shadow.version !== scorer.version)
+        shadows.push({ event, payload: this.shadowScore(shadow, scorer.version, event.payload.instances) });
       const t0 = process.hrtime.bigint();
       const predictions = event.payload.instances.map((f) => scorer.score(featureVector(f)));
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;

@@ -9,7 +9,13 @@ import { TrafficService } from '../statistics/traffic.service';
 
 const TOPIC_OF_TYPE = new Map<string, Topic>(Object.entries(EVENTS).map(([topic, spec]) => [spec.type, topic as Topic]));
 /** Indexed per request elsewhere, or not at all: a request is indexed once, as its prediction. */
-const PER_REQUEST = new Set<Topic>([TOPICS.predictionMade, TOPICS.predictionBatchMade, TOPICS.predictionRequested, TOPICS.predictionBatchRequested, TOPICS.predictionShadow]);
+const PER_REQUEST = new Set<Topic>([
+  TOPICS.predictionMade,
+  TOPICS.predictionBatchMade,
+  TOPICS.predictionRequested,
+  TOPICS.predictionBatchRequested,
+  TOPICS.predictionShadow,
+]);
 const OTHER_TOPICS = ALL_TOPICS.filter((t) => !PER_REQUEST.has(t));
 
 /**
