@@ -3,9 +3,9 @@
 // against the Compose Specification and the config schema, the Dockerfile, the init scripts
 // run against stand-ins, and the Kibana saved objects against the monitor's index templates.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 import draft07MetaSchema from 'ajv/dist/refs/json-schema-draft-07.json';
 import { parse } from 'yaml';
@@ -537,6 +537,34 @@ describe('Dockerfile', () => {
       .split('\n')
       .map((l) => l.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.git', '.infra', '.data', '.tools']));
+  });
+
+  /** Every .ts file under dir (node_modules aside). */
+  const tsFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.name === 'node_modules' ? [] : e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+    );
+
+  it('builds from the context it is given: what `npm run build` compiles there imports nothing .dockerignore leaves out', () => {
+    // Top-level entries of .dockerignore (the patterns here are plain names, plus **/*.spec.ts).
+    const ignored = new Set(
+      read('.dockerignore')
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !l.startsWith('#') && !l.includes('*')),
+    );
+    const inContext = (path: string) => !ignored.has(path.split('/')[0]) && !path.endsWith('.spec.ts');
+    const build = JSON.parse(read('tsconfig.build.json')) as { include: string[] };
+    const roots = build.include.map((glob) => glob.split('/')[0]).filter(inContext);
+    const files = roots.flatMap((dir) => tsFiles(join(ROOT, dir))).filter((f) => inContext(relative(ROOT, f)));
+    expect(files.length).toBeGreaterThan(100);
+    const outside = files.flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '(\.\.?\/[^']+)'/g)]
+        .map((m) => relative(ROOT, resolve(dirname(file), m[1])))
+        .filter((target) => !inContext(target))
+        .map((target) => `${relative(ROOT, file)} imports ${target}`),
+    );
+    expect(outside).toEqual([]);
   });
 });
 

@@ -200,7 +200,10 @@ export class KafkaEventBus implements EventBus {
       eachBatchAutoResolve: false,
       autoCommit: false,
       eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
-        if (batch.messages.length === 0) return;
+        // Once closing, a batch kafkajs still hands over (fetched before the pause, or of another
+        // partition after the last one in flight finished) is left alone: not handled, not
+        // resolved, not committed, so the member that takes the partition handles it, once.
+        if (batch.messages.length === 0 || inFlight.closed) return;
         const messages: InboundMessage[] = batch.messages.map((m) => ({
           topic: batch.topic,
           partition: batch.partition,
@@ -226,6 +229,7 @@ export class KafkaEventBus implements EventBus {
       close: async () => {
         this.consumers.delete(consumer);
         // kafkajs commits nothing once stopped, so: no new batches, let running ones finish, commit, leave.
+        inFlight.close();
         consumer.pause(options.topics.map((t) => ({ topic: t.topic })));
         await inFlight.idle();
         if (options.commitOffsets) await committer.stop();
@@ -297,6 +301,12 @@ export class KafkaEventBus implements EventBus {
 class InFlight {
   private running = 0;
   private waiters: Array<() => void> = [];
+  /** Set when the consumer is closing: no new batch starts. */
+  closed = false;
+
+  close(): void {
+    this.closed = true;
+  }
 
   async run<T>(work: () => Promise<T>): Promise<T> {
     this.running++;
