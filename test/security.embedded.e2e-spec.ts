@@ -297,7 +297,10 @@ describe('API keys (embedded mode, API_KEYS and ADMIN_API_KEYS set)', () => {
     expect(limited?.body).toMatchObject({ status: 'error', error: 'too_many_requests' });
     const retryAfter = Number(limited?.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
-    expect(retryAfter).toBeLessThanOrEqual(3600);
+    // At most the rest of this hour-long window (aligned to the clock) and then the 90 s (3600 / 40)
+    // the full window's weight takes to fall by one request: 3,690 s. The full run met 3,629 at
+    // 02:00:59, when a bound of 3,600 failed (libs/runtime's rate-limit-store.spec has exact values).
+    expect(retryAfter).toBeLessThanOrEqual(3600 + 3600 / 40);
     // Another key has its own bucket on the same route.
     await http.post('/predict').set('Authorization', 'Bearer user-key-1').send(SETOSA).expect(200);
   });
