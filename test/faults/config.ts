@@ -13,14 +13,17 @@ export const ROOT = (() => {
 
 /**
  * The suite's own stack, on ports apart from the development defaults (Kafka 9092,
- * Elasticsearch 9200, services 3000-3020) so it runs beside them. Each can be overridden with
- * the variable stack.sh and the infra scripts read.
+ * Elasticsearch 9200, services 3000-3020) so it runs beside them, and below Linux's ephemeral
+ * range (32768-60999): the suite restarts the servers it kills, and a port in that range can be
+ * taken meanwhile as the local port of some outgoing connection (a full CI run lost its broker
+ * that way: "failed to bind to 127.0.0.1:39094: Address already in use"). Each can be
+ * overridden with the variable stack.sh and the infra scripts read.
  */
-const DEFAULTS: Record<string, string> = {
-  KAFKA_PORT: '39092',
-  KAFKA_CONTROLLER_PORT: '39093',
-  KAFKA_SASL_SSL_PORT: '39094',
-  ES_PORT: '39200',
+export const DEFAULTS: Record<string, string> = {
+  KAFKA_PORT: '29392',
+  KAFKA_CONTROLLER_PORT: '29393',
+  KAFKA_SASL_SSL_PORT: '29394',
+  ES_PORT: '29320',
   PORT: '3400',
   TRAINER_PORT: '3402',
   MONITOR_PORT: '3403',
