@@ -5,6 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import type request from 'supertest';
 import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
 import { startTestPlatform } from './support/embedded';
 import { healthCheckFrom } from './support/grpc-health-from';
@@ -34,16 +35,23 @@ function hold(port: number, localAddress = '127.0.0.1', first?: string): Promise
 /** What `promise` resolves with, or `fallback` after `ms` (a wait that fails the test instead of hanging it). */
 const within = <T>(promise: Promise<T>, ms: number, fallback: T) => Promise.race([promise, new Promise<T>((r) => setTimeout(() => r(fallback), ms))]);
 
+/** A sample of the platform's /metrics (0 when absent), e.g. `grpc_connections_refused_total{reason="per_address"}`. */
+async function metric(http: ReturnType<typeof request>, sample: string): Promise<number> {
+  const text = (await http.get('/metrics').set('x-api-key', 'grpc-key')).text;
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : 0;
+}
+
 /**
- * Closes connections, and gives the server a moment to count them closed before the next test
- * opens its own: the listener's count drops only when grpc-js has torn down the HTTP/2 session
- * it was handed, which a busy full run took more than 200 ms for (the total cap then refused 3
- * of 3 instead of 1 of 3).
+ * Closes connections and waits until the server holds none (grpc_connections_open 0) before the
+ * next test opens its own: a client sees its side closed before the server has counted its
+ * own, and a fixed pause (200 ms, then 1 s) was not always enough in a busy full run (the total
+ * cap then refused 3 of 3 instead of 1 of 3).
  */
-async function closeAll(held: Held[]): Promise<void> {
+async function closeAll(http: ReturnType<typeof request>, held: Held[]): Promise<void> {
   for (const h of held) h.socket.destroy();
   await Promise.all(held.map((h) => h.closed));
-  await new Promise((r) => setTimeout(r, 1000));
+  await eventually(async () => ((await metric(http, 'grpc_connections_open')) === 0 ? true : undefined), 10_000, 'the server to count every connection closed');
 }
 
 /** Whether each connection closed within `ms`. */
@@ -124,16 +132,18 @@ describe('gRPC connections: a process limited to 1,024 file descriptors', () => 
 describe('gRPC connections (embedded mode)', () => {
   const grpcPort = testPort(102);
   let platform: EmbeddedPlatform;
+  let http: ReturnType<typeof request>;
   let grpc: OipGrpcClient;
 
   beforeAll(async () => {
-    ({ platform } = await startTestPlatform('grpc-connections', {
+    ({ platform, http } = await startTestPlatform('grpc-connections', {
       GRPC_PORT: String(grpcPort),
       API_KEYS: 'grpc-key',
       AUTH_FAILURE_LIMIT: '3',
       GRPC_MAX_CONNECTIONS: '6',
       GRPC_MAX_CONNECTIONS_PER_ADDRESS: '4',
-      GRPC_HANDSHAKE_TIMEOUT_MS: '1000',
+      // Longer than any window below in which a silent connection must stay open.
+      GRPC_HANDSHAKE_TIMEOUT_MS: '2000',
       GRPC_IDLE_TIMEOUT_MS: '1500',
       GRPC_MAX_CONNECTION_AGE_MS: '3000',
     }));
@@ -145,32 +155,42 @@ describe('gRPC connections (embedded mode)', () => {
   });
 
   it('closes a connection that sends no HTTP/2 preface within GRPC_HANDSHAKE_TIMEOUT_MS, and one that sends something else at once', async () => {
+    const refusedBefore = await metric(http, 'grpc_connections_refused_total{reason="handshake"}');
     const [silent, http1] = await Promise.all([hold(grpcPort, '127.0.0.4'), hold(grpcPort, '127.0.0.4', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n')]);
     const [silentAfter, http1After] = await Promise.all([within(silent.closed, 8_000, Infinity), within(http1.closed, 8_000, Infinity)]);
-    silent.socket.destroy();
-    http1.socket.destroy();
-    expect(silentAfter).toBeGreaterThanOrEqual(1000);
+    await closeAll(http, [silent, http1]);
+    expect(silentAfter).toBeGreaterThanOrEqual(2000);
     expect(silentAfter).toBeLessThan(5_000);
     expect(http1After).toBeLessThan(1000);
+    expect((await metric(http, 'grpc_connections_refused_total{reason="handshake"}')) - refusedBefore).toBe(2);
   });
 
   it('holds at most GRPC_MAX_CONNECTIONS_PER_ADDRESS per client address, closing the others at once', async () => {
+    const refusedBefore = await metric(http, 'grpc_connections_refused_total{reason="per_address"}');
     const held = await Promise.all(Array.from({ length: 5 }, () => hold(grpcPort, '127.0.0.2')));
     try {
       expect((await closedWithin(held, 500)).filter(Boolean)).toHaveLength(1);
+      expect(await metric(http, 'grpc_connections_open')).toBe(4);
+      expect((await metric(http, 'grpc_connections_refused_total{reason="per_address"}')) - refusedBefore).toBe(1);
     } finally {
-      await closeAll(held);
+      await closeAll(http, held);
     }
   });
 
   it('holds at most GRPC_MAX_CONNECTIONS in all, whatever the addresses, closing the others at once', async () => {
+    const refusedBefore = await metric(http, 'grpc_connections_refused_total{reason="max_connections"}');
     const first = await Promise.all(Array.from({ length: 4 }, () => hold(grpcPort, '127.0.0.2')));
     const second = await Promise.all(Array.from({ length: 3 }, () => hold(grpcPort, '127.0.0.3')));
     try {
-      // 4 (its share) from the first address, then 2 of the second's 3: 6 in all.
-      expect([(await closedWithin(first, 500)).filter(Boolean).length, (await closedWithin(second, 500)).filter(Boolean).length]).toEqual([0, 1]);
+      // 4 (its share) from the first address, then 2 of the second's 3: 6 in all. Both within one
+      // window, well before the handshake deadline closes the silent ones too (two windows in a
+      // row once ended at that deadline and counted all three of the second address closed).
+      const [firstClosed, secondClosed] = await Promise.all([closedWithin(first, 500), closedWithin(second, 500)]);
+      expect([firstClosed.filter(Boolean).length, secondClosed.filter(Boolean).length]).toEqual([0, 1]);
+      expect(await metric(http, 'grpc_connections_open')).toBe(6);
+      expect((await metric(http, 'grpc_connections_refused_total{reason="max_connections"}')) - refusedBefore).toBe(1);
     } finally {
-      await closeAll([...first, ...second]);
+      await closeAll(http, [...first, ...second]);
     }
   });
 

@@ -154,3 +154,16 @@ export const predictionBatchLimits = new Gauge({
   labelNames: ['limit'] as const,
   registers: [metricsRegistry],
 });
+
+export const grpcConnectionsOpen = new Gauge({
+  name: 'grpc_connections_open',
+  help: 'Connections held on the gRPC port: waiting for the HTTP/2 preface or handed to grpc-js',
+  registers: [metricsRegistry],
+});
+
+export const grpcConnectionsRefused = new Counter({
+  name: 'grpc_connections_refused_total',
+  help: 'gRPC connections closed by the gate: max_connections (GRPC_MAX_CONNECTIONS), per_address (GRPC_MAX_CONNECTIONS_PER_ADDRESS), handshake (no HTTP/2 preface in time, or something else)',
+  labelNames: ['reason'] as const,
+  registers: [metricsRegistry],
+});

@@ -1,6 +1,7 @@
 import { createServer, type Server as NetServer, type Socket } from 'node:net';
 import { Server as GrpcServer, ServerCredentials, type ServerOptions } from '@grpc/grpc-js';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
+import { grpcConnectionsOpen, grpcConnectionsRefused } from '@app/observability';
 import { ConnectionShare, afterHttp2Preface } from '@app/runtime';
 
 /** Where gRPC listens, and what it lets a connection hold before grpc-js sees it. */
@@ -38,15 +39,29 @@ export class GatedGrpcServer extends ServerGrpc {
     const injector = server.createConnectionInjector(ServerCredentials.createInsecure());
     const share = new ConnectionShare(this.gate.maxConnectionsPerAddress);
     const listener = createServer((socket) => {
-      if (!share.admit(socket)) return socket.destroy();
+      if (!share.admit(socket)) {
+        grpcConnectionsRefused.inc({ reason: 'per_address' });
+        return socket.destroy();
+      }
+      grpcConnectionsOpen.inc();
       this.waiting.add(socket);
-      socket.once('close', () => this.waiting.delete(socket));
-      afterHttp2Preface(socket, this.gate.handshakeTimeoutMs, (ready) => {
-        this.waiting.delete(ready);
-        injector.injectConnection(ready);
+      socket.once('close', () => {
+        grpcConnectionsOpen.dec();
+        this.waiting.delete(socket);
       });
+      afterHttp2Preface(
+        socket,
+        this.gate.handshakeTimeoutMs,
+        (ready) => {
+          this.waiting.delete(ready);
+          injector.injectConnection(ready);
+        },
+        () => grpcConnectionsRefused.inc({ reason: 'handshake' }),
+      );
     });
     listener.maxConnections = this.gate.maxConnections;
+    // Past maxConnections Node closes the connection before any 'connection' event.
+    listener.on('drop', () => grpcConnectionsRefused.inc({ reason: 'max_connections' }));
     await new Promise<void>((resolve, reject) => {
       listener.once('error', reject);
       listener.listen(this.gate.port, this.gate.host, () => {
