@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { loadConfig } from '@app/config';
 import { JsonLogger } from '@app/observability';
-import { installProcessGuards, onShutdownSignal } from '@app/runtime';
+import { installProcessGuards, onShutdownSignal, startServiceTracing } from '@app/runtime';
 import { DEFAULT_GRPC_PORT } from '@apps/gateway/gateway-app';
 import { startEmbeddedPlatform, type EmbeddedPlatform } from './embedded-platform';
 
@@ -17,9 +17,11 @@ async function main(): Promise<void> {
   const dataDir = config.EMBEDDED_DATA_DIR;
   const logger = new JsonLogger('embedded', config.LOG_LEVEL);
   installProcessGuards(logger);
+  const tracing = await startServiceTracing(config, 'embedded', logger);
   const started: { platform?: EmbeddedPlatform } = {};
   onShutdownSignal(logger, async () => {
     await started.platform?.close(config.SHUTDOWN_TIMEOUT_MS);
+    await tracing?.shutdown().catch((err: Error) => logger.event('warn', 'tracing shutdown failed', { error: err.message }));
     logger.event('info', 'stopped');
   });
   started.platform = await startEmbeddedPlatform(config, dataDir, logger);

@@ -6,6 +6,7 @@ import { DATASET_ENV_SCHEMA, HTTP_ENV_SCHEMA } from './http.schema';
 import { LIVE_ENV_SCHEMA } from './live.schema';
 import { MLFLOW_ENV_SCHEMA, checkMlflow } from './mlflow.schema';
 import { SECURITY_ENV_SCHEMA, checkCredentials } from './security.schema';
+import { TRACING_ENV_SCHEMA } from './tracing.schema';
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 const num = (def: number, min: number, max: number) => z.coerce.number().min(min).max(max).default(def);
@@ -79,6 +80,7 @@ export const ENV_SCHEMA = {
   ...DATASET_ENV_SCHEMA,
   ...LIVE_ENV_SCHEMA,
   ...MLFLOW_ENV_SCHEMA,
+  ...TRACING_ENV_SCHEMA,
 };
 
 export const configSchema = z

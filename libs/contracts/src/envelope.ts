@@ -3,6 +3,18 @@ import { z } from 'zod';
 
 export const SCHEMA_VERSION = 1;
 
+/**
+ * A W3C trace context (version 00): the span an event or request continues. All-zero ids are
+ * invalid by the spec and refused here.
+ */
+export const TRACEPARENT = /^00-(?!0{32})[0-9a-f]{32}-(?!0{16})[0-9a-f]{16}-[0-9a-f]{2}$/;
+/** The trace id of a (valid) traceparent. */
+export function traceIdOfParent(traceparent: string): string {
+  return traceparent.slice(3, 35);
+}
+
+export const traceparentSchema = z.string().regex(TRACEPARENT, 'must be a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>)');
+
 /** Metadata every event carries, whatever its topic. */
 export const envelopeSchema = z.strictObject({
   event_id: z.string().min(1).max(200),
@@ -14,6 +26,8 @@ export const envelopeSchema = z.strictObject({
   /** The caller's own X-Request-Id, kept for tracing only: clients may reuse it, so nothing correlates on it. */
   client_request_id: z.string().min(1).max(128).optional(),
   producer: z.string().min(1).max(200),
+  /** The producing span (tracing on): the trace this event belongs to. */
+  traceparent: traceparentSchema.optional(),
   payload: z.unknown(),
 });
 
@@ -25,6 +39,7 @@ export interface EventEnvelope<P> {
   request_id: string;
   client_request_id?: string;
   producer: string;
+  traceparent?: string;
   payload: P;
 }
 
@@ -32,6 +47,7 @@ export interface EnvelopeMeta {
   requestId: string;
   clientRequestId?: string;
   producer: string;
+  traceparent?: string;
   /** Injected so tests and replays can pin ids and times. */
   eventId?: string;
   occurredAt?: Date;
@@ -46,6 +62,7 @@ export function createEnvelope<P>(eventType: string, payload: P, meta: EnvelopeM
     request_id: meta.requestId,
     ...(meta.clientRequestId ? { client_request_id: meta.clientRequestId } : {}),
     producer: meta.producer,
+    ...(meta.traceparent ? { traceparent: meta.traceparent } : {}),
     payload,
   };
 }

@@ -6,6 +6,9 @@ import { FEATURE_NAMES } from '@app/model';
  * few cm; 100 cm leaves room for unit mistakes to be scored (and flagged as drift)
  * while rejecting absurd values and overflow (1e400 parses to Infinity).
  */
+/** The name the one served model is known by (OIP's model name, spans' ml.model.name). */
+export const SERVED_MODEL_NAME = 'iris';
+
 export const FEATURE_MIN_EXCLUSIVE = 0;
 export const FEATURE_MAX = 100;
 

@@ -15,7 +15,7 @@ type View<P> = EventEnvelope<P>;
 function view<P>(
   batch: EventEnvelope<unknown>,
   eventType: string,
-  r: { request_id: string; client_request_id?: string },
+  r: { request_id: string; client_request_id?: string; traceparent?: string },
   eventId: string,
   payload: P,
 ): View<P> {
@@ -27,6 +27,7 @@ function view<P>(
     request_id: r.request_id,
     ...(r.client_request_id ? { client_request_id: r.client_request_id } : {}),
     producer: batch.producer,
+    ...(r.traceparent ? { traceparent: r.traceparent } : {}),
     payload,
   };
 }

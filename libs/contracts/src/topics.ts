@@ -71,4 +71,6 @@ export const HEADERS = {
   clientRequestId: 'x-client-request-id',
   eventType: 'x-event-type',
   producer: 'x-producer',
+  /** W3C trace context of the span that produced the record (when tracing is on). */
+  traceparent: 'traceparent',
 } as const;

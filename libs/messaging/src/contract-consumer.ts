@@ -1,7 +1,31 @@
 import { HEADERS, decodeEvent, type DeadLetter, type EventEnvelope, type PayloadOf, type Topic, TOPICS } from '@app/contracts';
-import { type JsonLogger, eventsConsumed, runWithRequestId } from '@app/observability';
+import {
+  type JsonLogger,
+  type Span,
+  SpanKind,
+  contextOf,
+  endSpan,
+  eventsConsumed,
+  runWithRequestId,
+  startSpan,
+  tracingActive,
+  withSpan,
+} from '@app/observability';
 import { BusUnavailableError, RetryableError, type EventBus, type InboundMessage, type SubscribeOptions, type Subscription } from './event-bus';
 import type { EventPublisher } from './event-publisher';
+
+/** Their handlers make spans per request of a batch record; every other event gets one here. */
+const TRACED_BY_HANDLER = new Set<string>([TOPICS.predictionBatchRequested, TOPICS.predictionBatchMade]);
+
+/** With tracing on, a single event's handling is a span continuing the event's producer (so what it publishes continues the trace). */
+function consumerSpan(topic: string, groupId: string, events: Array<EventEnvelope<unknown>>): Span | undefined {
+  if (!tracingActive() || events.length !== 1 || TRACED_BY_HANDLER.has(topic)) return undefined;
+  return startSpan(`process ${topic}`, {
+    kind: SpanKind.CONSUMER,
+    parent: contextOf(events[0].traceparent),
+    attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': groupId, 'request.id': events[0].request_id },
+  });
+}
 
 export interface Rejection {
   eventId: string;
@@ -83,17 +107,25 @@ export async function consumeContract(bus: EventBus, publisher: EventPublisher, 
     // A batch mixes requests, so only a single event lends its request id to the handler's logs.
     const requestId = events.length === 1 ? events[0].request_id : `batch:${events.length}`;
     const clientRequestId = events.length === 1 ? events[0].client_request_id : undefined;
+    const span = consumerSpan(topic, groupId, events);
+    const traceId = span?.spanContext().traceId;
+    const handle = () => runWithRequestId(requestId, () => route.handle(events as never), clientRequestId, traceId);
     let failures = 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        return { rejections: (await runWithRequestId(requestId, () => route.handle(events as never), clientRequestId)) ?? [] };
+        const rejections = (await (span ? withSpan(span, handle) : handle())) ?? [];
+        endSpan(span, rejections.length > 0 ? new Error(rejections[0].reason) : undefined);
+        return { rejections };
       } catch (err) {
         eventsConsumed.inc({ topic, group: groupId, outcome: 'retried' }, events.length);
         // The broker being unreachable (e.g. a worker's reply during an outage) is transient too.
         const retryable = err instanceof RetryableError || err instanceof BusUnavailableError;
         logger.event('warn', 'event handler failed', { topic, group: groupId, attempt, retryable, error: (err as Error).message });
         // Only real failures count towards parking; waiting out an outage does not.
-        if (!retryable && ++failures >= ATTEMPTS) return { error: err as Error };
+        if (!retryable && ++failures >= ATTEMPTS) {
+          endSpan(span, err);
+          return { error: err as Error };
+        }
         await backoff(Math.min(MAX_BACKOFF_MS, 100 * 2 ** (retryable ? attempt : failures)), heartbeat);
       }
     }

@@ -1,5 +1,5 @@
 import { EVENTS, HEADERS, createEnvelope, type EventEnvelope, type PayloadOf, type Topic } from '@app/contracts';
-import { currentClientRequestId, currentRequestId } from '@app/observability';
+import { activeTraceparent, currentClientRequestId, currentRequestId } from '@app/observability';
 import type { EventBus } from './event-bus';
 
 export interface PublishOptions {
@@ -10,9 +10,11 @@ export interface PublishOptions {
   eventId?: string;
   /** Pins the partition, e.g. the reply partition a gateway reads. */
   partition?: number;
+  /** The span the event continues; the active span's when absent (tracing on). */
+  traceparent?: string;
 }
 
-/** Wraps payloads in the versioned envelope and carries the request id in Kafka headers. */
+/** Wraps payloads in the versioned envelope and carries the request id (and trace context) in Kafka headers. */
 export class EventPublisher {
   constructor(
     private readonly bus: EventBus,
@@ -26,10 +28,12 @@ export class EventPublisher {
 
   /** Several events in one produce request: a worker answers a whole batch with one round trip. */
   async publishMany<T extends Topic>(topic: T, items: Array<{ payload: PayloadOf<T>; options?: PublishOptions }>): Promise<Array<EventEnvelope<PayloadOf<T>>>> {
+    const active = activeTraceparent();
     const envelopes = items.map(({ payload, options = {} }) => {
       const requestId = options.requestId ?? currentRequestId() ?? 'none';
       const clientRequestId = options.requestId ? options.clientRequestId : (options.clientRequestId ?? currentClientRequestId());
-      const envelope = createEnvelope(EVENTS[topic].type, payload, { requestId, clientRequestId, producer: this.producer, eventId: options.eventId });
+      const traceparent = options.traceparent ?? active;
+      const envelope = createEnvelope(EVENTS[topic].type, payload, { requestId, clientRequestId, producer: this.producer, eventId: options.eventId, traceparent });
       return { key: options.key, partition: options.partition, envelope };
     });
     await this.bus.send(
@@ -43,6 +47,7 @@ export class EventPublisher {
           ...(envelope.client_request_id ? { [HEADERS.clientRequestId]: envelope.client_request_id } : {}),
           [HEADERS.eventType]: envelope.event_type,
           [HEADERS.producer]: this.producer,
+          ...(envelope.traceparent ? { [HEADERS.traceparent]: envelope.traceparent } : {}),
         },
       })),
     );

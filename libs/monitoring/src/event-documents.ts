@@ -1,4 +1,4 @@
-import { TOPICS, type EventEnvelope, type PayloadOf, type ResultViews, type Topic } from '@app/contracts';
+import { TOPICS, traceIdOfParent, type EventEnvelope, type PayloadOf, type ResultViews, type Topic } from '@app/contracts';
 import type { IndexKind } from './index-names';
 
 export interface IndexDocument {
@@ -23,6 +23,8 @@ function common(topic: Topic, e: EventEnvelope<unknown>) {
     event_type: e.event_type,
     request_id: e.request_id,
     ...(e.client_request_id ? { client_request_id: e.client_request_id } : {}),
+    // From a Kibana hit to its trace: the trace of the request (or of whatever produced the event).
+    ...(e.traceparent ? { trace_id: traceIdOfParent(e.traceparent) } : {}),
     producer: e.producer,
     topic,
   };

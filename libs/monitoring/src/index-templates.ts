@@ -21,6 +21,7 @@ const COMMON: Mapping = {
   event_type: keyword,
   request_id: keyword,
   client_request_id: keyword,
+  trace_id: keyword,
   producer: keyword,
   topic: keyword,
 };
@@ -133,6 +134,13 @@ export interface IndexTemplate {
   priority: number;
   template: { settings: Mapping; mappings: Mapping };
 }
+
+/**
+ * Fields added to every index after the first release, put on indices that already exist when
+ * a new monitor starts: under `dynamic: strict` the day's index (made from the older template)
+ * would otherwise refuse, and dead-letter, every document that carries one.
+ */
+export const ADDED_COMMON_FIELDS: Mapping = { trace_id: keyword };
 
 export function indexTemplates(prefix: string): IndexTemplate[] {
   return INDEX_KINDS.map((kind) => ({

@@ -6,3 +6,4 @@ export * from './request-id.middleware';
 export * from './health.controller';
 export * from './observability.module';
 export * from './redact';
+export * from './tracing';

@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { redact } from './redact';
-import { currentClientRequestId, currentRequestId } from './request-context';
+import { currentClientRequestId, currentRequestId, currentTraceId } from './request-context';
 
 const LEVELS = { debug: 10, info: 20, warn: 30, error: 40 } as const;
 export type LogLevel = keyof typeof LEVELS;
@@ -50,6 +50,7 @@ export class JsonLogger implements LoggerService {
           message,
           request_id: currentRequestId(),
           client_request_id: currentClientRequestId(),
+          trace_id: currentTraceId(),
           ...fields,
         }),
       ),

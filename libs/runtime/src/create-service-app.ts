@@ -46,7 +46,7 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   const drain = app.get(HttpDrain);
   const keys = app.get(ApiKeys);
   app.get(Readiness).register('accepting', () => !drain.isDraining);
-  app.use(requestIdMiddleware(ctx.logger));
+  app.use(requestIdMiddleware(ctx.logger, { callerTraceContext: ctx.config.TRACE_CALLER_CONTEXT }));
   app.use(errorStyleMiddleware(options.errorStyles ?? []));
   app.use(drain.middleware());
   applyHttpHardening(app, ctx.config);

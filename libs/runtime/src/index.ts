@@ -13,3 +13,4 @@ export * from './validate-body';
 export * from './openapi';
 export * from './connection-share';
 export * from './http2-preface';
+export * from './service-tracing';

@@ -5,6 +5,7 @@ import { JsonLogger } from '@app/observability';
 import { createServiceApp, stopServiceApp, type ServiceAppOptions } from './create-service-app';
 import { installProcessGuards, onShutdownSignal } from './process-guards';
 import { serviceContext, type ServiceContext } from './service-context';
+import { startServiceTracing } from './service-tracing';
 
 export interface ServiceDefinition {
   service: string;
@@ -27,6 +28,8 @@ export async function runService(def: ServiceDefinition): Promise<void> {
   }
   const logger = new JsonLogger(def.service, config.LOG_LEVEL);
   installProcessGuards(logger);
+  // Before the bus and the app, so the first request is traced; a collector that is down only loses spans.
+  const tracing = await startServiceTracing(config, def.service, logger);
   const bus = createEventBus(config, logger);
   let app: INestApplication | undefined;
   onShutdownSignal(logger, async () => {
@@ -40,6 +43,8 @@ export async function runService(def: ServiceDefinition): Promise<void> {
       if (unfinished > 0) logger.event('warn', 'requests still in flight at shutdown', { requests: unfinished });
     }
     await bus.close();
+    // The spans of the last requests: exported, or given up after the exporter's timeout.
+    await tracing?.shutdown().catch((err: Error) => logger.event('warn', 'tracing shutdown failed', { error: err.message }));
     logger.event('info', 'stopped');
   });
   try {

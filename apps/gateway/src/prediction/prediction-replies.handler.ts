@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TOPICS, resultViews, type EventEnvelope, type PredictionBatchMade } from '@app/contracts';
 import type { EventPatternOptions } from '@app/messaging';
+import { SpanKind, contextOf, endSpan, startSpan, tracingActive } from '@app/observability';
 import { AcceptedResults } from './accepted-results';
 import { PendingReplies } from './pending-replies';
 import { PredictionFailedError } from './prediction-errors';
@@ -27,14 +28,27 @@ export class PredictionRepliesHandler {
       const { made, failed } = resultViews(batch);
       for (const event of made) {
         this.recent.remember(event);
-        this.accepted.remember(event);
-        this.pending.resolve(event.request_id, event.payload);
+        const kept = this.accepted.remember(event);
+        const waited = this.pending.resolve(event.request_id, event.payload);
+        if (tracingActive() && (kept || waited)) received(event.traceparent, event.request_id);
       }
       for (const event of failed) {
         const error = new PredictionFailedError(event.request_id, event.payload.error, event.payload.reason);
-        this.accepted.fail(event.request_id, error);
-        this.pending.fail(event.request_id, error);
+        const kept = this.accepted.fail(event.request_id, error);
+        const waited = this.pending.fail(event.request_id, error);
+        if (tracingActive() && (kept || waited)) received(event.traceparent, event.request_id, error);
       }
     }
   }
+}
+
+/** The hand-over of one answer to the request waiting for it here, continuing the worker's reply span. */
+function received(traceparent: string | undefined, requestId: string, error?: Error): void {
+  if (!traceparent) return;
+  const span = startSpan(`receive ${TOPICS.predictionBatchMade}`, {
+    kind: SpanKind.CONSUMER,
+    parent: contextOf(traceparent),
+    attributes: { 'messaging.system': 'kafka', 'request.id': requestId },
+  });
+  endSpan(span, error);
 }

@@ -11,7 +11,18 @@ import {
 } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EventPublisher, RequestBatcher, type BatchItem } from '@app/messaging';
-import { predictionBatchLimits, predictionBatchRequests, predictionBatchRows } from '@app/observability';
+import {
+  SpanKind,
+  endSpan,
+  predictionBatchLimits,
+  predictionBatchRequests,
+  predictionBatchRows,
+  startSpan,
+  tracingActive,
+  traceparentOf,
+  withSpan,
+  type Span,
+} from '@app/observability';
 import { APP_CONFIG } from '@app/runtime';
 import { AcceptedResults } from './accepted-results';
 import { PendingReplies } from './pending-replies';
@@ -30,6 +41,8 @@ export interface ScoringChoice {
 
 interface QueuedRequest extends BatchItem {
   request: BatchedRequest;
+  /** This request's publish span (tracing on): linked to the span of the record that carries it. */
+  span?: Span;
 }
 
 /**
@@ -68,7 +81,7 @@ export class PredictionService {
     const timeoutMs = this.config.PREDICT_TIMEOUT_MS;
     const reply = this.pending.register(ids.requestId, timeoutMs);
     try {
-      await this.batcher.add(queued(instances, ids, choice, Date.now() + timeoutMs));
+      await this.enqueue(queued(instances, ids, choice, Date.now() + timeoutMs));
     } catch (err) {
       this.pending.fail(ids.requestId, err as Error);
     }
@@ -84,9 +97,30 @@ export class PredictionService {
     this.checkReplySize(instances.length);
     this.accepted.accept(ids.requestId, instances.length);
     try {
-      await this.batcher.add(queued(instances, ids, {}, undefined));
+      await this.enqueue(queued(instances, ids, {}, undefined));
     } catch (err) {
       this.accepted.fail(ids.requestId, err);
+      throw err;
+    }
+  }
+
+  /**
+   * Resolves once the record carrying the request was sent. With tracing on the request gets a
+   * publish span of its own (the batch record has its own trace, linked both ways), and its
+   * traceparent travels in the request's entry of the record.
+   */
+  private async enqueue(item: QueuedRequest): Promise<void> {
+    if (!tracingActive()) return this.batcher.add(item);
+    item.span = startSpan(`enqueue ${TOPICS.predictionBatchRequested}`, {
+      kind: SpanKind.PRODUCER,
+      attributes: { 'messaging.system': 'kafka', 'request.id': item.request.request_id, 'ml.rows': item.rows },
+    });
+    item.request.traceparent = traceparentOf(item.span);
+    try {
+      await this.batcher.add(item);
+      endSpan(item.span);
+    } catch (err) {
+      endSpan(item.span, err);
       throw err;
     }
   }
@@ -96,11 +130,30 @@ export class PredictionService {
     // A record of one request carries that request's ids, so its logs and headers need no batch id.
     const single = requests.length === 1 ? requests[0] : undefined;
     const batchId = single?.request_id ?? `batch-${randomUUID()}`;
-    await this.publisher.publish(
-      TOPICS.predictionBatchRequested,
-      { reply_to: this.config.INSTANCE_ID, reply_partition: this.replyPartition, requests },
-      { key: batchId, requestId: batchId, clientRequestId: single?.client_request_id },
-    );
+    const send = () =>
+      this.publisher.publish(
+        TOPICS.predictionBatchRequested,
+        { reply_to: this.config.INSTANCE_ID, reply_partition: this.replyPartition, requests },
+        { key: batchId, requestId: batchId, clientRequestId: single?.client_request_id },
+      );
+    if (!tracingActive()) {
+      await send();
+      return;
+    }
+    const span = startSpan(`send ${TOPICS.predictionBatchRequested}`, {
+      kind: SpanKind.PRODUCER,
+      root: true,
+      links: items.flatMap((i) => (i.span ? [{ context: i.span.spanContext() }] : [])),
+      attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': items.length, 'ml.rows': items.reduce((n, i) => n + i.rows, 0) },
+    });
+    for (const i of items) i.span?.addLink({ context: span.spanContext() });
+    try {
+      await withSpan(span, send);
+      endSpan(span);
+    } catch (err) {
+      endSpan(span, err);
+      throw err;
+    }
   }
 
   private checkReplySize(rows: number): void {

@@ -14,6 +14,7 @@ import type { AppConfig } from '@app/config';
 import { EventPublisher, MessageTooLargeError, type EventPatternOptions, type Rejection } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
 import { APP_CONFIG } from '@app/runtime';
+import { PredictionSpans } from './prediction-spans';
 import { RequestScorer, type ScoredRequests, type ScoringOutcome } from './request-scorer';
 
 /**
@@ -39,13 +40,23 @@ export class PredictionRequestHandler {
       const views = requestViews(batch);
       return batch.payload.requests.map((r, i) => ({ event: views[i], deadline: r.deadline, batch }));
     });
-    const scored = await this.scorer.score(requests);
-    const byBatch = new Map<EventEnvelope<PredictionBatchRequested>, BatchResult[]>(batches.map((b) => [b, []]));
-    scored.outcomes.forEach((outcome, i) => byBatch.get(requests[i].batch)!.push(batchResult(outcome)));
-    const replies = [...byBatch].map(([batch, results]) => ({ batch, results }));
-    const [rejections] = await Promise.all([this.publishBatchReplies(replies), this.publishShadows(scored)]);
-    this.logBatch(started, requests.length, scored);
-    return rejections;
+    const spans = PredictionSpans.start(batches);
+    try {
+      const scored = await this.scorer.score(requests);
+      const byBatch = new Map<EventEnvelope<PredictionBatchRequested>, BatchResult[]>(batches.map((b) => [b, []]));
+      scored.outcomes.forEach((outcome, i) => {
+        spans?.scored(i, outcome);
+        byBatch.get(requests[i].batch)!.push(batchResult(outcome, spans?.replyContext(i)));
+      });
+      const replies = [...byBatch].map(([batch, results]) => ({ batch, results }));
+      const [rejections] = await Promise.all([this.publishBatchReplies(replies), this.publishShadows(scored)]);
+      this.logBatch(started, requests.length, scored);
+      spans?.end();
+      return rejections;
+    } catch (err) {
+      spans?.end(err);
+      throw err;
+    }
   }
 
   /** Single-request records (v1), still sent by gateways not yet upgraded: answered the v1 way. */
@@ -172,14 +183,23 @@ function replyIds(event: EventEnvelope<PredictionRequested>) {
   return { key: event.request_id, requestId: event.request_id, clientRequestId: event.client_request_id };
 }
 
-function ids(r: { request_id: string; client_request_id?: string; event_id: string }) {
-  return { request_id: r.request_id, ...(r.client_request_id ? { client_request_id: r.client_request_id } : {}), event_id: r.event_id };
+function ids(r: { request_id: string; client_request_id?: string; event_id: string; traceparent?: string }) {
+  return {
+    request_id: r.request_id,
+    ...(r.client_request_id ? { client_request_id: r.client_request_id } : {}),
+    event_id: r.event_id,
+    ...(r.traceparent ? { traceparent: r.traceparent } : {}),
+  };
 }
 
 /** A request's answer inside its batch's reply record. */
-function batchResult(outcome: ScoringOutcome): BatchResult {
+function batchResult(outcome: ScoringOutcome, traceparent: string | undefined): BatchResult {
   const { event } = outcome.request;
-  const base = { request_id: event.request_id, ...(event.client_request_id ? { client_request_id: event.client_request_id } : {}) };
+  const base = {
+    request_id: event.request_id,
+    ...(event.client_request_id ? { client_request_id: event.client_request_id } : {}),
+    ...(traceparent ? { traceparent } : {}),
+  };
   if ('scored' in outcome) {
     const s = outcome.scored;
     return {

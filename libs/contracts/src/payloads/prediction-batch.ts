@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { traceparentSchema } from '../envelope';
 import { MAX_BATCH, featuresSchema } from '../features';
 import { PREDICTION_FAILURES, scoredInstanceSchema } from './prediction';
 
@@ -24,6 +25,8 @@ export const batchedRequestSchema = z.strictObject({
    * that reaches the request later skips the scoring. Asynchronous requests carry none.
    */
   deadline: z.number().int().positive().optional(),
+  /** The request's own trace (tracing on): a batch carries many requests, each keeps its trace. */
+  traceparent: traceparentSchema.optional(),
 });
 export type BatchedRequest = z.infer<typeof batchedRequestSchema>;
 
@@ -53,6 +56,8 @@ const resultIds = {
   client_request_id: clientRequestId,
   /** Derived from the request, so a request scored twice (redelivered after a crash) answers with the same id. */
   event_id: z.string().min(1).max(200),
+  /** The worker's span for this request, which the gateway's receive span continues. */
+  traceparent: traceparentSchema.optional(),
 };
 
 export const scoredResultSchema = z.strictObject({

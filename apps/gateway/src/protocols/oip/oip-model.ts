@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  SERVED_MODEL_NAME,
   OIP_INPUT_METADATA,
   OIP_OUTPUT_METADATA,
   decodeInferInputs,
@@ -17,7 +18,7 @@ import { APP_CONFIG, HttpFailure, validateBody } from '@app/runtime';
 import { PredictionService, type RequestIds } from '../../prediction/prediction.service';
 
 /** The one model this server serves, under the name clients address it by. */
-export const OIP_MODEL_NAME = 'iris';
+export const OIP_MODEL_NAME = SERVED_MODEL_NAME;
 const SERVER_NAME = 'iris-platform';
 const PLATFORM = 'iris-platform_gaussian-nb';
 

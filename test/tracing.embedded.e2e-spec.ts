@@ -1,0 +1,158 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type request from 'supertest';
+import { TOPICS } from '@app/contracts';
+import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
+import { startTestPlatform } from './support/embedded';
+import { eventually } from './support/http';
+import { inMemoryTracing } from './support/in-memory-tracing';
+
+const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
+const VIRGINICA = { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, petal_width: 2.5 };
+const CALLER = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+
+const parentOf = (s: ReadableSpan) => s.parentSpanContext?.spanId;
+const idOf = (s: ReadableSpan) => s.spanContext().spanId;
+
+// The whole path in one process (the in-memory bus), every span to memory: the shape of a trace
+// is the same over Kafka (tracing.kafka.e2e-spec.ts checks it across processes, in Jaeger).
+describe('tracing (embedded mode, spans kept in memory)', () => {
+  let tracing: ReturnType<typeof inMemoryTracing>;
+  let platform: EmbeddedPlatform;
+  let http: ReturnType<typeof request>;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracing-'));
+  const logs: Array<Record<string, unknown>> = [];
+
+  beforeAll(async () => {
+    tracing = inMemoryTracing();
+    // Each service logs to stdout (its own JsonLogger): kept here instead, read by the log test.
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      for (const line of String(chunk).split('\n')) if (line.startsWith('{')) logs.push(JSON.parse(line));
+      return true;
+    });
+    ({ platform, http } = await startTestPlatform('tracing', { EMBEDDED_DATA_DIR: dataDir, LOG_LEVEL: 'info' }));
+  });
+  afterAll(async () => {
+    await platform?.close();
+    await tracing?.stop();
+    jest.restoreAllMocks();
+  });
+
+  /** Every span of the trace whose server span served `requestId`, once its receive span has ended. */
+  async function traceOf(requestId: string): Promise<ReadableSpan[]> {
+    return eventually(
+      async () => {
+        const server = tracing.spans().find((s) => s.attributes['request.id'] === requestId && s.name.startsWith('POST'));
+        const spans = server ? tracing.spans().filter((s) => s.spanContext().traceId === server.spanContext().traceId) : [];
+        return spans.some((s) => s.name === `receive ${TOPICS.predictionBatchMade}`) ? spans : undefined;
+      },
+      10_000,
+      `the trace of ${requestId}`,
+    );
+  }
+
+  it('gives each of two concurrent requests its own trace: server → enqueue → process → score → send → receive', async () => {
+    const [a, b] = await Promise.all([http.post('/predict').send(SETOSA), http.post('/predict').send(VIRGINICA)]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const [ta, tb] = await Promise.all([traceOf(a.body.request_id), traceOf(b.body.request_id)]);
+    expect(ta[0].spanContext().traceId).not.toBe(tb[0].spanContext().traceId);
+    for (const [trace, rows] of [
+      [ta, a],
+      [tb, b],
+    ] as const) {
+      const byName = new Map(trace.map((s) => [s.name, s]));
+      expect([...byName.keys()].sort()).toEqual(
+        [
+          'POST /predict',
+          `enqueue ${TOPICS.predictionBatchRequested}`,
+          `process ${TOPICS.predictionBatchRequested}`,
+          'score',
+          `send ${TOPICS.predictionBatchMade}`,
+          `receive ${TOPICS.predictionBatchMade}`,
+        ].sort(),
+      );
+      expect(trace).toHaveLength(6);
+      const span = (name: string) => byName.get(name)!;
+      expect(parentOf(span('POST /predict'))).toBeUndefined();
+      expect(parentOf(span(`enqueue ${TOPICS.predictionBatchRequested}`))).toBe(idOf(span('POST /predict')));
+      expect(parentOf(span(`process ${TOPICS.predictionBatchRequested}`))).toBe(idOf(span(`enqueue ${TOPICS.predictionBatchRequested}`)));
+      expect(parentOf(span('score'))).toBe(idOf(span(`process ${TOPICS.predictionBatchRequested}`)));
+      expect(parentOf(span(`send ${TOPICS.predictionBatchMade}`))).toBe(idOf(span(`process ${TOPICS.predictionBatchRequested}`)));
+      expect(parentOf(span(`receive ${TOPICS.predictionBatchMade}`))).toBe(idOf(span(`send ${TOPICS.predictionBatchMade}`)));
+      expect(span('score').attributes).toMatchObject({ 'ml.model.name': 'iris', 'ml.model.version': rows.body.model_version, 'ml.rows': 1 });
+      expect(span('POST /predict').attributes).toMatchObject({ 'http.route': '/predict', 'http.response.status_code': 200 });
+      expect(trace.every((s) => s.status.code !== SpanStatusCode.ERROR)).toBe(true);
+    }
+  });
+
+  it("links each request's enqueue span to the span of the record that carried it, and back", async () => {
+    const res = await http.post('/predict').send(SETOSA);
+    const trace = await traceOf(res.body.request_id);
+    const enqueue = trace.find((s) => s.name === `enqueue ${TOPICS.predictionBatchRequested}`)!;
+    expect(enqueue.links).toHaveLength(1);
+    const record = tracing.spans().find((s) => idOf(s) === enqueue.links[0].context.spanId)!;
+    expect(record.name).toBe(`send ${TOPICS.predictionBatchRequested}`);
+    expect(record.spanContext().traceId).not.toBe(enqueue.spanContext().traceId);
+    expect(record.links.map((l) => l.context.spanId)).toContain(idOf(enqueue));
+    // The worker's span for that record continues it, and links the request's enqueue span too.
+    const consumed = tracing.spans().find((s) => s.name === `process ${TOPICS.predictionBatchRequested}` && parentOf(s) === idOf(record))!;
+    expect(consumed.links.map((l) => l.context.spanId)).toContain(idOf(enqueue));
+  });
+
+  it("puts the trace id in the request's log line and in its monitoring documents, and links the indexing to the trace", async () => {
+    const res = await http.post('/predict/batch').send({ instances: [SETOSA, VIRGINICA] });
+    expect(res.status).toBe(200);
+    const trace = await traceOf(res.body.request_id);
+    const traceId = trace[0].spanContext().traceId;
+    const access = await eventually(async () => logs.find((l) => l.message === 'http request' && l.request_id === res.body.request_id), 5_000, 'the access log line');
+    expect(access.trace_id).toBe(traceId);
+    const documents = await eventually(
+      async () => {
+        const lines = readFileSync(join(dataDir, 'documents', 'predictions.ndjson'), 'utf8').trim().split('\n');
+        const mine = lines.map((l) => JSON.parse(l)).filter((d) => d.request_id === res.body.request_id);
+        return mine.length === 2 ? mine : undefined;
+      },
+      10_000,
+      'two prediction documents',
+    );
+    expect(documents.map((d) => d.trace_id)).toEqual([traceId, traceId]);
+    const indexing = await eventually(
+      async () => tracing.spans().find((s) => s.name === `index ${TOPICS.predictionBatchMade}` && s.links.some((l) => l.context.traceId === traceId)),
+      10_000,
+      'the indexing span linked to the trace',
+    );
+    expect(indexing.spanContext().traceId).not.toBe(traceId);
+  });
+
+  it("links a caller's traceparent rather than continuing it (TRACE_CALLER_CONTEXT=link, the default)", async () => {
+    const res = await http.post('/predict').set('traceparent', CALLER).send(SETOSA);
+    const trace = await traceOf(res.body.request_id);
+    const server = trace.find((s) => s.name === 'POST /predict')!;
+    expect(server.spanContext().traceId).not.toBe(CALLER.slice(3, 35));
+    expect(parentOf(server)).toBeUndefined();
+    expect(server.links.map((l) => `${l.context.traceId}-${l.context.spanId}`)).toEqual([CALLER.slice(3, 52)]);
+  });
+
+  it('traces a retrain from the request through the trainer to the model it makes ready', async () => {
+    const accepted = await http.post('/retrain').send({});
+    expect(accepted.status).toBe(202);
+    const server = await eventually(
+      async () => tracing.spans().find((s) => s.name === 'POST /retrain' && s.attributes['http.response.status_code'] === 202),
+      5_000,
+      'the retrain server span',
+    );
+    const names = await eventually(
+      async () => {
+        const spans = tracing.spans().filter((s) => s.spanContext().traceId === server.spanContext().traceId);
+        const ready = spans.filter((s) => s.name === `process ${TOPICS.modelReady}`);
+        return ready.length > 0 ? spans.map((s) => s.name) : undefined;
+      },
+      20_000,
+      'the model-ready span in the retrain trace',
+    );
+    expect(names).toEqual(expect.arrayContaining(['POST /retrain', `process ${TOPICS.retrainRequested}`, `process ${TOPICS.modelReady}`]));
+  });
+});
