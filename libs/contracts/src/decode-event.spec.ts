@@ -16,6 +16,23 @@ const reasonOf = (raw: Buffer | string | null, topic: (typeof TOPICS)[keyof type
 };
 
 describe('decodeEvent', () => {
+  it('accepts a W3C traceparent on the envelope and refuses a malformed one', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(reasonOf(json({ ...requested, traceparent }))).toBe('decoded');
+    for (const bad of ['00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, 'x'.repeat(5000)]) {
+      expect(reasonOf(json({ ...requested, traceparent: bad }))).toMatch(/traceparent/);
+    }
+  });
+
+  it("refuses a batch record whose request entry carries a malformed traceparent", () => {
+    const batch = createEnvelope(
+      'PredictionBatchRequested',
+      { reply_to: 'gateway-1', requests: [{ request_id: 'r-1', instances: [instance], traceparent: 'not-a-traceparent' }] },
+      { requestId: 'batch-1', producer: 'gateway', eventId: 'evt-2', occurredAt: AT },
+    );
+    expect(reasonOf(json(batch), TOPICS.predictionBatchRequested)).toMatch(/traceparent/);
+  });
+
   it('round-trips an event built with createEnvelope through JSON', () => {
     expect(decodeEvent(TOPICS.predictionRequested, Buffer.from(json(requested)))).toEqual({
       ok: true,

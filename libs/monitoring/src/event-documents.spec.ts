@@ -48,6 +48,12 @@ describe('predictionDocuments', () => {
     expect(predictionDocuments(predictionEvent(3, 'evt-2')).map((d) => d.id)).toEqual(['req-1:0', 'req-1:1', 'req-1:2']);
   });
 
+  it('carries the trace id of a traced event (from Kibana to the trace), and no trace id field for an untraced one', () => {
+    const traced = createEnvelope('PredictionMade', predictionEvent(1).payload, { ...meta, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    expect(predictionDocuments(traced)[0].body.trace_id).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect('trace_id' in predictionDocuments(predictionEvent(1))[0].body).toBe(false);
+  });
+
   it("keeps the caller's own request id beside the platform's", () => {
     const e = createEnvelope('PredictionMade', predictionEvent(1).payload, { ...meta, clientRequestId: 'my-req-1' });
     expect(predictionDocuments(e)[0].body).toMatchObject({ request_id: 'req-1', client_request_id: 'my-req-1' });

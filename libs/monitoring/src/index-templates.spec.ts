@@ -2,7 +2,7 @@ import { ALL_TOPICS, EVENTS, TOPICS, createEnvelope, decodeEvent, resultViews, f
 import { CLASS_NAMES, DriftDetector, FEATURE_NAMES, IRIS_ROWS, compileScorer, irisDataset, type ClassName } from '@app/model';
 import { modelChecksum, trainModel } from '@app/training';
 import { batchDocuments, eventDocument, predictionDocuments, shadowDocuments, type IndexDocument } from './event-documents';
-import { indexTemplates } from './index-templates';
+import { ADDED_COMMON_FIELDS, indexTemplates } from './index-templates';
 import { TrafficMonitor } from './traffic-monitor';
 
 const AT = new Date('2026-03-04T12:00:00.000Z');
@@ -263,7 +263,8 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
 ];
 
 const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
-  const env = createEnvelope(EVENTS[topic].type, payload, { requestId: 'req-1', producer: 'test', eventId: `evt-${topic}`, occurredAt: AT });
+  const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+  const env = createEnvelope(EVENTS[topic].type, payload, { requestId: 'req-1', producer: 'test', eventId: `evt-${topic}`, occurredAt: AT, traceparent });
   const decoded = decodeEvent(topic, JSON.stringify(env));
   if (!decoded.ok) throw new Error(`fixture for ${topic} is not a valid event: ${decoded.reason}`);
   if (topic === TOPICS.predictionMade) return predictionDocuments(decoded.event as never);
@@ -318,6 +319,16 @@ describe('indexTemplates', () => {
       const template = templates.get(`mlops-${doc.kind}`)!;
       const body = JSON.parse(JSON.stringify(doc.body)) as unknown;
       expect({ kind: doc.kind, misfits: misfits(body, template.template.mappings as Field, '') }).toEqual({ kind: doc.kind, misfits: [] });
+    }
+  });
+
+  it('declares every field added since the first release in every template, as the upgrade puts it on older indices', () => {
+    for (const t of templates.values()) {
+      const properties = t.template.mappings.properties as Record<string, unknown>;
+      expect({ template: t.name, fields: Object.fromEntries(Object.keys(ADDED_COMMON_FIELDS).map((f) => [f, properties[f]])) }).toEqual({
+        template: t.name,
+        fields: ADDED_COMMON_FIELDS,
+      });
     }
   });
 
