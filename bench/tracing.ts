@@ -10,9 +10,9 @@ import { BENCH_LOGS, BENCH_RATE_LIMIT, BENCH_STATE } from './processes';
 import { median } from './stats';
 
 /**
- * What tracing costs per prediction (`npm run bench:tracing`): three `npm start` processes side
- * by side, tracing off, on at the default sampling (parentbased_traceidratio, 0.1) and on for
- * every request (always_on), the last two exporting over OTLP to a real Jaeger. Rounds of the
+ * What tracing costs per prediction (`npm run bench:tracing`): four `npm start` processes side
+ * by side, tracing off, on at the default sampling (parentbased_traceidratio, 1%), at 10% and
+ * for every request (always_on), the last two exporting over OTLP to a real Jaeger. Rounds of the
  * closed loop at 16 connections alternate between them; each process's own CPU over the
  * requests it answered gives its CPU per prediction, compared with tracing off in the same run.
  * The embedded process runs every span the Kafka path does (gateway, worker, monitor), only the
@@ -38,7 +38,8 @@ async function main(): Promise<void> {
     const otlp = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${base}` };
     const variants: Variant[] = [
       { name: 'tracing off', env: {} },
-      { name: 'tracing on, default sampling (0.1)', env: otlp },
+      { name: 'tracing on, default sampling (1%)', env: otlp },
+      { name: 'tracing on, 10% sampled', env: { ...otlp, OTEL_TRACES_SAMPLER_ARG: '0.1' } },
       { name: 'tracing on, every request', env: { ...otlp, OTEL_TRACES_SAMPLER: 'always_on' } },
     ];
     const processes = variants.map((v, i) => {
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
     const rounds = Math.max(cfg.rounds, 3);
     for (let r = 0; r < rounds; r++) {
       // Alternating order: no variant always runs first (or last) in a round.
-      const order = r % 2 === 0 ? [0, 1, 2] : [2, 1, 0];
+      const order = r % 2 === 0 ? variants.map((_, i) => i) : variants.map((_, i) => variants.length - 1 - i);
       for (const i of order) {
         const p = processes[i];
         const before = cpuSeconds(p.pid)!;

@@ -3,9 +3,10 @@ import { existsSync, mkdtempSync, openSync, closeSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from './http';
-import { ROOT } from './infra';
+import { REPO_ROOT } from '../../scripts/lib/service-process';
 
-export const JAEGER_BIN = join(ROOT, '.tools', 'bin', 'jaeger');
+// From the sources and from dist/ (the tracing bench) alike.
+export const JAEGER_BIN = join(REPO_ROOT, '.tools', 'bin', 'jaeger');
 
 /** A span as Jaeger's query API (/api/traces) returns it. */
 export interface JaegerSpan {

@@ -7,7 +7,9 @@ import {
   endSpan,
   eventsConsumed,
   runWithRequestId,
+  sampled,
   startSpan,
+  traceparentOf,
   tracingActive,
   withSpan,
 } from '@app/observability';
@@ -17,9 +19,9 @@ import type { EventPublisher } from './event-publisher';
 /** Their handlers make spans per request of a batch record; every other event gets one here. */
 const TRACED_BY_HANDLER = new Set<string>([TOPICS.predictionBatchRequested, TOPICS.predictionBatchMade]);
 
-/** With tracing on, a single event's handling is a span continuing the event's producer (so what it publishes continues the trace). */
+/** With tracing on, a single sampled event's handling is a span continuing the event's producer (so what it publishes continues the trace). */
 function consumerSpan(topic: string, groupId: string, events: Array<EventEnvelope<unknown>>): Span | undefined {
-  if (!tracingActive() || events.length !== 1 || TRACED_BY_HANDLER.has(topic)) return undefined;
+  if (!tracingActive() || events.length !== 1 || TRACED_BY_HANDLER.has(topic) || !sampled(events[0].traceparent)) return undefined;
   return startSpan(`process ${topic}`, {
     kind: SpanKind.CONSUMER,
     parent: contextOf(events[0].traceparent),
@@ -108,8 +110,9 @@ export async function consumeContract(bus: EventBus, publisher: EventPublisher, 
     const requestId = events.length === 1 ? events[0].request_id : `batch:${events.length}`;
     const clientRequestId = events.length === 1 ? events[0].client_request_id : undefined;
     const span = consumerSpan(topic, groupId, events);
-    const traceId = span?.spanContext().traceId;
-    const handle = () => runWithRequestId(requestId, () => route.handle(events as never), clientRequestId, traceId);
+    // What the handler publishes continues the event's trace, sampled or not.
+    const traceparent = span ? traceparentOf(span) : events.length === 1 ? events[0].traceparent : undefined;
+    const handle = () => runWithRequestId(requestId, () => route.handle(events as never), clientRequestId, traceparent);
     let failures = 0;
     for (let attempt = 1; ; attempt++) {
       try {

@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { httpLatency, httpRequests } from './metrics';
 import type { JsonLogger } from './json-logger';
 import { runWithRequestId } from './request-context';
-import { SpanKind, contextOf, endSpan, failSpan, linksTo, spanContextOf, startSpan, tracingActive, withSpan, type Span } from './tracing/trace-context';
+import { SpanKind, contextOf, endSpan, failSpan, linksTo, spanContextOf, startSpan, traceparentOf, tracingActive, withSpan, type Span } from './tracing/trace-context';
 
 /** What a caller may choose as its own request id (X-Request-Id, or gRPC metadata x-request-id). */
 export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -29,14 +29,14 @@ export function requestIdMiddleware(logger: JsonLogger, options: RequestIdOption
     res.locals.requestId = requestId;
     res.locals.clientRequestId = clientRequestId;
     const span = tracingActive() ? serverSpan(req, requestId, options.callerTraceContext ?? 'link') : undefined;
-    const traceId = span?.spanContext().traceId;
+    const traceparent = traceparentOf(span);
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = (req.route?.path as string | undefined) ?? 'unmatched';
       httpRequests.inc({ method: req.method, route, status: String(res.statusCode) });
       httpLatency.observe({ method: req.method, route }, seconds);
-      if (span) finishServerSpan(span, req.method, route, res.statusCode);
+      if (span?.isRecording()) finishServerSpan(span, req.method, route, res.statusCode);
       runWithRequestId(
         requestId,
         () =>
@@ -48,18 +48,20 @@ export function requestIdMiddleware(logger: JsonLogger, options: RequestIdOption
             latency_ms: Math.round(seconds * 1e6) / 1e3,
           }),
         clientRequestId,
-        traceId,
+        traceparent,
       );
     });
     // A connection closed before the answer: the span still ends, marked as such.
     res.on('close', () => {
-      if (span && !res.writableFinished) {
+      if (span?.isRecording() && !res.writableFinished) {
         failSpan(span, 'the client closed the connection before the response');
         span.end();
       }
     });
-    if (span) withSpan(span, () => runWithRequestId(requestId, next, clientRequestId, traceId));
-    else runWithRequestId(requestId, next, clientRequestId);
+    // Only a recorded span needs to be the active one (children start under it); an unsampled
+    // request's trace context travels in the request context alone, which costs nothing more.
+    if (span?.isRecording()) withSpan(span, () => runWithRequestId(requestId, next, clientRequestId, traceparent));
+    else runWithRequestId(requestId, next, clientRequestId, traceparent);
   };
 }
 

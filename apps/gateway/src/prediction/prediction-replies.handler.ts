@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { TOPICS, resultViews, type EventEnvelope, type PredictionBatchMade } from '@app/contracts';
 import type { EventPatternOptions } from '@app/messaging';
-import { SpanKind, contextOf, endSpan, startSpan, tracingActive } from '@app/observability';
+import { SpanKind, contextOf, endSpan, sampled, startSpan, tracingActive } from '@app/observability';
 import { AcceptedResults } from './accepted-results';
 import { PendingReplies } from './pending-replies';
 import { PredictionFailedError } from './prediction-errors';
@@ -44,7 +44,7 @@ export class PredictionRepliesHandler {
 
 /** The hand-over of one answer to the request waiting for it here, continuing the worker's reply span. */
 function received(traceparent: string | undefined, requestId: string, error?: Error): void {
-  if (!traceparent) return;
+  if (!sampled(traceparent)) return;
   const span = startSpan(`receive ${TOPICS.predictionBatchMade}`, {
     kind: SpanKind.CONSUMER,
     parent: contextOf(traceparent),

@@ -13,14 +13,15 @@ import type { AppConfig } from '@app/config';
 import { EventPublisher, RequestBatcher, type BatchItem } from '@app/messaging';
 import {
   SpanKind,
+  activeTraceparent,
   endSpan,
   predictionBatchLimits,
   predictionBatchRequests,
   predictionBatchRows,
   startSpan,
+  recordingSpanActive,
   tracingActive,
   traceparentOf,
-  withSpan,
   type Span,
 } from '@app/observability';
 import { APP_CONFIG } from '@app/runtime';
@@ -111,6 +112,11 @@ export class PredictionService {
    */
   private async enqueue(item: QueuedRequest): Promise<void> {
     if (!tracingActive()) return this.batcher.add(item);
+    if (!recordingSpanActive()) {
+      // Not sampled: no span, but the request's trace context still travels (logs and documents name its trace).
+      item.request.traceparent = activeTraceparent();
+      return this.batcher.add(item);
+    }
     item.span = startSpan(`enqueue ${TOPICS.predictionBatchRequested}`, {
       kind: SpanKind.PRODUCER,
       attributes: { 'messaging.system': 'kafka', 'request.id': item.request.request_id, 'ml.rows': item.rows },
@@ -130,25 +136,23 @@ export class PredictionService {
     // A record of one request carries that request's ids, so its logs and headers need no batch id.
     const single = requests.length === 1 ? requests[0] : undefined;
     const batchId = single?.request_id ?? `batch-${randomUUID()}`;
-    const send = () =>
-      this.publisher.publish(
+    // The record's own trace (sampled on its own), linked both ways to the requests it carries.
+    // Named explicitly: the send runs in the async context of whichever request opened the window.
+    const span = tracingActive()
+      ? startSpan(`send ${TOPICS.predictionBatchRequested}`, {
+          kind: SpanKind.PRODUCER,
+          root: true,
+          links: items.flatMap((i) => (i.span ? [{ context: i.span.spanContext() }] : [])),
+          attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': items.length, 'ml.rows': items.reduce((n, i) => n + i.rows, 0) },
+        })
+      : undefined;
+    if (span?.isRecording()) for (const i of items) i.span?.addLink({ context: span.spanContext() });
+    try {
+      await this.publisher.publish(
         TOPICS.predictionBatchRequested,
         { reply_to: this.config.INSTANCE_ID, reply_partition: this.replyPartition, requests },
-        { key: batchId, requestId: batchId, clientRequestId: single?.client_request_id },
+        { key: batchId, requestId: batchId, clientRequestId: single?.client_request_id, traceparent: traceparentOf(span) },
       );
-    if (!tracingActive()) {
-      await send();
-      return;
-    }
-    const span = startSpan(`send ${TOPICS.predictionBatchRequested}`, {
-      kind: SpanKind.PRODUCER,
-      root: true,
-      links: items.flatMap((i) => (i.span ? [{ context: i.span.spanContext() }] : [])),
-      attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': items.length, 'ml.rows': items.reduce((n, i) => n + i.rows, 0) },
-    });
-    for (const i of items) i.span?.addLink({ context: span.spanContext() });
-    try {
-      await withSpan(span, send);
       endSpan(span);
     } catch (err) {
       endSpan(span, err);

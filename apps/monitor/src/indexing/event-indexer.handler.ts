@@ -4,7 +4,7 @@ import { ALL_TOPICS, EVENTS, TOPICS, resultViews, type EventEnvelope, type Predi
 import { DOCUMENT_SINK, type DocumentSink } from '@app/elasticsearch';
 import type { EventPatternOptions, Rejection } from '@app/messaging';
 import { batchDocuments, eventDocument, predictionDocuments, type IndexDocument } from '@app/monitoring';
-import { SpanKind, endSpan, linksTo, startSpan, tracingActive, withSpan } from '@app/observability';
+import { SpanKind, contextOf, endSpan, sampled, startSpan, tracingActive } from '@app/observability';
 import { LiveEvaluationService } from '../live/live-evaluation.service';
 import { TrafficService } from '../statistics/traffic.service';
 
@@ -36,33 +36,33 @@ export class EventIndexerHandler {
   @EventPattern(TOPICS.predictionBatchMade, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
   async onPredictionBatches(@Payload() batches: Array<EventEnvelope<PredictionBatchMade>>): Promise<Rejection[]> {
     const recordOf = new Map<string, string>();
-    const parents: Array<string | undefined> | undefined = tracingActive() ? [] : undefined;
+    const parents: string[] | undefined = tracingActive() ? [] : undefined;
     const made: Array<EventEnvelope<PredictionMade>> = [];
     const documents: IndexDocument[] = [];
     for (const batch of batches) {
       const views = resultViews(batch);
       for (const v of [...views.made, ...views.failed]) {
         recordOf.set(v.event_id, batch.event_id);
-        parents?.push(v.traceparent);
+        if (parents && sampled(v.traceparent)) parents.push(v.traceparent!);
       }
       made.push(...views.made);
       documents.push(...batchDocuments(views));
     }
-    // Its own trace, linked to every request it indexes: a request's trace leads here and back.
-    const span = parents
-      ? startSpan(`index ${TOPICS.predictionBatchMade}`, {
-          kind: SpanKind.CONSUMER,
-          root: true,
-          links: linksTo(parents),
-          attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': recordOf.size, 'elasticsearch.documents': documents.length },
-        })
-      : undefined;
+    // Each sampled request's trace shows its indexing, under the worker's reply span: the monitor
+    // follows the gateway's sampling decision, so a kept trace is never missing this part.
+    const spans = (parents ?? []).map((traceparent) =>
+      startSpan(`index ${TOPICS.predictionBatchMade}`, {
+        kind: SpanKind.CONSUMER,
+        parent: contextOf(traceparent),
+        attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': recordOf.size, 'elasticsearch.documents': documents.length },
+      }),
+    );
     let rejections: Rejection[];
     try {
-      rejections = span ? await withSpan(span, () => this.indexPredictions(made, documents)) : await this.indexPredictions(made, documents);
-      endSpan(span);
+      rejections = await this.indexPredictions(made, documents);
+      for (const span of spans) endSpan(span);
     } catch (err) {
-      endSpan(span, err);
+      for (const span of spans) endSpan(span, err);
       throw err;
     }
     // A refused document parks the record that carried it.

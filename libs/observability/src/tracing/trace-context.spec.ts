@@ -1,8 +1,8 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { inMemoryTracing } from '../../../../test/support/in-memory-tracing';
 import { JsonLogger } from '../json-logger';
-import { runWithRequestId } from '../request-context';
-import { activeTraceparent, contextOf, endSpan, linksTo, spanContextOf, startSpan, traceIdOf, traceparentOf, tracingActive, withSpan } from './trace-context';
+import { activeTraceparent, runWithRequestId } from '../request-context';
+import { contextOf, endSpan, sampled, linksTo, spanContextOf, startSpan, traceIdOf, traceparentOf, tracingActive, withSpan } from './trace-context';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
@@ -12,6 +12,16 @@ describe('traceparent parsing', () => {
     expect(spanContextOf(`00-${TRACE}-${SPAN}-01`)).toEqual({ traceId: TRACE, spanId: SPAN, traceFlags: 1, isRemote: true });
     expect(spanContextOf(`00-${TRACE}-${SPAN}-00`)?.traceFlags).toBe(0);
     expect(traceIdOf(`00-${TRACE}-${SPAN}-01`)).toBe(TRACE);
+  });
+
+  it('reads the sampled flag: the bit, not the digit', () => {
+    expect([`00-${TRACE}-${SPAN}-01`, `00-${TRACE}-${SPAN}-03`, `00-${TRACE}-${SPAN}-00`, `00-${TRACE}-${SPAN}-02`, undefined].map(sampled)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it.each([
@@ -65,7 +75,7 @@ describe('with tracing on', () => {
   it("puts the request's trace id in every log line of it", () => {
     const lines: string[] = [];
     const logger = new JsonLogger('test', 'info', (l) => lines.push(l));
-    runWithRequestId('r-1', () => logger.event('info', 'inside'), undefined, TRACE);
+    runWithRequestId('r-1', () => logger.event('info', 'inside'), undefined, `00-${TRACE}-${SPAN}-00`);
     const span = startSpan('handler');
     withSpan(span, () => logger.event('info', 'in a span'));
     endSpan(span);

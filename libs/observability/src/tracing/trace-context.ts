@@ -9,6 +9,7 @@ import {
   type Link,
   type Span,
   type SpanContext,
+  type Tracer,
 } from '@opentelemetry/api';
 
 /**
@@ -18,6 +19,7 @@ import {
  * by a global propagator: it travels in event envelopes and batch entries as well as in headers.
  */
 let active = false;
+let tracer: Tracer | undefined;
 
 export function tracingActive(): boolean {
   return active;
@@ -26,6 +28,7 @@ export function tracingActive(): boolean {
 /** Set by startTracing once a tracer provider is registered. */
 export function setTracingActive(on: boolean): void {
   active = on;
+  tracer = undefined;
 }
 
 const TRACER = 'iris-platform';
@@ -35,6 +38,16 @@ const ZERO_SPAN = '0'.repeat(16);
 
 export { SpanKind };
 export type { Span, SpanContext };
+
+/**
+ * Whether the trace a traceparent names is being recorded (its sampled flag). Only the gateway
+ * decides: everything downstream follows the request's flag, and makes no span at all for a
+ * request that is not sampled (it passes the traceparent on, so its trace id still reaches logs
+ * and documents).
+ */
+export function sampled(traceparent: string | undefined): boolean {
+  return spanContextOf(traceparent)?.traceFlags === 1;
+}
 
 /** The remote span a traceparent names; undefined for anything malformed or all-zero. */
 export function spanContextOf(traceparent: string | undefined): SpanContext | undefined {
@@ -61,8 +74,13 @@ export function traceIdOf(traceparent: string | undefined): string | undefined {
 }
 
 /** The active span's traceparent (the one an event published now continues). */
-export function activeTraceparent(): string | undefined {
+export function activeSpanTraceparent(): string | undefined {
   return active ? traceparentOf(trace.getActiveSpan()) : undefined;
+}
+
+/** Whether a recorded (sampled) span is active: children are worth making only under one. */
+export function recordingSpanActive(): boolean {
+  return active && trace.getActiveSpan()?.isRecording() === true;
 }
 
 export function activeTraceId(): string | undefined {
@@ -92,9 +110,11 @@ export interface SpanStart {
 }
 
 export function startSpan(name: string, start: SpanStart = {}): Span {
-  return trace
-    .getTracer(TRACER)
-    .startSpan(name, { kind: start.kind, root: start.root, links: start.links, attributes: start.attributes, startTime: start.startTime }, start.parent ?? context.active());
+  tracer ??= trace.getTracer(TRACER);
+  const span = tracer.startSpan(name, { kind: start.kind, root: start.root, links: start.links, startTime: start.startTime }, start.parent ?? context.active());
+  // Attributes only on spans that are kept: an unsampled span would clean and drop them.
+  if (start.attributes && span.isRecording()) span.setAttributes(start.attributes);
+  return span;
 }
 
 /** Ends a span, with the error status (and the message) when the work failed. */
