@@ -86,3 +86,21 @@ describe("the documentation's headline bench table", () => {
     expect(wrong).toEqual([]);
   });
 });
+
+describe("docs/monitoring.md's tracing cost table", () => {
+  const tracing = JSON.parse(readFileSync(join(ROOT, 'bench', 'results', 'tracing.json'), 'utf8')) as {
+    rows: Array<{ variant: string; rps: number; p99_ms: number; cpu_ms_per_prediction: number; cpu_vs_off: number }>;
+  };
+  const page = readFileSync(join(ROOT, 'docs', 'monitoring.md'), 'utf8');
+  const rows = page.split('\n').map((l) => l.trim());
+
+  it.each(tracing.rows.map((r) => [r.variant, r] as const))('gives "%s" the figures of bench/results/tracing.json', (variant, r) => {
+    const row = rows.find((l) => l.startsWith(`| ${variant} |`));
+    expect(row).toBeDefined();
+    const shown = numbersOf(row!);
+    const expected = [r.rps, r.p99_ms, r.cpu_ms_per_prediction, r.cpu_vs_off];
+    expect(shown).toHaveLength(expected.length);
+    // Each figure as the table rounds it.
+    shown.forEach((s, i) => expect(s.value).toBeCloseTo(expected[i], s.decimals === 0 ? -0.3 : s.decimals));
+  });
+});
