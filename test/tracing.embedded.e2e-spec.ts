@@ -9,6 +9,8 @@ import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
 import { startTestPlatform } from './support/embedded';
 import { eventually } from './support/http';
 import { inMemoryTracing } from './support/in-memory-tracing';
+import { OipGrpcClient } from './support/oip-grpc-client';
+import { testPort } from './support/ports';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const VIRGINICA = { sepal_length: 6.3, sepal_width: 3.3, petal_length: 6.0, petal_width: 2.5 };
@@ -35,6 +37,7 @@ describe('tracing (embedded mode, spans kept in memory)', () => {
   let tracing: ReturnType<typeof inMemoryTracing>;
   let platform: EmbeddedPlatform;
   let http: ReturnType<typeof request>;
+  let grpc: OipGrpcClient;
   const dataDir = mkdtempSync(join(tmpdir(), 'tracing-'));
   const logs: Array<Record<string, unknown>> = [];
 
@@ -45,9 +48,11 @@ describe('tracing (embedded mode, spans kept in memory)', () => {
       for (const line of String(chunk).split('\n')) if (line.startsWith('{')) logs.push(JSON.parse(line));
       return true;
     });
-    ({ platform, http } = await startTestPlatform('tracing', { EMBEDDED_DATA_DIR: dataDir, LOG_LEVEL: 'info' }));
+    ({ platform, http } = await startTestPlatform('tracing', { EMBEDDED_DATA_DIR: dataDir, LOG_LEVEL: 'info', GRPC_PORT: String(testPort(130)) }));
+    grpc = new OipGrpcClient(testPort(130));
   });
   afterAll(async () => {
+    grpc?.close();
     await platform?.close();
     await tracing?.stop();
     jest.restoreAllMocks();
@@ -122,7 +127,11 @@ describe('tracing (embedded mode, spans kept in memory)', () => {
     expect(res.status).toBe(200);
     const trace = await traceOf(res.body.request_id);
     const traceId = trace[0].spanContext().traceId;
-    const access = await eventually(async () => logs.find((l) => l.message === 'http request' && l.request_id === res.body.request_id), 5_000, 'the access log line');
+    const access = await eventually(
+      async () => logs.find((l) => l.message === 'http request' && l.request_id === res.body.request_id),
+      5_000,
+      'the access log line',
+    );
     expect(access.trace_id).toBe(traceId);
     const documents = await eventually(
       async () => {
@@ -161,12 +170,33 @@ describe('tracing (embedded mode, spans kept in memory)', () => {
         'the prediction document',
       );
       expect(document.trace_id).toBe('5bf92f3577b34da6a3ce929d0e0e4736');
-      const access = await eventually(async () => logs.find((l) => l.message === 'http request' && l.request_id === res.body.request_id), 5_000, 'the access log line');
+      const access = await eventually(
+        async () => logs.find((l) => l.message === 'http request' && l.request_id === res.body.request_id),
+        5_000,
+        'the access log line',
+      );
       expect(access.trace_id).toBe('5bf92f3577b34da6a3ce929d0e0e4736');
       expect(tracing.spans().filter((s) => s.spanContext().traceId === '5bf92f3577b34da6a3ce929d0e0e4736')).toEqual([]);
     } finally {
       await follow.platform.close();
     }
+  });
+
+  it('traces a gRPC ModelInfer call like an HTTP request: a server span, then the same path', async () => {
+    const request = { model_name: 'iris', inputs: [{ name: 'input-0', datatype: 'FP64', shape: [1, 4], contents: { fp64_contents: [5.1, 3.5, 1.4, 0.2] } }] };
+    const { metadata } = await grpc.call('ModelInfer', request);
+    expect(metadata.get('x-request-id')).toHaveLength(1);
+    const server = await eventually(async () => tracing.spans().find((s) => s.name === 'grpc modelInfer'), 5_000, 'the gRPC server span');
+    expect(server.attributes).toMatchObject({ 'rpc.system': 'grpc', 'rpc.method': 'modelInfer', 'rpc.grpc.status_code': 0 });
+    const names = await eventually(
+      async () => {
+        const spans = tracing.spans().filter((s) => s.spanContext().traceId === server.spanContext().traceId);
+        return spans.some((s) => s.name === `receive ${TOPICS.predictionBatchMade}`) ? spans.map((s) => s.name) : undefined;
+      },
+      10_000,
+      'the receive span in the gRPC trace',
+    );
+    expect(names).toEqual(expect.arrayContaining([`enqueue ${TOPICS.predictionBatchRequested}`, 'score', `receive ${TOPICS.predictionBatchMade}`]));
   });
 
   it('traces a retrain from the request through the trainer to the model it makes ready', async () => {

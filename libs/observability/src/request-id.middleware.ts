@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { httpLatency, httpRequests } from './metrics';
 import type { JsonLogger } from './json-logger';
 import { runWithRequestId } from './request-context';
-import { SpanKind, contextOf, endSpan, failSpan, linksTo, spanContextOf, startSpan, traceparentOf, tracingActive, withSpan, type Span } from './tracing/trace-context';
+import { endSpan, failSpan, startServerSpan, traceparentOf, tracingActive, withSpan, type Span } from './tracing/trace-context';
 
 /** What a caller may choose as its own request id (X-Request-Id, or gRPC metadata x-request-id). */
 export const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -66,14 +66,10 @@ export function requestIdMiddleware(logger: JsonLogger, options: RequestIdOption
 }
 
 function serverSpan(req: Request, requestId: string, callerContext: 'link' | 'follow'): Span {
-  const caller = req.header('traceparent');
-  const follow = callerContext === 'follow' && spanContextOf(caller) !== undefined;
-  return startSpan(req.method, {
-    kind: SpanKind.SERVER,
-    parent: follow ? contextOf(caller) : undefined,
-    root: !follow,
-    links: follow ? [] : linksTo([caller]),
-    attributes: { 'http.request.method': req.method, 'url.path': req.path, 'request.id': requestId },
+  return startServerSpan(req.method, req.header('traceparent'), callerContext, {
+    'http.request.method': req.method,
+    'url.path': req.path,
+    'request.id': requestId,
   });
 }
 

@@ -142,3 +142,18 @@ export function withSpan<T>(span: Span, fn: () => T): T {
 export function under(span: Span): Context {
   return trace.setSpan(ROOT_CONTEXT, span);
 }
+
+/**
+ * A request's server span (HTTP or gRPC). A caller's traceparent is linked (a trace of our own:
+ * a caller cannot choose our trace ids or force sampling) or, with `follow`, continued.
+ */
+export function startServerSpan(name: string, callerTraceparent: string | undefined, callerContext: 'link' | 'follow', attributes: Attributes): Span {
+  const follow = callerContext === 'follow' && spanContextOf(callerTraceparent) !== undefined;
+  return startSpan(name, {
+    kind: SpanKind.SERVER,
+    parent: follow ? contextOf(callerTraceparent) : undefined,
+    root: !follow,
+    links: follow ? [] : linksTo([callerTraceparent]),
+    attributes,
+  });
+}
