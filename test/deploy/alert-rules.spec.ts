@@ -1,6 +1,6 @@
-// The alerting rules (deploy/grafana/alerts.rules.yml), checked
+// The alerting rules (deploy/grafana/alerts.rules.yml) and the compose Prometheus config, checked
 // with the pinned promtool that scripts/tools/install-prometheus.sh builds into .tools/bin:
-// `promtool check rules`, `promtool test rules` on alerts.test.yml.
+// `promtool check rules`, `promtool test rules` on alerts.test.yml, `promtool check config`.
 // test/dashboards.kafka.e2e-spec.ts evaluates the same expressions against the real services.
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -74,5 +74,13 @@ describe('deploy/grafana/alerts.rules.yml', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('deploy/prometheus/prometheus.yml (the compose monitoring profile)', () => {
+  it('passes promtool check config', () => {
+    // --syntax-only: the rule file it names is at its path inside the container, checked above.
+    const check = promtool(['check', 'config', '--syntax-only', join(ROOT, 'deploy/prometheus/prometheus.yml')]);
+    expect({ status: check.status, out: check.out }).toEqual({ status: 0, out: expect.stringContaining('SUCCESS') });
   });
 });
