@@ -53,10 +53,10 @@ describe('e2e ports', () => {
     const before = process.env.E2E_PORT_BASE;
     try {
       process.env.E2E_PORT_BASE = '5400';
-      expect([testPort(0), testPort(119)]).toEqual([5400, 5519]);
-      expect(() => testPort(120)).toThrow('port offset must be 0..119, got 120');
+      expect([testPort(0), testPort(129)]).toEqual([5400, 5529]);
+      expect(() => testPort(130)).toThrow('port offset must be 0..129, got 130');
       process.env.E2E_PORT_BASE = '80';
-      expect(() => testPort(1)).toThrow('E2E_PORT_BASE must be an integer from 1024 to 65416, got "80"');
+      expect(() => testPort(1)).toThrow('E2E_PORT_BASE must be an integer from 1024 to 65406, got "80"');
     } finally {
       if (before === undefined) delete process.env.E2E_PORT_BASE;
       else process.env.E2E_PORT_BASE = before;
