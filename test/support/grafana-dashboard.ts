@@ -40,9 +40,5 @@ export function alertQueries(): Query[] {
  * variables become the values Grafana would put there (`All` is the variable's allValue, `.*`).
  */
 export function withVariables(expr: string, rateInterval = '1m'): string {
-  return expr
-    .replaceAll('$__rate_interval', rateInterval)
-    .replaceAll('$__interval', rateInterval)
-    .replaceAll('$__range', '5m')
-    .replace(/\$\{?(job|instance)\}?/g, '.*');
+  return expr.replaceAll('$__rate_interval', rateInterval).replace(/\$\{?(job|instance)\}?/g, '.*');
 }
