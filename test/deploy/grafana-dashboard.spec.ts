@@ -7,7 +7,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import type { Histogram } from 'prom-client';
 import { metricsRegistry } from '@app/observability';
 import { ROOT } from '../support/infra';
 import { type Panel, allPanels, alertQueries, dashboardQueries, loadDashboard } from '../support/grafana-dashboard';
@@ -25,8 +24,9 @@ const TARGET_LABELS = ['job', 'instance'];
 async function exposedMetrics(): Promise<Map<string, string[]>> {
   const exposed = new Map<string, string[]>();
   for (const metric of await metricsRegistry.getMetricsAsJSON()) {
-    const defined = metricsRegistry.getSingleMetric(metric.name) as unknown as Histogram | undefined;
-    const labelNames = [...(((defined as any)?.labelNames as string[] | undefined) ?? []), ...metric.values.flatMap((v) => Object.keys(v.labels))];
+    // prom-client keeps a metric's declared label names on the object, not in its public type.
+    const declared = (metricsRegistry.getSingleMetric(metric.name) as unknown as { labelNames?: string[] }).labelNames ?? [];
+    const labelNames = [...declared, ...metric.values.flatMap((v) => Object.keys(v.labels))];
     const names = String(metric.type) === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => metric.name + s) : [metric.name];
     for (const name of names) exposed.set(name, [...new Set([...labelNames, ...(name.endsWith('_bucket') ? ['le'] : [])])]);
   }
