@@ -8,6 +8,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 node -e 'const m = +process.versions.node.split(".")[0]; if (m < 24) { console.error(`Node.js 24 required, found ${process.version}`); process.exit(1); }'
 bash "$ROOT/scripts/tools/install-helm.sh" && bash "$ROOT/scripts/tools/strimzi-crds.sh" # the Helm chart tests
 bash "$ROOT/scripts/tools/install-jaeger.sh" # the tracing test's trace backend
+bash "$ROOT/scripts/tools/install-prometheus.sh" # the dashboard and alerting-rule tests
 bash "$ROOT/scripts/tools/install-mlflow.sh" # the MLflow mirror test's server and Python client
 # Python clients run against the gateway (Triton's, and requests): their own venv, made
 # once (about 25 s and 190 MB); made again for a new pin, or when its Python is gone (a cached

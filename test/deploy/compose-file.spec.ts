@@ -95,9 +95,23 @@ describe('docker-compose.yml', () => {
     expect(compose).not.toHaveProperty('version');
   });
 
-  it('runs Kafka, Elasticsearch, Kibana, MLflow, the three init jobs and the four services', () => {
+  it('runs Kafka, Elasticsearch, Kibana, MLflow, the three init jobs and the four services, and Prometheus and Grafana in a profile', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['elasticsearch', 'es-init', 'gateway', 'inference-worker', 'kafka', 'kafka-init', 'kibana', 'kibana-init', 'mlflow', 'monitor', 'trainer'].sort(),
+      [
+        'elasticsearch',
+        'es-init',
+        'gateway',
+        'grafana',
+        'inference-worker',
+        'kafka',
+        'kafka-init',
+        'kibana',
+        'kibana-init',
+        'mlflow',
+        'monitor',
+        'prometheus',
+        'trainer',
+      ].sort(),
     );
   });
 
@@ -227,10 +241,12 @@ describe('docker-compose.yml', () => {
         'elasticsearch 127.0.0.1:${ELASTICSEARCH_HOST_PORT:-9200}:9200',
         'gateway 127.0.0.1:${GATEWAY_HOST_PORT:-3000}:3000',
         'gateway 127.0.0.1:${GRPC_PORT:-8081}:${GRPC_PORT:-8081}',
+        'grafana 127.0.0.1:${GRAFANA_HOST_PORT:-3300}:3000',
         'kafka 127.0.0.1:${KAFKA_HOST_PORT:-9092}:29092',
         'kibana 127.0.0.1:${KIBANA_HOST_PORT:-5601}:5601',
         'mlflow 127.0.0.1:${MLFLOW_HOST_PORT:-5500}:5000',
         'monitor 127.0.0.1:${MONITOR_HOST_PORT:-3003}:3003',
+        'prometheus 127.0.0.1:${PROMETHEUS_HOST_PORT:-9090}:9090',
         'trainer 127.0.0.1:${TRAINER_HOST_PORT:-3002}:3002',
       ].sort(),
     );
@@ -273,8 +289,8 @@ describe('docker-compose.yml', () => {
     });
   });
 
-  it('keeps Kafka, Elasticsearch and MLflow data and the Kibana token in named volumes', () => {
-    expect(Object.keys(compose.volumes).sort()).toEqual(['es-data', 'kafka-data', 'kibana-token', 'mlflow-data']);
+  it('keeps Kafka, Elasticsearch, MLflow, Prometheus and Grafana data and the Kibana token in named volumes', () => {
+    expect(Object.keys(compose.volumes).sort()).toEqual(['es-data', 'grafana-data', 'kafka-data', 'kibana-token', 'mlflow-data', 'prometheus-data']);
     expect(services.kafka.volumes).toContain(`kafka-data:${services.kafka.environment.KAFKA_LOG_DIRS}`);
     expect(services.elasticsearch.volumes).toContain('es-data:/usr/share/elasticsearch/data');
   });
@@ -318,6 +334,82 @@ describe('docker-compose.yml', () => {
     }
     const kibanaInit = services['kibana-init'];
     expect(kibanaInit.environment.SAVED_OBJECTS_FILE).toBe('/deploy/kibana/saved-objects.ndjson');
+  });
+});
+
+describe('the monitoring profile of docker-compose.yml (Prometheus and Grafana)', () => {
+  const services: Record<string, Doc> = loadCompose().services;
+  const MONITORING = ['prometheus', 'grafana'];
+  /** The bind mounts of a service: host path (relative to the repository) and container path. */
+  const binds = (name: string) =>
+    (services[name].volumes as string[])
+      .filter((v) => v.startsWith('./'))
+      .map((v) => {
+        const [host, container] = v.split(':');
+        return { host: relative(ROOT, resolve(ROOT, host)), container };
+      });
+  const containerPathOf = (name: string, host: string) => binds(name).find((b) => b.host === host)?.container;
+  const scrape: Doc = parse(read('deploy/prometheus/prometheus.yml'));
+
+  it('starts Prometheus and Grafana only with --profile monitoring: a plain `docker compose up` is unchanged', () => {
+    const profiled = Object.entries(services).filter(([, svc]) => svc.profiles !== undefined);
+    expect(Object.fromEntries(profiled.map(([name, svc]) => [name, svc.profiles]))).toEqual({ prometheus: ['monitoring'], grafana: ['monitoring'] });
+    // The compose smoke's overrides only add profiles of their own; none of them brings these in.
+    const smoke: Doc = parse(read('infra/standins/compose.smoke.yml'), { merge: true });
+    expect(Object.keys(smoke.services).filter((name) => MONITORING.includes(name))).toEqual([]);
+  });
+
+  it('publishes both on 127.0.0.1 only', () => {
+    for (const name of MONITORING) {
+      const ports = services[name].ports as string[];
+      expect({ name, ports: ports.map((p) => p.split(':')[0]) }).toEqual({ name, ports: ports.map(() => '127.0.0.1') });
+    }
+  });
+
+  it('runs the official images pinned by tag: Prometheus at the release promtool is built from, Grafana at the release of the schema the dashboard is checked against', () => {
+    const moduleVersion = /PROMETHEUS_MODULE_VERSION:-v0\.(\d+)\.(\d+)\}/.exec(read('scripts/tools/install-prometheus.sh'))!;
+    expect(services.prometheus.image).toBe(`prom/prometheus:v3.${Number(moduleVersion[1]) - 300}.${moduleVersion[2]}`);
+    const schemaVersion = JSON.parse(read('package.json')).devDependencies['@grafana/schema'];
+    expect(services.grafana.image).toBe(`grafana/grafana:${schemaVersion}`);
+  });
+
+  it('mounts only files and folders that exist, read-only', () => {
+    for (const name of MONITORING) {
+      const mounts = (services[name].volumes as string[]).filter((v) => v.startsWith('./'));
+      expect(mounts.length).toBeGreaterThan(0);
+      for (const mount of mounts) {
+        expect({ name, mount, readOnly: mount.endsWith(':ro') }).toEqual({ name, mount, readOnly: true });
+        expect({ name, mount, exists: existsSync(join(ROOT, mount.split(':')[0])) }).toEqual({ name, mount, exists: true });
+      }
+    }
+  });
+
+  it('loads the alerting rules into Prometheus from the path they are mounted at', () => {
+    expect(services.prometheus.command).toContain(`--config.file=${containerPathOf('prometheus', 'deploy/prometheus')}/prometheus.yml`);
+    expect(scrape.rule_files).toEqual([containerPathOf('prometheus', 'deploy/grafana/alerts.rules.yml')]);
+  });
+
+  it('scrapes GET /metrics of each app on the port it listens on, in a job named after the app (the dashboard\'s Service variable)', () => {
+    for (const app of APPS) {
+      const job = (scrape.scrape_configs as Doc[]).find((c) => c.job_name === app);
+      expect({ app, metricsPath: job?.metrics_path, sd: job?.dns_sd_configs }).toEqual({
+        app,
+        metricsPath: undefined, // Prometheus' default, /metrics
+        sd: [expect.objectContaining({ names: [app], type: 'A', port: services[app].environment.PORT })],
+      });
+    }
+  });
+
+  it("provisions Grafana with the profile's Prometheus and the dashboard of deploy/grafana", () => {
+    const datasources: Doc = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml'));
+    const [, prometheusPort] = (services.prometheus.ports[0] as string).split(':').slice(-2);
+    expect(datasources.datasources).toEqual([expect.objectContaining({ type: 'prometheus', url: `http://prometheus:${prometheusPort}` })]);
+    const providers: Doc = parse(read('deploy/grafana/provisioning/dashboards/iris-platform.yml'));
+    const dashboardInContainer = containerPathOf('grafana', 'deploy/grafana/iris-platform.json')!;
+    expect(providers.providers.map((p: Doc) => p.options.path)).toEqual([dashboardInContainer.slice(0, dashboardInContainer.lastIndexOf('/'))]);
+    expect(containerPathOf('grafana', 'deploy/grafana/provisioning/datasources')).toBe('/etc/grafana/provisioning/datasources');
+    expect(containerPathOf('grafana', 'deploy/grafana/provisioning/dashboards')).toBe('/etc/grafana/provisioning/dashboards');
+    expect(services.grafana.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
   });
 });
 

@@ -4,6 +4,7 @@
 // topics as in the contracts, only variables the config schema knows, secrets only in Secrets.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
 import { RequestMethod } from '@nestjs/common';
 import { ALL_TOPICS, TOPICS, TOPIC_SPECS } from '@app/contracts';
@@ -484,6 +485,60 @@ describe('ServiceMonitor', () => {
       const grpc = s.metadata.name === fullname('gateway') ? [{ name: 'grpc', port: 8081, targetPort: 'grpc', protocol: 'TCP' }] : [];
       expect(s.spec.ports).toEqual([expect.objectContaining({ name: 'http', targetPort: 'http' }), ...grpc]);
     }
+  });
+});
+
+describe('Grafana dashboard ConfigMap', () => {
+  const DASHBOARD = 'iris-iris-platform-grafana-dashboard';
+
+  it('carries deploy/grafana/iris-platform.json unchanged, labelled for the Grafana sidecar as kube-prometheus-stack expects', () => {
+    const configMap = named(render([PRODUCTION]), 'ConfigMap', DASHBOARD);
+    expect(configMap.data).toEqual({ 'iris-platform.json': read('deploy/grafana/iris-platform.json') });
+    expect(configMap.metadata.labels).toMatchObject({ grafana_dashboard: '1', 'app.kubernetes.io/instance': 'iris' });
+    expect(configMap.metadata.namespace).toBe('iris');
+    expect(configMap.metadata.annotations).toEqual({ grafana_folder: 'Iris platform' });
+  });
+
+  it('takes the label, its value, the namespace and extra labels and annotations from values', () => {
+    const configMap = named(
+      render([SMALL], {
+        'grafanaDashboard.enabled': 'true',
+        'grafanaDashboard.label': 'dashboards.example.com/load',
+        'grafanaDashboard.labelValue': 'yes',
+        'grafanaDashboard.namespace': 'monitoring',
+        'grafanaDashboard.labels.team': 'ml',
+        'grafanaDashboard.annotations.k8s-sidecar-target-directory': '/tmp/dashboards/iris',
+      }),
+      'ConfigMap',
+      DASHBOARD,
+    );
+    expect(configMap.metadata.namespace).toBe('monitoring');
+    expect(configMap.metadata.labels).toMatchObject({ 'dashboards.example.com/load': 'yes', team: 'ml' });
+    expect(configMap.metadata.labels).not.toHaveProperty('grafana_dashboard');
+    expect(configMap.metadata.annotations).toEqual({ 'k8s-sidecar-target-directory': '/tmp/dashboards/iris' });
+  });
+
+  it('is left out unless enabled, like the ServiceMonitor', () => {
+    const values = parse(read(`${CHART_DIR}/values.yaml`));
+    expect([values.grafanaDashboard.enabled, values.serviceMonitor.enabled]).toEqual([false, false]);
+    expect(render([SMALL]).filter((o) => o.metadata.name === DASHBOARD)).toEqual([]);
+  });
+});
+
+describe('PrometheusRule', () => {
+  it('is deploy/grafana/alerts.rules.yml, with the labels the Prometheus selects rules by', () => {
+    const rule = named(render([PRODUCTION]), 'PrometheusRule', 'iris-iris-platform');
+    expect(rule.spec).toEqual(parse(read('deploy/grafana/alerts.rules.yml')));
+    expect(rule.spec.groups[0].rules.map((r: K8sObject) => r.alert)).toContain('IrisModelRolledBack');
+    // Grafana-style {{ $labels.x }} in the annotations reach Prometheus as written, not expanded by Helm.
+    expect(JSON.stringify(rule.spec)).toContain('{{ $labels.job }}');
+    expect(rule.metadata.labels.release).toBe('kube-prometheus-stack');
+  });
+
+  it('is left out unless enabled, like the ServiceMonitor', () => {
+    const values = parse(read(`${CHART_DIR}/values.yaml`));
+    expect(values.prometheusRule.enabled).toBe(false);
+    expect(ofKind(render([SMALL]), 'PrometheusRule')).toEqual([]);
   });
 });
 

@@ -22,13 +22,13 @@ export interface HelmResult {
   stderr: string;
 }
 
-/** Runs the pinned Helm; stderr without the notes Helm prints for the chart's symlinks into deploy/kibana. */
+/** Runs the pinned Helm; stderr without the notes Helm prints for the chart's symlinks into deploy/kibana and deploy/grafana. */
 export function helm(args: string[]): HelmResult {
   if (!existsSync(HELM)) throw new Error(`${HELM} is missing: run scripts/tools/install-helm.sh (npm test runs it first)`);
   const run = spawnSync(HELM, args, { encoding: 'utf8', env: { PATH: process.env.PATH, HOME: process.env.HOME } });
   const stderr = run.stderr
     .split('\n')
-    .filter((l) => l && !/found symbolic link in path: .*\/files\/.* resolves to .*\/deploy\/kibana\//.test(l))
+    .filter((l) => l && !/found symbolic link in path: .*\/files\/.* resolves to .*\/deploy\/(kibana|grafana)\//.test(l))
     .join('\n');
   return { status: run.status ?? -1, stdout: run.stdout, stderr };
 }
