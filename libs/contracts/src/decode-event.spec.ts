@@ -24,7 +24,7 @@ describe('decodeEvent', () => {
     }
   });
 
-  it("refuses a batch record whose request entry carries a malformed traceparent", () => {
+  it('refuses a batch record whose request entry carries a malformed traceparent', () => {
     const batch = createEnvelope(
       'PredictionBatchRequested',
       { reply_to: 'gateway-1', requests: [{ request_id: 'r-1', instances: [instance], traceparent: 'not-a-traceparent' }] },

@@ -25,7 +25,12 @@ function consumerSpan(topic: string, groupId: string, events: Array<EventEnvelop
   return startSpan(`process ${topic}`, {
     kind: SpanKind.CONSUMER,
     parent: contextOf(events[0].traceparent),
-    attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.consumer.group.name': groupId, 'request.id': events[0].request_id },
+    attributes: {
+      'messaging.system': 'kafka',
+      'messaging.destination.name': topic,
+      'messaging.consumer.group.name': groupId,
+      'request.id': events[0].request_id,
+    },
   });
 }
 

@@ -33,7 +33,13 @@ export class EventPublisher {
       const requestId = options.requestId ?? currentRequestId() ?? 'none';
       const clientRequestId = options.requestId ? options.clientRequestId : (options.clientRequestId ?? currentClientRequestId());
       const traceparent = options.traceparent ?? active;
-      const envelope = createEnvelope(EVENTS[topic].type, payload, { requestId, clientRequestId, producer: this.producer, eventId: options.eventId, traceparent });
+      const envelope = createEnvelope(EVENTS[topic].type, payload, {
+        requestId,
+        clientRequestId,
+        producer: this.producer,
+        eventId: options.eventId,
+        traceparent,
+      });
       return { key: options.key, partition: options.partition, envelope };
     });
     await this.bus.send(

@@ -49,7 +49,10 @@ describe('predictionDocuments', () => {
   });
 
   it('carries the trace id of a traced event (from Kibana to the trace), and no trace id field for an untraced one', () => {
-    const traced = createEnvelope('PredictionMade', predictionEvent(1).payload, { ...meta, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' });
+    const traced = createEnvelope('PredictionMade', predictionEvent(1).payload, {
+      ...meta,
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    });
     expect(predictionDocuments(traced)[0].body.trace_id).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect('trace_id' in predictionDocuments(predictionEvent(1))[0].body).toBe(false);
   });

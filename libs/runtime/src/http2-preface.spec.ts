@@ -61,7 +61,12 @@ describe('afterHttp2Preface', () => {
     const serverSideClosed = new Promise<void>((r) => (closed = r));
     const server = createServer((socket) => {
       socket.once('close', closed);
-      afterHttp2Preface(socket, 60_000, () => undefined, () => refusals.push('refused'));
+      afterHttp2Preface(
+        socket,
+        60_000,
+        () => undefined,
+        () => refusals.push('refused'),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const client = connect((server.address() as AddressInfo).port, '127.0.0.1', () => client.destroy());

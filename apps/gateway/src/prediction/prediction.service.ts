@@ -42,7 +42,7 @@ export interface ScoringChoice {
 
 interface QueuedRequest extends BatchItem {
   request: BatchedRequest;
-  /** This request's publish span (tracing on): linked to the span of the record that carries it. */
+  /** This request's enqueue span (tracing on, request sampled): linked to the span of the record that carries it. */
   span?: Span;
 }
 
@@ -106,8 +106,8 @@ export class PredictionService {
   }
 
   /**
-   * Resolves once the record carrying the request was sent. With tracing on the request gets a
-   * publish span of its own (the batch record has its own trace, linked both ways), and its
+   * Resolves once the record carrying the request was sent. With tracing on a sampled request gets
+   * an enqueue span of its own (the batch record has its own trace, linked both ways), and its
    * traceparent travels in the request's entry of the record.
    */
   private async enqueue(item: QueuedRequest): Promise<void> {

@@ -46,7 +46,8 @@ export class PredictionRequestHandler {
       const byBatch = new Map<EventEnvelope<PredictionBatchRequested>, BatchResult[]>(batches.map((b) => [b, []]));
       scored.outcomes.forEach((outcome, i) => {
         spans?.scored(i, outcome);
-        byBatch.get(requests[i].batch)!.push(batchResult(outcome, spans?.replyContext(i)));
+        // With tracing off here, a traced request's context is passed on as it came.
+        byBatch.get(requests[i].batch)!.push(batchResult(outcome, spans ? spans.replyContext(i) : outcome.request.event.traceparent));
       });
       const replies = [...byBatch].map(([batch, results]) => ({ batch, results }));
       const [rejections] = await Promise.all([this.publishBatchReplies(replies), this.publishShadows(scored)]);
