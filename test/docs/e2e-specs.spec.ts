@@ -16,7 +16,7 @@ function runsOn(source: string): RunsOn {
   if (kafka && inProcess) throw new Error('a spec both starts services on Kafka and runs the platform in-process');
   if (kafka) return elasticsearch ? 'Kafka + Elasticsearch' : 'Kafka';
   if (inProcess) return 'in-process';
-  if (/spawnSync?\(process\.execPath/.test(source)) return 'child process';
+  if (/spawn(Sync)?\(process\.execPath/.test(source)) return 'child process';
   throw new Error('a spec that starts nothing this check knows');
 }
 
