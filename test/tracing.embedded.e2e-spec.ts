@@ -216,6 +216,9 @@ describe('tracing (embedded mode, spans kept in memory)', () => {
       20_000,
       'the model-ready span in the retrain trace',
     );
-    expect(names).toEqual(expect.arrayContaining(['POST /retrain', `process ${TOPICS.retrainRequested}`, `process ${TOPICS.modelReady}`]));
+    expect(names).toEqual(expect.arrayContaining(['POST /retrain', `process ${TOPICS.retrainRequested}`, 'train', `process ${TOPICS.modelReady}`]));
+    const train = tracing.spans().find((s) => s.name === 'train' && s.spanContext().traceId === server.spanContext().traceId)!;
+    expect(train.attributes).toMatchObject({ 'ml.training.status': expect.stringMatching(/^(promoted|rejected)$/), 'ml.dataset': 'iris' });
+    expect(train.attributes['ml.accuracy']).toBeGreaterThan(0.8);
   });
 });

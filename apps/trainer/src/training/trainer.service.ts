@@ -13,7 +13,7 @@ import {
 import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
 import { fingerprintDataset } from '@app/model';
-import { JsonLogger } from '@app/observability';
+import { JsonLogger, endSpan, recordingSpanActive, startSpan } from '@app/observability';
 import { ModelRegistry, TrainingRuns } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { modelChecksum, trainModel } from '@app/training';
@@ -117,6 +117,10 @@ export class TrainerService implements OnApplicationBootstrap {
       outcome_reason: null,
     };
     await this.recordRun(base, requestId);
+    // In a sampled retrain's trace: the run, with its outcome.
+    const span = recordingSpanActive()
+      ? startSpan('train', { attributes: { 'ml.job.id': job.job_id, 'ml.dataset': base.params.dataset, 'ml.retrain.reason': base.params.reason } })
+      : undefined;
     const finish = (patch: Partial<TrainingRun>): TrainingRun => {
       const finished = new Date();
       return { ...base, ...patch, finished_at: finished.toISOString(), duration_ms: finished.getTime() - started.getTime() };
@@ -169,6 +173,15 @@ export class TrainerService implements OnApplicationBootstrap {
       await this.publisher.publish(TOPICS.retrainFailed, { job_id: job.job_id, reason }, { key: job.job_id, requestId });
     }
     await this.recordRun(run, requestId);
+    if (span) {
+      span.setAttributes({
+        'ml.training.status': run.status,
+        ...(run.model_version !== null ? { 'ml.model.version': run.model_version } : {}),
+        ...(run.metrics ? { 'ml.accuracy': run.metrics.accuracy } : {}),
+        ...(run.dataset ? { 'ml.dataset.rows': run.dataset.rows } : {}),
+      });
+      endSpan(span, run.status === 'failed' ? new Error(run.outcome_reason ?? 'training failed') : undefined);
+    }
     this.logger.event('info', 'training run finished', {
       job_id: run.job_id,
       status: run.status,
