@@ -167,3 +167,10 @@ export const grpcConnectionsRefused = new Counter({
   labelNames: ['reason'] as const,
   registers: [metricsRegistry],
 });
+
+export const trainingRuns = new Counter({
+  name: 'training_runs_total',
+  help: 'Training runs the trainer finished, by outcome: promoted, rejected (the gate said no) or failed',
+  labelNames: ['status'] as const,
+  registers: [metricsRegistry],
+});

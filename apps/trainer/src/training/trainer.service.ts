@@ -13,7 +13,7 @@ import {
 import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
 import { fingerprintDataset } from '@app/model';
-import { JsonLogger, endSpan, recordingSpanActive, startSpan } from '@app/observability';
+import { JsonLogger, endSpan, recordingSpanActive, startSpan, trainingRuns } from '@app/observability';
 import { ModelRegistry, TrainingRuns } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { modelChecksum, trainModel } from '@app/training';
@@ -173,6 +173,7 @@ export class TrainerService implements OnApplicationBootstrap {
       await this.publisher.publish(TOPICS.retrainFailed, { job_id: job.job_id, reason }, { key: job.job_id, requestId });
     }
     await this.recordRun(run, requestId);
+    trainingRuns.inc({ status: run.status });
     if (span) {
       span.setAttributes({
         'ml.training.status': run.status,
