@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { traceIdOfParent } from '@app/contracts';
 import { activeSpanTraceparent, activeTraceId } from './tracing/trace-context';
 
 export interface RequestContext {
@@ -31,7 +32,7 @@ export function currentClientRequestId(): string | undefined {
 /** The trace of the request being handled, or of the active span outside one; undefined with tracing off. */
 export function currentTraceId(): string | undefined {
   const traceparent = storage.getStore()?.traceparent;
-  return traceparent ? traceparent.slice(3, 35) : activeTraceId();
+  return traceparent ? traceIdOfParent(traceparent) : activeTraceId();
 }
 
 /** What an event published now continues: the active (recording) span, else the request's own trace context. */
