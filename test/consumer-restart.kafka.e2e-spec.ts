@@ -22,7 +22,11 @@ async function until(done: () => boolean, timeoutMs: number, what: string): Prom
  */
 describe('a consumer restarted by kafkajs (real Kafka)', () => {
   // A topic of its own per test and per run: each test sends everything it reads.
-  const topics = { work: `test.consumer-restart.work.${randomUUID()}`, broadcast: `test.consumer-restart.broadcast.${randomUUID()}` };
+  const topics = {
+    work: `test.consumer-restart.work.${randomUUID()}`,
+    broadcast: `test.consumer-restart.broadcast.${randomUUID()}`,
+    stuck: `test.consumer-restart.stuck.${randomUUID()}`,
+  };
   let crashes = 0;
   const bus = new KafkaEventBus({
     brokers: KAFKA_BROKERS.split(','),
@@ -101,5 +105,76 @@ describe('a consumer restarted by kafkajs (real Kafka)', () => {
     await until(() => handled.includes('model 4'), 30_000, 'model 4');
     expect(handled).toEqual(['retrain job 1', 'model 2', 'model 3', 'model 4']);
     await subscription.close();
+  });
+
+  it('replaces a consumer whose commits the coordinator refuses as from an unknown member, losing and repeating nothing', async () => {
+    // After a broker froze, the fault suite saw a worker's consumer keep fetching with every commit
+    // refused like this for minutes: whatever it handled was handled again after it left. The
+    // refusal is injected at the client (the broker's own answer, as kafkajs raises it); the
+    // group, the topic and the replacement's join are the real broker's.
+    const topic = topics.stuck;
+    const logs: string[] = [];
+    const stuckBus = new KafkaEventBus({
+      brokers: KAFKA_BROKERS.split(','),
+      clientId: 'consumer-stuck-e2e',
+      topics: { [topic]: { partitions: 1, compacted: false } },
+      sendTimeoutMs: 10_000,
+      maxMessageBytes: 1_048_576,
+      commitIntervalMs: 200,
+      fetchMaxWaitMs: 100,
+      membershipGraceMs: 2_000,
+      onLog: (_level, message) => logs.push(message),
+    });
+    const kafka = (stuckBus as unknown as { kafka: Kafka }).kafka;
+    const createConsumer = kafka.consumer.bind(kafka);
+    let consumersCreated = 0;
+    kafka.consumer = (config) => {
+      const consumer = createConsumer(config);
+      if (consumersCreated++ === 0) {
+        consumer.commitOffsets = () => Promise.reject(Object.assign(new Error('The coordinator is not aware of this member'), { type: 'UNKNOWN_MEMBER_ID' }));
+      }
+      return consumer;
+    };
+    await stuckBus.connect();
+    const groupId = `consumer-stuck-e2e-${randomUUID()}`;
+    const handled: string[] = [];
+    const subscription = await stuckBus.subscribe({
+      groupId,
+      topics: [{ topic, fromBeginning: false }],
+      commitOffsets: true,
+      handleBatch: async (messages) => void handled.push(...messages.map((m) => m.value!.toString())),
+    });
+    const committed = async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        return (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions[0].offset;
+      } finally {
+        await admin.disconnect();
+      }
+    };
+    try {
+      const send = (values: string[]) =>
+        stuckBus.send(
+          topic,
+          values.map((value) => ({ value, headers: {} })),
+        );
+      await send(['m1', 'm2', 'm3']);
+      await until(() => handled.length === 3, 30_000, 'the stuck consumer to handle m1-m3');
+      await until(() => logs.includes('Kafka consumer stuck out of its group; replacing it'), 30_000, 'the replacement');
+      await until(() => consumersCreated === 2, 30_000, 'the new consumer');
+      await send(['m4', 'm5']);
+      await until(() => handled.length >= 5, 30_000, 'the replacement to handle m4-m5');
+      let offset = await committed();
+      for (const deadline = Date.now() + 30_000; offset !== '5' && Date.now() < deadline; offset = await committed()) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(offset).toBe('5');
+      expect(handled).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+      expect(consumersCreated).toBe(2);
+    } finally {
+      await subscription.close();
+      await stuckBus.close();
+    }
   });
 });

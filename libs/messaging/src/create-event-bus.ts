@@ -31,6 +31,7 @@ export function createEventBus(config: AppConfig, logger: JsonLogger, embeddedDa
     sendTimeoutMs: config.KAFKA_SEND_TIMEOUT_MS,
     maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
     commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+    membershipGraceMs: config.KAFKA_MEMBERSHIP_GRACE_MS,
     fetchMaxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS,
     onLog: (level, message, fields) => {
       const suppressed = throttle.admit(`${level}:${message}`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
 import type { TopicSpec } from '@app/contracts';
-import { consumerLag } from '@app/observability';
+import { consumerLag, kafkaConsumerReplacements } from '@app/observability';
 import { BrokerCircuit } from './broker-circuit';
 import {
   BusUnavailableError,
@@ -12,6 +12,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './event-bus';
+import { MembershipWatch } from './membership-watch';
 import { OffsetCommitter, type TopicPartitionOffset } from './offset-committer';
 import { pinnedPartitionAssigner } from './pinned-partition-assigner';
 import { ProduceBatcher, type TopicMessages } from './produce-batcher';
@@ -31,9 +32,24 @@ export interface KafkaBusOptions {
   commitIntervalMs: number;
   /** Longest a fetch waits on an idle topic; data arriving answers it at once. */
   fetchMaxWaitMs: number;
+  /** A consumer out of its group longer than this (crashed and not back, commits refused) is replaced. */
+  membershipGraceMs?: number;
   ssl?: KafkaConnection['ssl'];
   sasl?: KafkaConnection['sasl'];
   onLog?: (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown>) => void;
+}
+
+/** kafkajs brings a consumer back within a session timeout or a few restart backoffs (seconds). */
+const DEFAULT_MEMBERSHIP_GRACE_MS = 30_000;
+const WATCHDOG_INTERVAL_MS = 1_000;
+
+interface RunningConsumer {
+  consumer: Consumer;
+  /** In its group and running: commits go through it. */
+  joined: boolean;
+  inFlight: InFlight;
+  /** Replaced or closed by this bus: kafkajs must not restart it. */
+  retired: boolean;
 }
 
 const LEVEL = { [logLevel.ERROR]: 'error', [logLevel.WARN]: 'warn', [logLevel.INFO]: 'info', [logLevel.DEBUG]: 'debug', [logLevel.NOTHING]: 'debug' } as const;
@@ -48,6 +64,7 @@ export class KafkaEventBus implements EventBus {
   private readonly circuit: BrokerCircuit;
   private readonly consumers = new Set<Consumer>();
   private producerConnected = false;
+  private closed = false;
 
   constructor(private readonly options: KafkaBusOptions) {
     if (!fixKafkajsIdleLoop()) options.onLog?.('warn', 'kafkajs is not the version its idle-loop fix was written for; the fix is not applied', {});
@@ -89,6 +106,7 @@ export class KafkaEventBus implements EventBus {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.circuit.stop();
     await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
@@ -132,26 +150,6 @@ export class KafkaEventBus implements EventBus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const consumer = this.kafka.consumer({
-      groupId: options.groupId,
-      // The broker's minimum (group.min.session.timeout.ms): a dead member's partitions, and a group
-      // re-forming after a broker restart, wait this long before they are served again.
-      sessionTimeout: 6000,
-      heartbeatInterval: 1000,
-      rebalanceTimeout: 6000,
-      minBytes: options.fetch?.minBytes ?? 1,
-      maxWaitTimeInMs: options.fetch?.maxWaitMs ?? this.options.fetchMaxWaitMs,
-      allowAutoTopicCreation: false,
-      ...(options.partitions ? { partitionAssigners: [pinnedPartitionAssigner(options.partitions)] } : {}),
-    });
-    this.consumers.add(consumer);
-    // kafkajs silently commits nothing while it restarts a crashed consumer: hold the offsets until it joined again.
-    let joined = false;
-    const committer = new OffsetCommitter(
-      (offsets) => (joined ? consumer.commitOffsets(offsets) : Promise.reject(new Error('the consumer is not in its group (restarting)'))),
-      (err, offsets) =>
-        this.options.onLog?.('warn', 'offset commit failed; retrying', { group: options.groupId, error: err.message, partitions: offsets.length }),
-    );
     // Where each partition starts at the consumer's next join. kafkajs restarts a crashed consumer,
     // which joins afresh and starts where the group's committed offsets say, so:
     // - a work group new to a partition (nothing committed) starts at the end of the log as it was
@@ -166,76 +164,167 @@ export class KafkaEventBus implements EventBus {
       const newOnly = options.topics.filter((t) => !t.fromBeginning).map((t) => t.topic);
       for (const s of await this.uncommittedEnds(options.groupId, newOnly)) startAt.set(`${s.topic}:${s.partition}`, s);
     }
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = payload.memberAssignment as Record<string, number[]>;
-      const mine = (topic: string, partition: number) => assigned[topic]?.includes(partition) ?? false;
-      for (const s of startAt.values()) if (mine(s.topic, s.partition)) consumer.seek(s);
-      if (!options.commitOffsets) return;
-      committer.retain(mine);
-      // The first join only: from then on the group's commits say where to start.
-      for (const s of startAt.values()) if (mine(s.topic, s.partition)) committer.startAt(s.topic, s.partition, s.offset);
-      startAt.clear();
-      // kafkajs counts the consumer as running only once the join's promise has resolved.
-      setImmediate(() => {
-        joined = true;
-        void committer.flush();
-      });
-    });
-    if (options.commitOffsets) {
-      // Before a rebalance hands partitions to another member, commit what this one handled.
-      consumer.on(consumer.events.REBALANCING, () => void committer.flush());
-      committer.start(this.options.commitIntervalMs);
-    }
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      joined = false;
-      this.options.onLog?.('error', 'consumer crashed', { group: options.groupId, error: payload.error.message, restart: payload.restart });
-    });
-    const firstJoin = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
-    await consumer.connect();
-    for (const t of options.topics) await consumer.subscribe({ topic: t.topic, fromBeginning: t.fromBeginning });
-    const partitions = options.topics.reduce((n, t) => n + (options.partitions?.[t.topic]?.length ?? this.options.topics[t.topic]?.partitions ?? 1), 0);
-    const inFlight = new InFlight();
-    await consumer.run({
-      partitionsConsumedConcurrently: partitions,
-      eachBatchAutoResolve: false,
-      autoCommit: false,
-      eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
-        // Once closing, a batch kafkajs still hands over (fetched before the pause, or of another
-        // partition after the last one in flight finished) is left alone: not handled, not
-        // resolved, not committed, so the member that takes the partition handles it, once.
-        if (batch.messages.length === 0 || inFlight.closed) return;
-        const messages: InboundMessage[] = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key?.toString() ?? null,
-          value: m.value,
-          headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')])),
-        }));
-        await inFlight.run(() => options.handleBatch(messages, heartbeat));
-        resolveOffset(batch.lastOffset());
-        if (options.commitOffsets) committer.handled(batch.topic, batch.partition, batch.lastOffset());
-        else
-          startAt.set(`${batch.topic}:${batch.partition}`, {
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: (BigInt(batch.lastOffset()) + 1n).toString(),
-          });
-        consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: options.groupId }, Number(batch.offsetLag()));
+    const log = (level: 'warn' | 'error', message: string, fields: Record<string, unknown>) =>
+      this.options.onLog?.(level, message, { group: options.groupId, ...fields });
+    const watch = new MembershipWatch(this.options.membershipGraceMs ?? DEFAULT_MEMBERSHIP_GRACE_MS);
+    let current: RunningConsumer | undefined;
+    const committer = new OffsetCommitter(
+      async (offsets) => {
+        // kafkajs silently commits nothing while it restarts a crashed consumer: hold the offsets until it joined again.
+        if (!current?.joined) throw new Error('the consumer is not in its group (restarting)');
+        await current.consumer.commitOffsets(offsets);
+        watch.member();
       },
-    });
-    await firstJoin;
+      (err, offsets) => {
+        watch.commitFailed(Date.now(), err);
+        log('warn', 'offset commit failed; retrying', { error: err.message, partitions: offsets.length });
+      },
+    );
+    const launch = async (joinTimeoutMs?: number): Promise<RunningConsumer> => {
+      const run: RunningConsumer = { consumer: undefined as unknown as Consumer, joined: false, inFlight: new InFlight(), retired: false };
+      const consumer = this.kafka.consumer({
+        groupId: options.groupId,
+        // The broker's minimum (group.min.session.timeout.ms): a dead member's partitions, and a group
+        // re-forming after a broker restart, wait this long before they are served again.
+        sessionTimeout: 6000,
+        heartbeatInterval: 1000,
+        rebalanceTimeout: 6000,
+        minBytes: options.fetch?.minBytes ?? 1,
+        maxWaitTimeInMs: options.fetch?.maxWaitMs ?? this.options.fetchMaxWaitMs,
+        allowAutoTopicCreation: false,
+        // A consumer this bus retired or closed stays gone, whatever kafkajs still had running in it.
+        retry: { retries: 5, restartOnFailure: async () => !run.retired },
+        ...(options.partitions ? { partitionAssigners: [pinnedPartitionAssigner(options.partitions)] } : {}),
+      });
+      run.consumer = consumer;
+      this.consumers.add(consumer);
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        watch.member();
+        const assigned = payload.memberAssignment as Record<string, number[]>;
+        const mine = (topic: string, partition: number) => assigned[topic]?.includes(partition) ?? false;
+        for (const s of startAt.values()) if (mine(s.topic, s.partition)) consumer.seek(s);
+        if (!options.commitOffsets) return;
+        committer.retain(mine);
+        // The first join only: from then on the group's commits say where to start.
+        for (const s of startAt.values()) if (mine(s.topic, s.partition)) committer.startAt(s.topic, s.partition, s.offset);
+        startAt.clear();
+        // kafkajs counts the consumer as running only once the join's promise has resolved.
+        setImmediate(() => {
+          run.joined = true;
+          void committer.flush();
+        });
+      });
+      // Before a rebalance hands partitions to another member, commit what this one handled.
+      if (options.commitOffsets) consumer.on(consumer.events.REBALANCING, () => void committer.flush());
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        run.joined = false;
+        if (run.retired) return;
+        watch.crashed(Date.now(), payload.error.message);
+        log('error', 'consumer crashed', { error: payload.error.message, restart: payload.restart });
+      });
+      const firstJoin = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+      try {
+        await consumer.connect();
+        for (const t of options.topics) await consumer.subscribe({ topic: t.topic, fromBeginning: t.fromBeginning });
+        const partitions = options.topics.reduce((n, t) => n + (options.partitions?.[t.topic]?.length ?? this.options.topics[t.topic]?.partitions ?? 1), 0);
+        await consumer.run({
+          partitionsConsumedConcurrently: partitions,
+          eachBatchAutoResolve: false,
+          autoCommit: false,
+          eachBatch: async ({ batch, heartbeat, resolveOffset }) => {
+            // Once closing, a batch kafkajs still hands over (fetched before the pause, or of another
+            // partition after the last one in flight finished) is left alone: not handled, not
+            // resolved, not committed, so the member that takes the partition handles it, once.
+            if (batch.messages.length === 0 || run.inFlight.closed) return;
+            const messages: InboundMessage[] = batch.messages.map((m) => ({
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: m.offset,
+              key: m.key?.toString() ?? null,
+              value: m.value,
+              headers: Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')])),
+            }));
+            await run.inFlight.run(() => options.handleBatch(messages, heartbeat));
+            resolveOffset(batch.lastOffset());
+            if (options.commitOffsets) committer.handled(batch.topic, batch.partition, batch.lastOffset());
+            else
+              startAt.set(`${batch.topic}:${batch.partition}`, {
+                topic: batch.topic,
+                partition: batch.partition,
+                offset: (BigInt(batch.lastOffset()) + 1n).toString(),
+              });
+            consumerLag.set({ topic: batch.topic, partition: String(batch.partition), group: options.groupId }, Number(batch.offsetLag()));
+          },
+        });
+        await (joinTimeoutMs === undefined ? firstJoin : withDeadline(firstJoin, joinTimeoutMs, `joining consumer group ${options.groupId}`));
+      } catch (err) {
+        await this.retire(run, options);
+        throw err;
+      }
+      return run;
+    };
+
+    current = await launch();
+    if (options.commitOffsets) committer.start(this.options.commitIntervalMs);
+    let closing = false;
+    let replacing: Promise<void> | undefined;
+    // A consumer out of its group for longer than kafkajs takes to bring one back is replaced by a
+    // new one that joins afresh. The new one starts each partition it gets where the old one got
+    // to (the group may hold no commit for it, and "latest" would skip what came meanwhile) and
+    // commits that; partitions it does not get are the new owner's, from the group's commits.
+    const replace = async (reason: string) => {
+      log('error', 'Kafka consumer stuck out of its group; replacing it', { reason });
+      kafkaConsumerReplacements.inc({ group: options.groupId });
+      const old = current;
+      current = undefined;
+      if (old) await this.retire(old, options);
+      for (const o of committer.pendingOffsets()) startAt.set(`${o.topic}:${o.partition}`, o);
+      watch.member();
+      try {
+        current = await launch(this.options.membershipGraceMs ?? DEFAULT_MEMBERSHIP_GRACE_MS);
+      } catch (err) {
+        watch.crashed(Date.now(), `replacement failed: ${(err as Error).message}`);
+        log('warn', 'replacing the Kafka consumer failed; trying again after the grace', { error: (err as Error).message });
+      }
+    };
+    const watchdog = setInterval(() => {
+      const reason = watch.stuck(Date.now());
+      if (reason === undefined || closing || replacing || this.closed) return;
+      replacing = replace(reason).finally(() => (replacing = undefined));
+    }, WATCHDOG_INTERVAL_MS);
+    watchdog.unref();
     return {
       close: async () => {
-        this.consumers.delete(consumer);
+        closing = true;
+        clearInterval(watchdog);
+        await replacing;
+        const run = current;
+        if (!run) return;
         // kafkajs commits nothing once stopped, so: no new batches, let running ones finish, commit, leave.
-        inFlight.close();
-        consumer.pause(options.topics.map((t) => ({ topic: t.topic })));
-        await inFlight.idle();
+        run.inFlight.close();
+        run.consumer.pause(options.topics.map((t) => ({ topic: t.topic })));
+        await run.inFlight.idle();
         if (options.commitOffsets) await committer.stop();
-        await consumer.disconnect();
+        await this.retire(run, options);
       },
     };
+  }
+
+  /** Stops a consumer for good: no new batches, running ones finished, out of its group. */
+  private async retire(run: RunningConsumer, options: SubscribeOptions): Promise<void> {
+    run.retired = true;
+    run.joined = false;
+    run.inFlight.close();
+    this.consumers.delete(run.consumer);
+    try {
+      run.consumer.pause(options.topics.map((t) => ({ topic: t.topic })));
+    } catch {
+      // never ran: nothing to pause
+    }
+    await run.inFlight.idle();
+    await run.consumer
+      .disconnect()
+      .catch((err: Error) => this.options.onLog?.('warn', 'Kafka consumer disconnect failed', { group: options.groupId, error: err.message }));
   }
 
   /** The partitions of `topics` the group never committed for, each at the end of its log now. */

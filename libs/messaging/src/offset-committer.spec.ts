@@ -88,4 +88,24 @@ describe('OffsetCommitter', () => {
     await committer.flush();
     expect(commits).toEqual([[{ topic: 't', partition: 0, offset: '51' }], [{ topic: 't', partition: 1, offset: '10' }]]);
   });
+
+  it('tells where it got to on each partition until a commit takes it', async () => {
+    let fail = true;
+    const committer = new OffsetCommitter(
+      async () => {
+        if (fail) throw new Error('The coordinator is not aware of this member');
+      },
+      () => undefined,
+    );
+    committer.handled('t', 0, '4');
+    committer.handled('t', 2, '9');
+    await committer.flush();
+    expect(committer.pendingOffsets()).toEqual([
+      { topic: 't', partition: 0, offset: '5' },
+      { topic: 't', partition: 2, offset: '10' },
+    ]);
+    fail = false;
+    await committer.flush();
+    expect(committer.pendingOffsets()).toEqual([]);
+  });
 });

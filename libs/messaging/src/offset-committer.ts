@@ -48,6 +48,11 @@ export class OffsetCommitter {
     for (const [key, o] of this.pending) if (!assigned(o.topic, o.partition)) this.pending.delete(key);
   }
 
+  /** Handled but not yet committed: where this member got to on each partition. */
+  pendingOffsets(): TopicPartitionOffset[] {
+    return [...this.pending.values()];
+  }
+
   /** Commits what is pending; never rejects (a failed commit is retried on the next flush). */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(() => this.commitPending());

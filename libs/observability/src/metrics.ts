@@ -39,6 +39,13 @@ export const consumerLag = new Gauge({
   registers: [metricsRegistry],
 });
 
+export const kafkaConsumerReplacements = new Counter({
+  name: 'kafka_consumer_replacements_total',
+  help: 'Kafka consumers replaced because they stayed out of their group (crashed and not back, or commits refused as from an unknown member) longer than the grace',
+  labelNames: ['group'] as const,
+  registers: [metricsRegistry],
+});
+
 export const predictionsTotal = new Counter({
   name: 'predictions_total',
   help: 'Scored instances by predicted class and model version',
