@@ -7,7 +7,7 @@ import { JsonLogger } from '@app/observability';
 
 const FINAL: string[] = ['promoted', 'rejected', 'failed'];
 
-const USAGE = `usage: npm run retrain -- [--test-size 0.2] [--random-state 42] [--var-smoothing 1e-9]
+const USAGE = `usage: npm run retrain -- [--algorithm gaussian_nb|logistic_regression] [--params '{"C":1}'] [--test-size 0.2] [--random-state 42] [--var-smoothing 1e-9]
                          [--dataset iris|file.csv (in the trainer's DATA_DIR)] [--reason manual|drift|schedule] [--wait] [--timeout 120]
 Publishes a retrain request to Kafka (KAFKA_BROKERS, default localhost:9092; TLS and SASL from
 KAFKA_SSL* and KAFKA_SASL_* as for the services) and prints the job id;
@@ -17,6 +17,8 @@ with --wait, also waits for the trainer's outcome and exits non-zero unless the 
 async function main(): Promise<number> {
   const { values } = parseArgs({
     options: {
+      algorithm: { type: 'string' },
+      params: { type: 'string' },
       'test-size': { type: 'string' },
       'random-state': { type: 'string' },
       'var-smoothing': { type: 'string' },
@@ -32,7 +34,16 @@ async function main(): Promise<number> {
     return 0;
   }
   const num = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+  let params: unknown;
+  try {
+    params = values.params === undefined ? undefined : JSON.parse(values.params);
+  } catch {
+    console.error(`invalid arguments: --params must be a JSON object such as '{"C":1}'\n${USAGE}`);
+    return 2;
+  }
   const parsed = retrainParamsSchema.safeParse({
+    algorithm: values.algorithm,
+    params,
     test_size: num(values['test-size']),
     random_state: num(values['random-state']),
     var_smoothing: num(values['var-smoothing']),

@@ -1,17 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { loadConfig } from '@app/config';
 import { TOPICS, decodeEvent } from '@app/contracts';
 import { BusUnavailableError, InMemoryEventBus } from '@app/messaging';
-import { IRIS_ROWS } from '@app/model';
+import { IRIS_ROWS, irisDataset, stratifiedSplit } from '@app/model';
 import { JsonLogger } from '@app/observability';
 import { eventually } from './support/http';
 import { createServiceApp, serviceContext } from '@app/runtime';
 import type { EmbeddedPlatform } from '@apps/embedded/embedded-platform';
 import { GatewayModule } from '@apps/gateway/gateway.module';
 import { startTestPlatform } from './support/embedded';
+import { runPython, runPythonJson } from './support/python-reference';
 
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const VERSICOLOR = { sepal_length: 6.4, sepal_width: 3.2, petal_length: 4.5, petal_width: 1.5 };
@@ -169,6 +170,119 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
       expect((await own.http.post('/predict').send(SETOSA).expect(200)).body.model_version).toBe(2);
       await own.http.get('/retrain/no-such-job').expect(404);
       await own.http.get('/models/99').expect(404);
+    } finally {
+      await own.platform.close();
+    }
+  });
+
+  it('retrains with logistic regression when asked, serving what scikit-learn fits on the same rows', async () => {
+    const own = await startTestPlatform('http-api-logistic');
+    try {
+      const refused = await own.http
+        .post('/retrain')
+        .send({ algorithm: 'logistic_regression', params: { C: -1 } })
+        .expect(400);
+      expect(refused.body.details).toEqual([{ field: 'params', message: 'C: expected a number > 0 and <= 1000000000000, got -1' }]);
+      await own.http.post('/retrain').send({ algorithm: 'logistic_regression', var_smoothing: 1e-9 }).expect(400);
+      const job = await finishedJob(own.http, { algorithm: 'logistic_regression', params: { C: 1 } });
+      expect(job).toMatchObject({
+        status: 'promoted',
+        model_version: 2,
+        params: { algorithm: 'logistic_regression', hyperparameters: { C: 1, max_iter: 100, tol: 1e-10 }, test_size: 0.2, random_state: 42 },
+      });
+      expect(job.params.var_smoothing).toBeUndefined();
+      const version = (await own.http.get('/models/2').expect(200)).body;
+      expect(version.params.algorithm).toBe('logistic_regression');
+      const answer = (await own.http.post('/predict').send(SETOSA).expect(200)).body;
+      expect(answer.model_version).toBe(2);
+      // scikit-learn's LogisticRegression(C=1) fitted to convergence on the trainer's 120 training rows.
+      const iris = irisDataset();
+      const { trainIdx } = stratifiedSplit(iris.y, 0.2, 42);
+      const [reference] = runPythonJson<Array<{ classes: string[]; proba: number[][] }>>('test/reference/sklearn_logistic.py', [
+        { X: trainIdx.map((i) => iris.X[i]), y: trainIdx.map((i) => iris.classNames[iris.y[i]]), queries: [Object.values(SETOSA)], C: 1 },
+      ]);
+      expect(reference.classes).toEqual(['setosa', 'versicolor', 'virginica']);
+      reference.classes.forEach((c, k) => expect(Math.abs(answer.probabilities[c] - reference.proba[0][k])).toBeLessThan(1e-6));
+      expect(answer.prediction).toBe('setosa');
+    } finally {
+      await own.platform.close();
+    }
+  });
+
+  it("imports the seed's own scikit-learn LogisticRegression and a GaussianNB, answering as scikit-learn does; refuses broken models", async () => {
+    // The seed's recipe (bench/baseline/train.py) and a GaussianNB with uneven priors, exported by the documented command.
+    const dir = mkdtempSync(join(tmpdir(), 'sklearn-import-'));
+    runPython(['bench/baseline/train.py', join(dir, 'iris_model.pkl')]);
+    runPython(['test/reference/sklearn_models.py', 'make', dir]);
+    const exported = (file: string) => {
+      const out = join(dir, `${file}.json`);
+      const names = ['--feature-names', 'sepal_length', 'sepal_width', 'petal_length', 'petal_width', '--class-names', 'setosa', 'versicolor', 'virginica'];
+      runPython(['scripts/export-sklearn-model.py', join(dir, file), ...names, '--out', out]);
+      return JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    };
+    const seed = exported('iris_model.pkl');
+    const gnb = exported('gnb.joblib');
+    const own = await startTestPlatform('http-api-import');
+    const imported = async (body: object) => {
+      const accepted = await own.http.post('/models/iris/versions').send(body).expect(202);
+      expect(accepted.headers.location).toBe(`/retrain/${accepted.body.job_id}`);
+      return eventually(async () => {
+        const job = (await own.http.get(accepted.headers.location).expect(200)).body;
+        return FINAL.includes(job.status) ? job : undefined;
+      }, 10_000);
+    };
+    const sklearn = (file: string, queries: number[][]) =>
+      JSON.parse(runPython(['test/reference/sklearn_models.py', 'proba', join(dir, file)], JSON.stringify({ queries }))) as { proba: number[][] };
+    try {
+      const refused = async (body: unknown, error: string, message: RegExp) => {
+        const res = await own.http
+          .post('/models/iris/versions')
+          .send(body as object)
+          .expect(400);
+        expect(res.body).toMatchObject({ error });
+        expect(res.body.message).toMatch(message);
+      };
+      await refused({ ...seed, algorithm: 'decision_tree' }, 'invalid_model', /unknown estimator type "decision_tree"/);
+      await refused({ ...seed, coef: (seed.coef as number[][]).map((row) => row.slice(1)) }, 'invalid_model', /coef/);
+      await refused({ ...seed, classNames: ['setosa', 'versicolor'] }, 'invalid_model', /class/);
+      await refused({ ...seed, intercept: [1, 'NaN', 2] }, 'invalid_model', /intercept/);
+      await refused({ ...seed, featureNames: ['a', 'b', 'c', 'd'] }, 'schema_mismatch', /takes \[sepal_length/);
+      expect((await own.http.post('/models/wine/versions').send(seed).expect(404)).body.message).toMatch(/serves one model, "iris"/);
+
+      const gnbJob = await imported(gnb);
+      expect(gnbJob).toMatchObject({ status: 'promoted', model_version: 2, params: { algorithm: 'gaussian_nb', hyperparameters: { var_smoothing: 0.001 } } });
+      const gnbAnswer = (await own.http.post('/predict').send(VERSICOLOR).expect(200)).body;
+      expect(gnbAnswer.model_version).toBe(2);
+      const gnbReference = sklearn('gnb.joblib', [Object.values(VERSICOLOR)]);
+      ['setosa', 'versicolor', 'virginica'].forEach((c, k) => expect(Math.abs(gnbAnswer.probabilities[c] - gnbReference.proba[0][k])).toBeLessThan(1e-9));
+
+      const seedJob = await imported(seed);
+      expect(seedJob).toMatchObject({
+        status: 'promoted',
+        model_version: 3,
+        params: { algorithm: 'logistic_regression', hyperparameters: { C: 1 }, dataset: 'import (judged on iris)' },
+      });
+      const queries = [Object.values(SETOSA), Object.values(VERSICOLOR), Object.values(VIRGINICA)];
+      const answers = (
+        await own.http
+          .post('/predict/batch')
+          .send({ instances: [SETOSA, VERSICOLOR, VIRGINICA] })
+          .expect(200)
+      ).body;
+      expect(answers.model_version).toBe(3);
+      const reference = sklearn('iris_model.pkl', queries);
+      answers.predictions.forEach((a: { probabilities: Record<string, number> }, i: number) =>
+        ['setosa', 'versicolor', 'virginica'].forEach((c, k) => expect(Math.abs(a.probabilities[c] - reference.proba[i][k])).toBeLessThan(1e-9)),
+      );
+      // The seed's documented answer to its example request: setosa, confidence 0.9766.
+      expect(answers.predictions[0]).toMatchObject({ prediction: 'setosa' });
+      expect(answers.predictions[0].probability.toFixed(4)).toBe('0.9766');
+
+      // The gate judges an import as any candidate: a model that gets iris wrong is registered as rejected, never served.
+      const wrong = await imported({ ...seed, coef: (seed.coef as number[][]).map((row) => row.map((v) => -v)) });
+      expect(wrong).toMatchObject({ status: 'rejected', model_version: 4 });
+      expect(wrong.outcome_reason).toMatch(/accuracy/);
+      expect((await own.http.post('/predict').send(SETOSA).expect(200)).body.model_version).toBe(3);
     } finally {
       await own.platform.close();
     }

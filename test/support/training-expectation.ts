@@ -1,9 +1,11 @@
 import { loadConfig } from '@app/config';
-import { datasetFromRows, fingerprintDataset, irisDataset, type GaussianNBParams, type IrisRowInput } from '@app/model';
+import { datasetFromRows, estimatorFor, fingerprintDataset, irisDataset, type AlgorithmName, type IrisRowInput, type ModelParams } from '@app/model';
 import { modelChecksum, trainModel } from '@app/training';
 import { getJson } from './http';
 
 export interface RetrainRequest {
+  algorithm?: AlgorithmName;
+  params?: Record<string, number>;
   test_size?: number;
   random_state?: number;
   dataset?: { source: 'iris' } | { source: 'inline'; rows: IrisRowInput[] };
@@ -11,11 +13,11 @@ export interface RetrainRequest {
 }
 
 /** Defaults the trainer applies to an omitted parameter (docs/api.md: POST /retrain). */
-const DEFAULTS = { test_size: 0.2, random_state: 42, var_smoothing: 1e-9 };
+const DEFAULTS = { test_size: 0.2, random_state: 42, algorithm: 'gaussian_nb' as AlgorithmName };
 
 export interface ServingState {
   version: number;
-  params: GaussianNBParams;
+  params: ModelParams;
   /** The version the trainer gives its next candidate: one past every version registered. */
   nextVersion: number;
 }
@@ -25,7 +27,7 @@ export async function servingState(gatewayUrl: string): Promise<ServingState> {
   const [current, listing] = await Promise.all([getJson(`${gatewayUrl}/models/current`), getJson(`${gatewayUrl}/models`)]);
   if (current.status !== 200) throw new Error(`GET /models/current answered ${current.status}: a test retrain needs a serving model`);
   const versions = (listing.body.models as Array<{ version: number }>).map((m) => m.version);
-  return { version: current.body.version as number, params: current.body.params as GaussianNBParams, nextVersion: Math.max(0, ...versions) + 1 };
+  return { version: current.body.version as number, params: current.body.params as ModelParams, nextVersion: Math.max(0, ...versions) + 1 };
 }
 
 /**
@@ -39,9 +41,11 @@ export function expectedRun(serving: ServingState, request: RetrainRequest) {
   const testSize = request.test_size ?? DEFAULTS.test_size;
   const randomState = request.random_state ?? DEFAULTS.random_state;
   const config = loadConfig(process.env);
+  const algorithm = request.algorithm ?? DEFAULTS.algorithm;
+  const hyperparameters = estimatorFor(algorithm).hyperparameters(request.params) as Record<string, number>;
   const result = trainModel(
     data,
-    { testSize, randomState, hyperparameters: { var_smoothing: DEFAULTS.var_smoothing } },
+    { algorithm, testSize, randomState, hyperparameters },
     {
       minAccuracy: config.MIN_ACCURACY,
       maxRegression: config.MAX_REGRESSION,
@@ -56,9 +60,11 @@ export function expectedRun(serving: ServingState, request: RetrainRequest) {
   return {
     status: result.decision.promote ? 'promoted' : 'rejected',
     params: {
+      algorithm,
+      hyperparameters,
       test_size: testSize,
       random_state: randomState,
-      var_smoothing: DEFAULTS.var_smoothing,
+      ...(hyperparameters.var_smoothing !== undefined ? { var_smoothing: hyperparameters.var_smoothing } : {}),
       dataset: request.dataset?.source ?? 'iris',
       reason: request.reason ?? 'manual',
     },

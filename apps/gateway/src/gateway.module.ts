@@ -21,7 +21,9 @@ import { GrpcHealthController } from './protocols/oip/grpc/grpc-health.controlle
 import { OipGrpcController } from './protocols/oip/grpc/oip-grpc.controller';
 import { OipModel } from './protocols/oip/oip-model';
 import { OipRestController } from './protocols/oip/oip-rest.controller';
+import { ModelImportController } from './models/model-import.controller';
 import { RetrainController } from './retrain/retrain.controller';
+import { RetrainJobs } from './retrain/retrain-jobs';
 
 @Module({})
 export class GatewayModule {
@@ -36,6 +38,7 @@ export class GatewayModule {
         ModelsController,
         ModelEventsHandler,
         RetrainController,
+        ModelImportController,
         FeedbackController,
         OipRestController,
         OipGrpcController,
@@ -43,6 +46,7 @@ export class GatewayModule {
         InvocationsController,
       ],
       providers: [
+        RetrainJobs,
         PendingReplies,
         ModelDecisions,
         LiveEvaluations,

@@ -72,7 +72,9 @@ export function mirroredRun(run: TrainingRun): MirroredRun {
 }
 
 function runParams(params: TrainingRun['params']): KeyValue[] {
-  const flat = flatten(params as Record<string, unknown>);
+  // Hyperparameters under scikit-learn's own names, as MLflow's autologging logs them.
+  const { hyperparameters, ...rest } = params;
+  const flat = flatten({ ...rest, ...hyperparameters } as Record<string, unknown>);
   if (!flat.some((p) => p.key === 'algorithm')) flat.unshift({ key: 'algorithm', value: ALGORITHM_BEFORE_RECORDED });
   return flat;
 }

@@ -27,6 +27,8 @@ export interface TrainingParams<A extends AlgorithmName = typeof DEFAULT_ALGORIT
    * training data's by name.
    */
   holdout?: LabeledDataset;
+  /** A model fitted elsewhere (imported): judged and gated like a candidate, not fitted. Its algorithm wins over `algorithm`. */
+  fitted?: ModelParams;
 }
 
 export interface HoldoutEvaluation {
@@ -102,11 +104,17 @@ export function trainModel<A extends AlgorithmName = typeof DEFAULT_ALGORITHM>(
   current: ModelParams | null,
   referenceSet: LabeledDataset | null = null,
 ): TrainingResult<A> {
-  const algorithm = p.algorithm ?? (DEFAULT_ALGORITHM as A);
+  const algorithm = (p.fitted?.algorithm ?? p.algorithm ?? DEFAULT_ALGORITHM) as A;
   const estimator = estimatorFor(algorithm);
-  const hyperparameters = estimator.hyperparameters(p.hyperparameters) as Record<string, unknown>;
   const { train, holdout } = trainAndHoldout(data, p);
-  const params = estimator.fit(train, hyperparameters) as ParamsOf<A>;
+  const hyperparameters = p.fitted
+    ? (estimator.describe(p.fitted).hyperparameters as Record<string, unknown>)
+    : (estimator.hyperparameters(p.hyperparameters) as Record<string, unknown>);
+  if (p.fitted && !sameShape(p.fitted, data))
+    throw new RangeError(
+      `the imported model takes features [${p.fitted.featureNames.join(', ')}] and classes [${p.fitted.classNames.join(', ')}]; this model's are [${data.featureNames.join(', ')}] and [${data.classNames.join(', ')}]`,
+    );
+  const params = (p.fitted ?? estimator.fit(train, hyperparameters)) as ParamsOf<A>;
   const evaluation = evaluate(params, holdout);
   const comparable = current !== null && sameShape(current, params);
   const currentAccuracyOnHoldout = comparable ? evaluate(current, holdout).accuracy : null;

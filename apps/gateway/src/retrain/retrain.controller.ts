@@ -1,30 +1,24 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppConfig } from '@app/config';
-import { TOPICS, retrainParamsSchema, trainingRunSchema, type RetrainParams } from '@app/contracts';
-import { EventPublisher } from '@app/messaging';
+import { retrainParamsSchema, trainingRunSchema, type RetrainParams } from '@app/contracts';
 import { CLASS_NAMES, holdoutRows } from '@app/model';
 import { TrainingRuns } from '@app/registry';
 import { APP_CONFIG, ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
+import { RetrainJobs } from './retrain-jobs';
 
-/** Jobs accepted but not yet recorded by the trainer; only bridges that moment, so kept small. */
-const ACCEPTED_KEPT = 10_000;
-
-const acceptedJobSchema = z.strictObject({ job_id: z.string(), status: z.literal('accepted') });
+export const acceptedJobSchema = z.strictObject({ job_id: z.string(), status: z.literal('accepted') });
 const jobStatusSchema = z.union([trainingRunSchema, acceptedJobSchema.extend({ accepted_at: z.string() })]);
 
 @ApiTags('retrain')
 @Access('admin')
 @Controller('retrain')
 export class RetrainController {
-  private readonly accepted = new Map<string, string>();
-
   constructor(
-    private readonly publisher: EventPublisher,
+    private readonly jobs: RetrainJobs,
     private readonly runs: TrainingRuns,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -39,10 +33,7 @@ export class RetrainController {
   async retrain(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const params = validateBody(retrainParamsSchema, body ?? {});
     this.checkHoldout(params);
-    const jobId = randomUUID();
-    await this.publisher.publish(TOPICS.retrainRequested, { ...params, job_id: jobId }, { key: jobId });
-    this.accepted.set(jobId, new Date().toISOString());
-    if (this.accepted.size > ACCEPTED_KEPT) this.accepted.delete(this.accepted.keys().next().value!);
+    const jobId = await this.jobs.submit(params);
     res.setHeader('Location', `/retrain/${jobId}`);
     return { job_id: jobId, status: 'accepted' };
   }
@@ -55,7 +46,7 @@ export class RetrainController {
   status(@Param('jobId') jobId: string) {
     const run = this.runs.get(jobId);
     if (run) return run;
-    const acceptedAt = this.accepted.get(jobId);
+    const acceptedAt = this.jobs.acceptedAt(jobId);
     if (acceptedAt) return { job_id: jobId, status: 'accepted', accepted_at: acceptedAt };
     throw new NotFoundException({ status: 'error', error: 'not_found', message: 'No retrain job with this id' });
   }

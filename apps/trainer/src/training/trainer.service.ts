@@ -4,6 +4,7 @@ import {
   TOPICS,
   decodeEvent,
   derivedEventId,
+  requestedHyperparameters,
   type LabeledRow,
   type ModelArtifact,
   type ModelRegistered,
@@ -12,7 +13,7 @@ import {
 } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
-import { fingerprintDataset } from '@app/model';
+import { DEFAULT_ALGORITHM, describeModel, estimatorFor, fingerprintDataset } from '@app/model';
 import { JsonLogger, endSpan, recordingSpanActive, startSpan, trainingRuns } from '@app/observability';
 import { ModelRegistry, TrainingRuns } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
@@ -20,7 +21,7 @@ import { modelChecksum, trainModel } from '@app/training';
 import { RegistryOwner } from '../registry/registry-owner.service';
 import { loadDataset, loadReferenceDataset, type LoadedDataset } from './load-dataset';
 
-const DEFAULTS = { test_size: 0.2, random_state: 42, var_smoothing: 1e-9 } as const;
+const DEFAULTS = { test_size: 0.2, random_state: 42 } as const;
 const FINAL: ReadonlySet<TrainingRun['status']> = new Set(['promoted', 'rejected', 'failed']);
 /** Reasons are stored in run records, logs and events: a glimpse, never a file. */
 const MAX_REASON = 500;
@@ -93,14 +94,22 @@ export class TrainerService implements OnApplicationBootstrap {
       return null;
     }
     const started = new Date();
+    const algorithm = job.model?.algorithm ?? job.algorithm ?? DEFAULT_ALGORITHM;
+    // An imported model says what it was fitted with (null where it does not say); otherwise the
+    // request's hyperparameters, validated where it arrived, with the algorithm's defaults.
+    const hyperparameters = job.model
+      ? describeModel(job.model).hyperparameters
+      : (estimatorFor(algorithm).hyperparameters(requestedHyperparameters(job)) as Record<string, number>);
     const base: TrainingRun = {
       job_id: job.job_id,
       run_id: derivedEventId(job.job_id, 'training-run'),
       status: 'running',
       params: {
+        algorithm,
+        hyperparameters,
         test_size: job.test_size ?? DEFAULTS.test_size,
         random_state: job.random_state ?? DEFAULTS.random_state,
-        var_smoothing: job.var_smoothing ?? DEFAULTS.var_smoothing,
+        ...(typeof hyperparameters.var_smoothing === 'number' ? { var_smoothing: hyperparameters.var_smoothing } : {}),
         dataset: job.dataset?.source ?? 'iris',
         reason: job.reason ?? 'manual',
       },
@@ -119,7 +128,9 @@ export class TrainerService implements OnApplicationBootstrap {
     await this.recordRun(base, requestId);
     // In a sampled retrain's trace: the run, with its outcome.
     const span = recordingSpanActive()
-      ? startSpan('train', { attributes: { 'ml.job.id': job.job_id, 'ml.dataset': base.params.dataset, 'ml.retrain.reason': base.params.reason } })
+      ? startSpan('train', {
+          attributes: { 'ml.job.id': job.job_id, 'ml.dataset': base.params.dataset, 'ml.retrain.reason': base.params.reason, 'ml.algorithm': algorithm },
+        })
       : undefined;
     const finish = (patch: Partial<TrainingRun>): TrainingRun => {
       const finished = new Date();
@@ -134,7 +145,7 @@ export class TrainerService implements OnApplicationBootstrap {
       const reference = this.reference ?? (await loadReferenceDataset(this.config));
       const result = trainModel(
         data,
-        { testSize: base.params.test_size, randomState: base.params.random_state, hyperparameters: { var_smoothing: base.params.var_smoothing } },
+        { algorithm, testSize: base.params.test_size, randomState: base.params.random_state, hyperparameters, fitted: job.model },
         {
           minAccuracy: this.config.MIN_ACCURACY,
           maxRegression: this.config.MAX_REGRESSION,
@@ -156,7 +167,8 @@ export class TrainerService implements OnApplicationBootstrap {
       };
       run = finish({
         status: result.decision.promote ? 'promoted' : 'rejected',
-        params: { ...base.params, dataset: loaded.label },
+        // An imported model was fitted elsewhere: the dataset is only what it was judged on.
+        params: { ...base.params, dataset: job.model ? `import (judged on ${loaded.label})` : loaded.label },
         dataset: { sha256: fp.sha256, rows: fp.rows, class_counts: fp.classCounts },
         metrics: result.evaluation,
         current_model_accuracy_on_holdout: result.currentAccuracyOnHoldout,

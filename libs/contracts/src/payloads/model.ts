@@ -24,7 +24,7 @@ export const evaluationSchema = z.strictObject({
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
 /** Model parameters are checked by the domain's own validator, which knows the shapes. */
-const paramsSchema = z.unknown().transform((value, ctx): ModelParams => {
+export const modelParamsSchema = z.unknown().transform((value, ctx): ModelParams => {
   try {
     return validateModelParams(value);
   } catch (err) {
@@ -39,7 +39,7 @@ export const modelArtifactSchema = z.strictObject({
   run_id: z.string().min(1),
   trained_at: z.iso.datetime({ offset: true }),
   checksum: z.string().regex(/^[a-f0-9]{64}$/),
-  params: paramsSchema,
+  params: modelParamsSchema,
   metrics: evaluationSchema,
   baselines: z.array(featureBaselineSchema),
 });

@@ -46,6 +46,31 @@ describe('retrainParamsSchema', () => {
   });
 });
 
+describe('retrainParamsSchema: algorithm and hyperparameters', () => {
+  it('accepts either algorithm with its own hyperparameters in scikit-learn names', () => {
+    expect(retrainParamsSchema.safeParse({ algorithm: 'logistic_regression', params: { C: 0.5, max_iter: 200 } }).success).toBe(true);
+    expect(retrainParamsSchema.safeParse({ algorithm: 'gaussian_nb', params: { var_smoothing: 1e-8 } }).success).toBe(true);
+    expect(retrainParamsSchema.safeParse({ var_smoothing: 1e-8 }).success).toBe(true);
+  });
+
+  it("refuses hyperparameters the algorithm does not take or out of its range, with the algorithm's own message", () => {
+    expect(messagesOf({ algorithm: 'logistic_regression', params: { var_smoothing: 1e-9 } })).toEqual([
+      'params: logistic_regression params: unknown "var_smoothing"; known: C, max_iter, tol',
+    ]);
+    expect(messagesOf({ algorithm: 'logistic_regression', params: { C: -1 } })?.[0]).toMatch(/^params: .*C/);
+    expect(messagesOf({ algorithm: 'logistic_regression', var_smoothing: 1e-9 })).toEqual([
+      'var_smoothing: is a gaussian_nb parameter; logistic_regression takes its own in params',
+    ]);
+    expect(messagesOf({ var_smoothing: 1e-9, params: { var_smoothing: 1e-8 } })).toEqual(['var_smoothing: give it in params or on its own, not both']);
+    expect(messagesOf({ algorithm: 'svm' })?.[0]).toMatch(/^algorithm: /);
+  });
+
+  it('judges a Kafka retrain event the same way', () => {
+    expect(retrainRequestedSchema.safeParse({ job_id: 'j', algorithm: 'logistic_regression', params: { C: 0 } }).success).toBe(false);
+    expect(retrainRequestedSchema.safeParse({ job_id: 'j', algorithm: 'logistic_regression', params: { C: 2 } }).success).toBe(true);
+  });
+});
+
 describe('retrainRequestedSchema', () => {
   it('requires a job_id on top of the retrain parameters', () => {
     expect(retrainRequestedSchema.safeParse({ job_id: 'job-1' }).success).toBe(true);

@@ -1,0 +1,83 @@
+import { Body, Controller, HttpCode, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { SERVED_MODEL_NAME } from '@app/contracts';
+import { ALGORITHMS, CLASS_NAMES, FEATURE_NAMES, importModel, type ImportedModel } from '@app/model';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema } from '@app/runtime';
+import { Access } from '@app/security';
+import { acceptedJobSchema } from '../retrain/retrain.controller';
+import { RetrainJobs } from '../retrain/retrain-jobs';
+
+/** What scripts/export-sklearn-model.py writes; the estimator's own validator checks the rest. */
+const exportedModelSchema = z.looseObject({
+  algorithm: z.enum(ALGORITHMS),
+  featureNames: z.array(z.string()),
+  classNames: z.array(z.string()),
+});
+
+/** The seed's own model (bench/baseline/train.py) as the export script writes it. */
+const SEED_MODEL = {
+  algorithm: 'logistic_regression',
+  featureNames: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
+  classNames: ['setosa', 'versicolor', 'virginica'],
+  coef: [
+    [-0.39381460805152213, 0.9622086293109458, -2.375191766439146, -0.9987271034201018],
+    [0.5085589665942839, -0.25478895194614026, -0.2128609784887375, -0.7757846009236494],
+    [-0.11474435854274564, -0.7074196773647979, 2.588052744927897, 1.7745117043437468],
+  ],
+  intercept: [9.011471124908772, 1.8677421598504393, -10.879213284759098],
+  C: 1.0,
+  source: { library: 'scikit-learn', version: '1.9.1', estimator: 'LogisticRegression' },
+};
+
+@ApiTags('models')
+@Controller('models')
+export class ModelImportController {
+  constructor(private readonly jobs: RetrainJobs) {}
+
+  /**
+   * Registers a model fitted elsewhere (a scikit-learn GaussianNB or LogisticRegression exported by
+   * scripts/export-sklearn-model.py). The trainer, the registry's one writer, judges it through the
+   * same gate as a trained candidate; the run record at the Location tells the outcome.
+   */
+  @Post(':name/versions')
+  @Access('admin')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Register a model fitted elsewhere (scikit-learn, exported to JSON); it goes through the same gate as a retrain' })
+  @ApiParam({ name: 'name', example: SERVED_MODEL_NAME })
+  @ApiJsonBody(exportedModelSchema, { "the seed's LogisticRegression": SEED_MODEL }, 'The JSON scripts/export-sklearn-model.py writes')
+  @ApiJsonResponse(202, 'Accepted: follow the job at /retrain/{job_id}', acceptedJobSchema)
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 413, 415, 429, 503])
+  async importVersion(@Param('name') name: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    if (name !== SERVED_MODEL_NAME) {
+      throw new NotFoundException({
+        status: 'error',
+        error: 'not_found',
+        message: `No model named ${JSON.stringify(name.slice(0, 64))}; this platform serves one model, "${SERVED_MODEL_NAME}"`,
+      });
+    }
+    const imported = this.check(body);
+    const jobId = await this.jobs.submit({ model: imported.params, reason: 'manual' });
+    res.setHeader('Location', `/retrain/${jobId}`);
+    return { job_id: jobId, status: 'accepted' };
+  }
+
+  private check(body: unknown): ImportedModel {
+    let imported: ImportedModel;
+    try {
+      imported = importModel(body);
+    } catch (err) {
+      throw new HttpFailure(400, 'invalid_model', (err as Error).message);
+    }
+    const { featureNames, classNames } = imported.params;
+    if (featureNames.join() !== FEATURE_NAMES.join() || classNames.join() !== CLASS_NAMES.join()) {
+      throw new HttpFailure(
+        400,
+        'schema_mismatch',
+        `the model takes features [${featureNames.join(', ')}] and classes [${classNames.join(', ')}]; "${SERVED_MODEL_NAME}" takes [${FEATURE_NAMES.join(', ')}] and [${CLASS_NAMES.join(', ')}], in that order`,
+      );
+    }
+    return imported;
+  }
+}
