@@ -41,5 +41,7 @@ EXPOSE 3000 3001 3002 3003 8081
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD node -e "const d={gateway:3000,'inference-worker':3001,trainer:3002,monitor:3003};const p=process.env.PORT||d[process.env.APP]||3000;fetch('http://127.0.0.1:'+p+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # exec: node replaces the shell and receives SIGTERM from `docker stop` for a clean Kafka
-# shutdown; compose adds `init: true` so zombies are reaped and signals forwarded.
-CMD exec node dist/apps/${APP}/src/main.js
+# shutdown; compose adds `init: true` so zombies are reaped and signals forwarded. The heap
+# limits are each app's (scripts/lib/node-flags.ts; compose and the chart give them too).
+CMD case "$APP" in trainer) heap=256;; embedded) heap=160;; *) heap=128;; esac; \
+  exec node --max-semi-space-size=16 --max-old-space-size=$heap dist/apps/${APP}/src/main.js

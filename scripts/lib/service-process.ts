@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { nodeFlags } from './node-flags';
 
 /** The repository root, from source (scripts/lib) or from the build (dist/scripts/lib). */
 export const REPO_ROOT = (() => {
@@ -27,7 +28,7 @@ export class ServiceProcess {
     // The child writes its log file itself: Node writes to a pipe synchronously on Linux, so a
     // parent busy elsewhere (a load generator) would stall a service that logs through it.
     const log = openSync(logFile, 'w');
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+    const child = spawn(process.execPath, [...nodeFlags(app), join(REPO_ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
       cwd: REPO_ROOT,
       env: { ...process.env, NODE_OPTIONS: '', PORT: String(port), INSTANCE_ID: name, ...env },
       stdio: ['ignore', log, log],

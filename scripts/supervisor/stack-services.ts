@@ -1,10 +1,13 @@
 import { join } from 'node:path';
+import { nodeFlags } from '../lib/node-flags';
 
 /** One process the supervisor keeps running. */
 export interface ServiceSpec {
   name: string;
   /** Built entry point, relative to the repository root. */
   entry: string;
+  /** Node's own flags before the entry point (the app's heap limits, scripts/lib/node-flags.ts). */
+  nodeArgs: readonly string[];
   port: number;
   env: Record<string, string>;
   /** At the first start, wait for GET /ready before starting the services after it (compose's `service_healthy`). */
@@ -46,6 +49,7 @@ export function stackServices(env: Env): StackDefinition {
   const service = (name: string, app: string, port: number, waitReady = false): ServiceSpec => ({
     name,
     entry: join('dist', 'apps', app, 'src', 'main.js'),
+    nodeArgs: nodeFlags(app),
     port,
     env: { ...shared, PORT: String(port), INSTANCE_ID: name },
     waitReady,

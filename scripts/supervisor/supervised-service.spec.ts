@@ -19,7 +19,7 @@ describe('SupervisedService (real child processes)', () => {
   const service = (script: string, source: string) => {
     writeFileSync(join(dir, script), source);
     return new SupervisedService(
-      { name: 'svc', entry: script, port: 0, env: {}, waitReady: false },
+      { name: 'svc', entry: script, nodeArgs: [], port: 0, env: {}, waitReady: false },
       {
         root: dir,
         stateDir: dir,

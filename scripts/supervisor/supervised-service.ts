@@ -48,7 +48,11 @@ export class SupervisedService {
     const out = openSync(join(stateDir, `${this.spec.name}.log`), this.starts === 0 ? 'w' : 'a');
     let child: ChildProcess;
     try {
-      child = spawn(process.execPath, [join(root, this.spec.entry)], { cwd: root, env: { ...env, ...this.spec.env }, stdio: ['ignore', out, out] });
+      child = spawn(process.execPath, [...this.spec.nodeArgs, join(root, this.spec.entry)], {
+        cwd: root,
+        env: { ...env, ...this.spec.env },
+        stdio: ['ignore', out, out],
+      });
     } finally {
       closeSync(out);
     }

@@ -13,6 +13,7 @@ import { ALL_TOPICS, TOPIC_SPECS } from '@app/contracts';
 import { FEATURE_NAMES } from '@app/model';
 import { INDEX_KINDS, indexPattern, indexTemplates } from '@app/monitoring';
 import { CONFIG_VARS, isConfigVar, schemaDefault } from './support/env-schema';
+import { NODE_FLAGS } from '../../scripts/lib/node-flags';
 
 type Doc = Record<string, any>;
 
@@ -136,7 +137,7 @@ describe('docker-compose.yml', () => {
     expect([...images]).toEqual(['${IRIS_IMAGE:-iris-platform:local}']);
     for (const app of APPS) {
       expect(services[app].build).toEqual({ context: '.', args: { CODE_VERSION: '${CODE_VERSION:-dev}' } });
-      expect(services[app].command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
+      expect(services[app].command).toEqual(['node', ...NODE_FLAGS[app], `dist/apps/${app}/src/main.js`]);
       expect(existsSync(join(ROOT, 'apps', app, 'src', 'main.ts'))).toBe(true);
     }
   });
@@ -612,7 +613,8 @@ describe('Dockerfile', () => {
     expect(env).toContain('HOST=0.0.0.0');
     expect(env).toContain('GRPC_HOST=0.0.0.0');
     const cmd = instructions.filter((l) => l.startsWith('CMD ')).at(-1);
-    expect(cmd).toBe('CMD exec node dist/apps/${APP}/src/main.js');
+    // Its heap limits per APP are held to scripts/lib/node-flags.ts by test/deploy/node-flags.spec.ts.
+    expect(cmd).toMatch(/^CMD case "\$APP" in .* exec node (--\S+ )+dist\/apps\/\$\{APP\}\/src\/main\.js$/);
     // Kubernetes' runAsNonRoot can only verify a numeric user.
     expect(instructions.filter((l) => l.startsWith('USER ')).at(-1)).toBe('USER 1000:1000');
   });

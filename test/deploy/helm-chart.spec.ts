@@ -12,6 +12,7 @@ import { HealthController } from '@app/observability';
 import { CHART_DIR, CONTRACTS_FILE, CHART_README, documentedValues, renderContracts, withValuesTable } from '../../scripts/helm/chart-files';
 import { CONFIG_VARS, isConfigVar } from './support/env-schema';
 import { CHART, HELM, ROOT, helm, named, ofKind, render, renderResult, strimziValidators, validateWithModels, type K8sObject } from './support/helm';
+import { NODE_FLAGS } from '../../scripts/lib/node-flags';
 
 const SMALL = join(ROOT, 'deploy/helm/values/small.yaml');
 const PRODUCTION = join(ROOT, 'deploy/helm/values/production.yaml');
@@ -116,7 +117,7 @@ describe.each(Object.entries(EXAMPLES))('deploy/helm/values/%s.yaml', (_env, val
     expect(images.size).toBe(1);
     for (const app of APPS) {
       const c = container(named(objects, 'Deployment', fullname(app)));
-      expect(c.command).toEqual(['node', `dist/apps/${app}/src/main.js`]);
+      expect(c.command).toEqual(['node', ...NODE_FLAGS[app], `dist/apps/${app}/src/main.js`]);
       const grpc = app === 'gateway' ? [{ name: 'grpc', containerPort: 8081, protocol: 'TCP' }] : [];
       expect(c.ports).toEqual([{ name: 'http', containerPort: defaultPort(app), protocol: 'TCP' }, ...grpc]);
       expect(c.env.filter((e: { name: string }) => e.name === 'GRPC_PORT')).toEqual(app === 'gateway' ? [{ name: 'GRPC_PORT', value: '8081' }] : []);

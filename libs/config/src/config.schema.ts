@@ -50,7 +50,7 @@ export const ENV_SCHEMA = {
   /** A batch record closes at this many rows (a request larger than this travels alone). */
   PREDICT_BATCH_MAX_ROWS: int(1_000, 1, 100_000),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 0, 600_000),
-  EMBEDDED_TOPIC_RETENTION_BYTES: int(32 * 1024 * 1024, 1024 * 1024),
+  EMBEDDED_TOPIC_RETENTION_BYTES: int(8 * 1024 * 1024, 1024 * 1024),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/)

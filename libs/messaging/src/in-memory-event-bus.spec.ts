@@ -44,6 +44,18 @@ describe('InMemoryEventBus delivery', () => {
     expect(seen).toEqual(range(250));
   });
 
+  it('keeps each record in memory of its own size: a retained record never pins a shared buffer pool', async () => {
+    const handed: InboundMessage[] = [];
+    await bus.subscribe({ groupId: 'g', topics: [{ topic: 't', fromBeginning: true }], commitOffsets: true, handleBatch: async (b) => void handed.push(...b) });
+    await bus.send('t', records(['a small value', 'é'.repeat(100)]));
+    await until(() => handed.length === 2);
+    // Buffer.from('a small value') is a 13-byte view of an 8 KiB (or larger) pool slab.
+    expect(handed.map((m) => [m.value!.length, m.value!.buffer.byteLength])).toEqual([
+      [13, 13],
+      [200, 200],
+    ]);
+  });
+
   it('gives each of two groups every record', async () => {
     const a = await collect(bus, 'a');
     const b = await collect(bus, 'b');
