@@ -3,6 +3,7 @@
 // committed bench run's (bench/results/latest.json, every load it ran), the headroom is stated.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NODE_FLAGS } from '../../scripts/lib/node-flags';
 import { ROOT, named, render } from './support/helm';
 
 // small.yaml keeps the chart's default resources; production.yaml sets its own.
@@ -10,6 +11,8 @@ const EXAMPLES = { small: [join(ROOT, 'deploy/helm/values/small.yaml')], product
 
 /** Above the measured peak: garbage collection timing, larger batches and a busier machine than the bench's. */
 const MEMORY_HEADROOM = 1.25;
+/** Code, stacks, Kafka and socket buffers beside V8's heap: a pod limited to the heap alone is killed before V8 collects. */
+const HEAP_OVERHEAD_MIB = 64;
 
 interface Usage {
   peak_rss_mb: number;
@@ -53,5 +56,15 @@ describe(`the Helm chart's memory limits against the bench's peaks (bench/result
     expect({ app, limit: limit >= needed ? 'enough' : `${limit} Mi, below ${needed} Mi` }).toEqual({ app, limit: 'enough' });
     // A request below the peak lets the scheduler pack pods onto memory they will use.
     expect(mebibytes(resources.requests.memory)).toBeGreaterThanOrEqual(Math.ceil(peakMiB(app)));
+  });
+
+  it.each(cases)('gives %s values a %s limit above the heap its nodeArgs let V8 grow to', (values, app) => {
+    const container = named(rendered[values], 'Deployment', `iris-iris-platform-${app}`).spec.template.spec.containers[0];
+    const flag = (name: string) => Number((container.command as string[]).find((a) => a.startsWith(`--${name}=`))!.split('=')[1]);
+    expect(container.command).toEqual(['node', ...NODE_FLAGS[app as keyof typeof NODE_FLAGS], `dist/apps/${app}/src/main.js`]);
+    // Old space, three semi-spaces of young generation, and code, stacks and buffers besides.
+    const heapMiB = flag('max-old-space-size') + 3 * flag('max-semi-space-size') + HEAP_OVERHEAD_MIB;
+    const limit = mebibytes(container.resources.limits.memory);
+    expect({ app, limit: limit >= heapMiB ? 'enough' : `${limit} Mi, below ${heapMiB} Mi` }).toEqual({ app, limit: 'enough' });
   });
 });
