@@ -45,11 +45,18 @@ export function show(v: unknown): string {
 }
 
 /** Hyperparameters from a request: absent means every default; an unknown name is refused, so a typo (`c` for `C`) is not silently ignored. */
+const MAX_NAMED_KEYS = 5;
+
 export function hyperparameterObject(raw: unknown, algorithm: string, known: readonly string[]): Record<string, unknown> {
   if (raw === undefined || raw === null) return {};
   const o = objectOf(raw, `${algorithm} params`);
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new RangeError(`${algorithm} params: unknown ${unknown.map((k) => JSON.stringify(k)).join(', ')}; known: ${known.join(', ')}`);
+  if (unknown.length > 0) {
+    // A body may carry 60,000 keys: the message names a few, each cut short.
+    const named = unknown.slice(0, MAX_NAMED_KEYS).map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}…` : k));
+    const more = unknown.length > MAX_NAMED_KEYS ? ` and ${unknown.length - MAX_NAMED_KEYS} more` : '';
+    throw new RangeError(`${algorithm} params: unknown ${named.join(', ')}${more}; known: ${known.join(', ')}`);
+  }
   return o;
 }
 

@@ -55,6 +55,11 @@ describe('logistic_regression hyperparameters', () => {
     ['an infinite tol', { tol: Infinity }, 'tol: expected a number >= 1e-14 and <= 1, got Infinity'],
     ['a lower-case c', { c: 1 }, 'logistic_regression params: unknown "c"; known: C, max_iter, tol'],
     ['an array', [1], 'logistic_regression params must be an object'],
+    [
+      '60,000 unknown keys, naming five',
+      Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}${i === 0 ? 'x'.repeat(100) : ''}`, 1])),
+      `logistic_regression params: unknown "k0${'x'.repeat(38)}…", "k1", "k2", "k3", "k4" and 59995 more; known: C, max_iter, tol`,
+    ],
   ])('refuses %s with a RangeError naming it', (_, raw, message) => {
     expect(() => logisticRegression.hyperparameters(raw)).toThrow(new RangeError(message));
   });
