@@ -274,6 +274,12 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
       answers.predictions.forEach((a: { probabilities: Record<string, number> }, i: number) =>
         ['setosa', 'versicolor', 'virginica'].forEach((c, k) => expect(Math.abs(a.probabilities[c] - reference.proba[i][k])).toBeLessThan(1e-9)),
       );
+      const listing = (await own.http.get('/models').expect(200)).body;
+      expect(listing.models.map((m: { version: number; algorithm: string; description: string }) => [m.version, m.algorithm, m.description])).toEqual([
+        [1, 'gaussian_nb', 'Gaussian naive Bayes over 3 classes, var_smoothing=1e-9'],
+        [2, 'gaussian_nb', 'Gaussian naive Bayes over 3 classes, var_smoothing=0.001'],
+        [3, 'logistic_regression', 'logistic regression (multinomial) over 3 classes, C=1'],
+      ]);
       // The seed's documented answer to its example request: setosa, confidence 0.9766.
       expect(answers.predictions[0]).toMatchObject({ prediction: 'setosa' });
       expect(answers.predictions[0].probability.toFixed(4)).toBe('0.9766');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MODEL_STATUSES, evaluationSchema, featureBaselineSchema, type ModelRegistered } from '@app/contracts';
+import { ALGORITHMS, describeModel } from '@app/model';
 
 /** A registry record as the API shows it: the summary in listings, everything for one version. */
 export const modelSummarySchema = z.strictObject({
@@ -12,6 +13,8 @@ export const modelSummarySchema = z.strictObject({
   registered_at: z.string(),
   trained_at: z.string(),
   checksum: z.string(),
+  algorithm: z.enum(ALGORITHMS),
+  description: z.string().meta({ description: 'The fitted model in a few words, e.g. "logistic regression (multinomial) over 3 classes, C=1"' }),
   accuracy: z.number(),
   macro_f1: z.number(),
 });
@@ -19,7 +22,12 @@ export type ModelSummary = z.infer<typeof modelSummarySchema>;
 
 export const modelDetailSchema = modelSummarySchema.extend({
   metrics: evaluationSchema,
-  params: z.record(z.string(), z.unknown()).meta({ description: 'Gaussian NB parameters in scikit-learn conventions (means, variances, log priors, …)' }),
+  params: z
+    .record(z.string(), z.unknown())
+    .meta({
+      description:
+        'The fitted parameters in scikit-learn conventions: Gaussian NB means, variances and log priors, or logistic regression coefficients and intercepts',
+    }),
   baselines: z.array(featureBaselineSchema),
 });
 
@@ -42,6 +50,8 @@ export function modelSummary(r: ModelRegistered): ModelSummary {
     registered_at: r.registered_at,
     trained_at: r.model.trained_at,
     checksum: r.model.checksum,
+    algorithm: r.model.params.algorithm,
+    description: describeModel(r.model.params).summary,
     accuracy: r.model.metrics.accuracy,
     macro_f1: r.model.metrics.macro_f1,
   };
