@@ -204,7 +204,8 @@ docker exec "$worker" node -e "
   const pid = readdirSync('/proc').find((p) => {
     if (!/^\d+$/.test(p) || +p === process.pid) return false;
     const argv = readFileSync('/proc/' + p + '/cmdline', 'utf8').split('\\0');
-    return argv[0].endsWith('node') && argv[1] === 'dist/apps/inference-worker/src/main.js';
+    // Node's own flags (the heap limits) come before the entry point.
+    return argv[0].endsWith('node') && argv.slice(1).includes('dist/apps/inference-worker/src/main.js');
   });
   if (!pid) { console.error('no worker process found'); process.exit(1); }
   process.kill(+pid, 'SIGKILL');
