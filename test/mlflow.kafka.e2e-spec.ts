@@ -266,8 +266,12 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
       'mlflow.user': 'iris-platform',
     });
 
-    // The artifact: the registry's own JSON, through MLflow's artifact API.
-    const listing = await mlflow.api<Json>('GET', 'artifacts/list', { run_id: run.info.run_id, path: 'model' });
+    // The artifact: the registry's own JSON, through MLflow's artifact API. The files come with the
+    // version's record (a topic of its own), which may be mirrored a moment after the run's.
+    const listing = await eventually(async () => {
+      const l = await mlflow.api<Json>('GET', 'artifacts/list', { run_id: run.info.run_id, path: 'model' });
+      return (l.files ?? []).length >= 2 ? l : undefined;
+    }, 30_000);
     expect(listing.files.map((f: Json) => f.path)).toEqual(['model/README.md', 'model/model.json']);
     const registered = (await topics()).versions.get(job.model_version)!;
     const root = (run.info.artifact_uri as string).replace(/^mlflow-artifacts:/, '');
