@@ -26,6 +26,27 @@ describe('ModelRegistry', () => {
     expect(r.nextVersion()).toBe(3);
   });
 
+  it('lists exactly one current version between the two records of a promotion', () => {
+    const r = new ModelRegistry();
+    r.apply(record(10, 'current'));
+    r.apply(record(11, 'archived'));
+    const [promoted, archived] = r.promotion(11, 'retrain', new Date('2026-02-01T00:00:00.000Z'));
+    r.apply(promoted);
+    // The old current's archive record has not arrived: its raw record still claims current.
+    expect(
+      r
+        .list()
+        .filter((m) => m.status === 'current')
+        .map((m) => m.version),
+    ).toEqual([10, 11]);
+    expect(r.listAsServed().map((m) => [m.version, m.status, m.status_reason])).toEqual([
+      [10, 'archived', 'superseded by version 11'],
+      [11, 'current', 'retrain'],
+    ]);
+    r.apply(archived);
+    expect(r.listAsServed()).toEqual(r.list());
+  });
+
   it('promotes an archived version back and archives the current one', () => {
     const r = new ModelRegistry();
     r.apply(record(1, 'archived'));
@@ -46,7 +67,12 @@ describe('ModelRegistry', () => {
     const [first] = r.promotion(1, 'rollback', new Date('2026-02-01T00:00:00.000Z'));
     r.apply(first);
     // Only the first record made it: two records say current, the newer one wins, never none.
-    expect(r.list().filter((m) => m.status === 'current').map((m) => m.version)).toEqual([1, 2]);
+    expect(
+      r
+        .list()
+        .filter((m) => m.status === 'current')
+        .map((m) => m.version),
+    ).toEqual([1, 2]);
     expect(r.current()?.version).toBe(1);
   });
 

@@ -19,6 +19,20 @@ export class ModelRegistry {
     return [...this.versions.values()].sort((a, b) => a.version - b.version);
   }
 
+  /**
+   * The versions as they serve: exactly one current. Between the two records of a promotion (the
+   * new current first, then the old one archived) the old one still claims current; it shows as
+   * what its next record will say, so a reader polling the registry never sees two.
+   */
+  listAsServed(): ModelRegistered[] {
+    const current = this.current();
+    return this.list().map((r) =>
+      r.status === 'current' && current && r.version !== current.version
+        ? { ...r, status: 'archived' as const, status_reason: `superseded by version ${current.version}` }
+        : r,
+    );
+  }
+
   /** The version a retrain job registered, if it got that far (a job re-run after a crash keeps it). */
   versionOfJob(jobId: string): number | undefined {
     return this.list().find((r) => r.job_id === jobId)?.version;

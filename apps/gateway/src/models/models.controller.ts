@@ -49,7 +49,7 @@ export class ModelsController {
       previous_version: r?.previous_version ?? null,
       shadow_version: r?.shadow_version ?? null,
       canary: r?.canary ?? null,
-      models: this.registry.list().map(modelSummary),
+      models: this.registry.listAsServed().map(modelSummary),
     };
   }
 
@@ -135,7 +135,8 @@ export class ModelsController {
   @ApiJsonResponse(200, 'Applied by the registry owner', decisionViewSchema)
   @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 429, 503, 504])
   async stopShadow(@Param('version', ParseIntPipe) version: number) {
-    if (this.routing.current?.shadow_version !== version) throw new NotFoundException({ status: 'error', error: 'not_found', message: `version ${version} is not in shadow` });
+    if (this.routing.current?.shadow_version !== version)
+      throw new NotFoundException({ status: 'error', error: 'not_found', message: `version ${version} is not in shadow` });
     return decisionView(await this.command('shadow_stop', version, `shadow of version ${version} stopped`));
   }
 
@@ -160,12 +161,13 @@ export class ModelsController {
   @ApiJsonResponse(200, 'Applied by the registry owner', decisionViewSchema)
   @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 429, 503, 504])
   async stopCanary(@Param('version', ParseIntPipe) version: number) {
-    if (this.routing.current?.canary?.version !== version) throw new NotFoundException({ status: 'error', error: 'not_found', message: `version ${version} is not a canary` });
+    if (this.routing.current?.canary?.version !== version)
+      throw new NotFoundException({ status: 'error', error: 'not_found', message: `version ${version} is not a canary` });
     return decisionView(await this.command('canary_stop', version, `canary of version ${version} stopped`));
   }
 
   private existing(version: number) {
-    const record = this.registry.get(version);
+    const record = this.registry.get(version) && this.registry.listAsServed().find((r) => r.version === version);
     if (!record) throw new NotFoundException({ status: 'error', error: 'not_found', message: `Model version ${version} does not exist` });
     return record;
   }
