@@ -199,7 +199,9 @@ worker="${worker%%$'\n'*}"
 [[ -n "$worker" ]] || fail "no inference-worker container"
 restarts="$(docker inspect -f '{{.RestartCount}}' "$worker")"
 # PID 1 is tini (init: true), whose command line names the worker too: kill the node it runs.
-docker exec "$worker" node -e "
+# The container stops with it, so `docker exec` may lose its own exit status: the kill is judged
+# by what the script printed.
+killed="$(docker exec "$worker" node -e "
   const { readdirSync, readFileSync } = require('node:fs');
   const pid = readdirSync('/proc').find((p) => {
     if (!/^\d+$/.test(p) || +p === process.pid) return false;
@@ -210,7 +212,9 @@ docker exec "$worker" node -e "
   if (!pid) { console.error('no worker process found'); process.exit(1); }
   process.kill(+pid, 'SIGKILL');
   console.log('killed worker process ' + pid);
-"
+" 2>&1)" || true
+echo "$killed"
+[[ "$killed" == *"killed worker process "* ]] || fail "could not kill the worker's node process: $killed"
 deadline=$((SECONDS + TIMEOUT))
 until [[ "$(docker inspect -f '{{.RestartCount}} {{.State.Health.Status}}' "$worker")" == "$((restarts + 1)) healthy" ]]; do
   ((SECONDS < deadline)) || fail "worker $worker not restarted and healthy within ${TIMEOUT}s: $(docker inspect -f '{{.RestartCount}} {{.State.Status}} {{.State.Health.Status}}' "$worker")"
