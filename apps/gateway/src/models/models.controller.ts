@@ -167,7 +167,7 @@ export class ModelsController {
   }
 
   private existing(version: number) {
-    const record = this.registry.get(version) && this.registry.listAsServed().find((r) => r.version === version);
+    const record = this.registry.listAsServed().find((r) => r.version === version);
     if (!record) throw new NotFoundException({ status: 'error', error: 'not_found', message: `Model version ${version} does not exist` });
     return record;
   }
