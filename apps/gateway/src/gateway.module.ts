@@ -9,6 +9,9 @@ import { LiveEvaluations } from './models/live-evaluations';
 import { ModelDecisions } from './models/model-decisions';
 import { ModelEventsHandler } from './models/model-events.handler';
 import { ModelsController } from './models/models.controller';
+import { NamedModelsController } from './models/named-models.controller';
+import { NamedPredictionRepliesHandler } from './prediction/named-prediction-replies.handler';
+import { NamedPredictionService } from './prediction/named-prediction.service';
 import { AcceptedResults } from './prediction/accepted-results';
 import { PendingReplies } from './prediction/pending-replies';
 import { PredictionController } from './prediction/prediction.controller';
@@ -35,7 +38,9 @@ export class GatewayModule {
         PredictionController,
         PredictionLookupController,
         PredictionRepliesHandler,
+        NamedPredictionRepliesHandler,
         ModelsController,
+        NamedModelsController,
         ModelEventsHandler,
         RetrainController,
         ModelImportController,
@@ -51,6 +56,7 @@ export class GatewayModule {
         ModelDecisions,
         LiveEvaluations,
         PredictionService,
+        NamedPredictionService,
         OipModel,
         RecentPredictions,
         { provide: AcceptedResults, useValue: new AcceptedResults(ctx.config.ASYNC_RESULT_TTL_SECONDS * 1000, ctx.config.ASYNC_RESULTS_MAX_ROWS) },

@@ -6,6 +6,8 @@ import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { ModelCatalog } from './scoring/model-catalog';
 import { ModelReadyHandler } from './scoring/model-ready.handler';
 import { ModelVersions } from './scoring/model-versions';
+import { NamedPredictionHandler } from './scoring/named-prediction.handler';
+import { NamedScorers } from './scoring/named-scorers';
 import { PredictionRequestHandler } from './scoring/prediction-request.handler';
 import { RequestScorer } from './scoring/request-scorer';
 import { ServingModel } from './scoring/serving-model';
@@ -16,12 +18,13 @@ export class InferenceWorkerModule {
     return {
       module: InferenceWorkerModule,
       imports: [RuntimeModule.forRoot(ctx), RegistryModule],
-      controllers: [PredictionRequestHandler, ModelReadyHandler],
+      controllers: [PredictionRequestHandler, NamedPredictionHandler, ModelReadyHandler],
       providers: [
         ServingModel,
         ModelCatalog,
         ModelVersions,
         RequestScorer,
+        NamedScorers,
         {
           provide: 'WORKER_READINESS',
           inject: [Readiness, EVENT_BUS, ServingModel],

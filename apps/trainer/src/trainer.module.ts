@@ -5,6 +5,7 @@ import { RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { MlflowMirrorModule } from './mlflow/mlflow-mirror.module';
 import { RegistryCommandHandler } from './registry/registry-command.handler';
+import { NamedRegistryOwner } from './registry/named-registry-owner.service';
 import { RegistryOwner } from './registry/registry-owner.service';
 import { RetrainRequestedHandler } from './training/retrain-requested.handler';
 import { TrainerService } from './training/trainer.service';
@@ -19,6 +20,7 @@ export class TrainerModule {
       providers: [
         TrainerService,
         RegistryOwner,
+        NamedRegistryOwner,
         {
           provide: 'TRAINER_READINESS',
           inject: [Readiness, EVENT_BUS, TrainerService],

@@ -7,6 +7,8 @@ import { retrainFailedSchema, retrainRequestedSchema, trainingRunSchema } from '
 import { deadLetterSchema, driftDetectedSchema, inputStatsSchema } from './payloads/monitoring';
 import { feedbackReceivedSchema, labeledRowSchema } from './payloads/feedback';
 import { liveEvaluationSchema, shadowPredictionSchema } from './payloads/live';
+import { namedModelRegisteredSchema } from './payloads/named-model';
+import { namedPredictionMadeSchema, namedPredictionRequestedSchema } from './payloads/named-prediction';
 import { modelDecisionSchema, modelRoutingSchema, registryCommandSchema } from './payloads/registry';
 
 /** One event type and one payload schema per topic. */
@@ -31,6 +33,9 @@ export const EVENTS = {
   [TOPICS.inputStats]: { type: 'InputStatsComputed', schema: inputStatsSchema },
   [TOPICS.driftDetected]: { type: 'DriftDetected', schema: driftDetectedSchema },
   [TOPICS.deadLetter]: { type: 'DeadLettered', schema: deadLetterSchema },
+  [TOPICS.namedModelRegistered]: { type: 'NamedModelRegistered', schema: namedModelRegisteredSchema },
+  [TOPICS.namedPredictionRequested]: { type: 'NamedPredictionRequested', schema: namedPredictionRequestedSchema },
+  [TOPICS.namedPredictionMade]: { type: 'NamedPredictionMade', schema: namedPredictionMadeSchema },
 } as const satisfies Record<Topic, { type: string; schema: z.ZodType }>;
 
 /** Payload type per topic: publishing the wrong payload on a topic does not compile. */

@@ -15,3 +15,7 @@ export * from './payloads/registry';
 export * from './payloads/live';
 export * from './protocols';
 export * from './http-error';
+export * from './model-names';
+export * from './payloads/named-model';
+export * from './payloads/named-prediction';
+export * from './named-instances';

@@ -26,6 +26,10 @@ export const TOPICS = {
   inputStats: 'ml.monitoring.input-stats.v1',
   driftDetected: 'ml.monitoring.drift.v1',
   deadLetter: 'ml.dead-letter.v1',
+  /** Named models (any name but the default model's): their registry and their predictions. */
+  namedModelRegistered: 'ml.models.registered.v1',
+  namedPredictionRequested: 'ml.models.prediction.requested.v1',
+  namedPredictionMade: 'ml.models.prediction.made.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -61,6 +65,10 @@ export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
   [TOPICS.inputStats]: { partitions: 1, compacted: false },
   [TOPICS.driftDetected]: { partitions: 1, compacted: false },
   [TOPICS.deadLetter]: { partitions: 1, compacted: false },
+  // Keyed name/version: the newest record per version of every named model.
+  [TOPICS.namedModelRegistered]: { partitions: 1, compacted: true },
+  [TOPICS.namedPredictionRequested]: { partitions: 6, compacted: false },
+  [TOPICS.namedPredictionMade]: { partitions: 6, compacted: false },
 };
 
 export const ALL_TOPICS = Object.values(TOPICS) as Topic[];

@@ -1,6 +1,6 @@
 import type { Client } from '@elastic/elasticsearch';
 import { RetryableError, type Rejection } from '@app/messaging';
-import { ADDED_COMMON_FIELDS, indexName, indexTemplates, type IndexDocument } from '@app/monitoring';
+import { indexName, indexTemplates, type IndexDocument } from '@app/monitoring';
 import type { DocumentSink } from './document-sink';
 
 /** Status codes of a bulk item that a later attempt can fix (overload, unavailable shard). */
@@ -53,7 +53,8 @@ export class ElasticsearchSink implements DocumentSink {
       await this.client.indices.putIndexTemplate({ name: t.name, index_patterns: t.index_patterns, priority: t.priority, template: t.template as never });
       await this.client.indices.putMapping({
         index: t.index_patterns,
-        properties: ADDED_COMMON_FIELDS as never,
+        // Indices made from an older template take the fields added since, so today's index accepts the new documents.
+        properties: t.added as never,
         allow_no_indices: true,
         ignore_unavailable: true,
       });

@@ -1,5 +1,14 @@
-import { TOPICS, createEnvelope, type EventEnvelope, type PredictionMade, type ScoredInstance } from '@app/contracts';
-import { eventDocument, predictionDocuments } from './event-documents';
+import {
+  EVENTS,
+  TOPICS,
+  createEnvelope,
+  type EventEnvelope,
+  type NamedPredictionMade,
+  type PredictionMade,
+  type ScoredInstance,
+  type Topic,
+} from '@app/contracts';
+import { eventDocument, namedPredictionDocuments, predictionDocuments } from './event-documents';
 
 const AT = new Date('2026-03-04T23:59:59.000Z');
 const meta = { requestId: 'req-1', producer: 'inference-worker', occurredAt: AT };
@@ -72,6 +81,7 @@ describe('predictionDocuments', () => {
       request_id: 'req-1',
       producer: 'inference-worker',
       topic: 'ml.prediction.made.v1',
+      model: 'iris',
       model_version: 3,
       worker: 'worker-a',
       ...scored(0),
@@ -79,6 +89,116 @@ describe('predictionDocuments', () => {
       scoring_latency_ms: 1.5,
       batch_size: 1,
       batch_index: 0,
+    });
+  });
+});
+
+const TRACE_A = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+const TRACE_BATCH = `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`;
+
+/** Two requests for named models in one reply: one scored (two rows), one failed. */
+function namedReply(eventId = 'evt-batch'): EventEnvelope<NamedPredictionMade> {
+  const payload: NamedPredictionMade = {
+    worker: 'worker-b',
+    reply_to: 'gateway-1',
+    results: [
+      {
+        outcome: 'scored',
+        request_id: 'req-a',
+        client_request_id: 'client-a',
+        event_id: 'evt-a',
+        traceparent: TRACE_A,
+        model: 'churn',
+        instances: [
+          { tenure: 3, 'monthly charges': 70.5 },
+          { tenure: 40, 'monthly charges': 20 },
+        ],
+        predictions: [
+          { prediction: 'yes', class_id: 1, probability: 0.8, probabilities: { no: 0.2, yes: 0.8 } },
+          { prediction: 'no', class_id: 0, probability: 0.9, probabilities: { no: 0.9, yes: 0.1 } },
+        ],
+        model_version: 4,
+        scoring_latency_ms: 0.7,
+      },
+      { outcome: 'failed', request_id: 'req-b', event_id: 'evt-b', model: 'fraud', error: 'unknown_model', reason: 'no model named fraud', rows: 3 },
+    ],
+  };
+  // The record's own ids and trace are the batch's; each request's document must carry its own.
+  return createEnvelope('NamedPredictionMade', payload, {
+    ...meta,
+    requestId: 'req-batch',
+    clientRequestId: 'client-batch',
+    traceparent: TRACE_BATCH,
+    eventId,
+  });
+}
+
+describe('namedPredictionDocuments', () => {
+  it('gives each scored row a predictions document keyed by its request and row, and a failed request an events document keyed by its event id', () => {
+    expect(namedPredictionDocuments(namedReply()).map((d) => [d.kind, d.id, d.eventId, d.body.model])).toEqual([
+      ['predictions', 'req-a:0', 'evt-a', 'churn'],
+      ['predictions', 'req-a:1', 'evt-a', 'churn'],
+      ['events', 'evt-b', 'evt-b', 'fraud'],
+    ]);
+  });
+
+  it('gives a redelivered record (a new record event id) the same document ids, so it overwrites', () => {
+    expect(namedPredictionDocuments(namedReply('evt-batch-2')).map((d) => d.id)).toEqual(namedPredictionDocuments(namedReply()).map((d) => d.id));
+  });
+
+  it("indexes a row's features and class probabilities as name/value entries, without the default model's input and probabilities", () => {
+    const [first, second] = namedPredictionDocuments(namedReply());
+    expect(first.at).toEqual(AT);
+    expect(first.body).toStrictEqual({
+      '@timestamp': '2026-03-04T23:59:59.000Z',
+      event_id: 'evt-a',
+      event_type: 'NamedPredictionMade',
+      request_id: 'req-a',
+      client_request_id: 'client-a',
+      trace_id: 'a'.repeat(32),
+      producer: 'inference-worker',
+      topic: 'ml.models.prediction.made.v1',
+      model: 'churn',
+      model_version: 4,
+      worker: 'worker-b',
+      prediction: 'yes',
+      class_id: 1,
+      probability: 0.8,
+      class_probabilities: [
+        { class: 'no', probability: 0.2 },
+        { class: 'yes', probability: 0.8 },
+      ],
+      features: [
+        { name: 'tenure', value: 3 },
+        { name: 'monthly charges', value: 70.5 },
+      ],
+      scoring_latency_ms: 0.7,
+      batch_size: 2,
+      batch_index: 0,
+    });
+    expect([second.body.features, second.body.prediction, second.body.batch_index]).toEqual([
+      [
+        { name: 'tenure', value: 40 },
+        { name: 'monthly charges', value: 20 },
+      ],
+      'no',
+      1,
+    ]);
+  });
+
+  it("indexes a failed request as the default model's failures are, with its model and none of the record's ids", () => {
+    const failed = namedPredictionDocuments(namedReply())[2];
+    expect(failed.body).toStrictEqual({
+      '@timestamp': '2026-03-04T23:59:59.000Z',
+      event_id: 'evt-b',
+      event_type: 'NamedPredictionMade',
+      request_id: 'req-b',
+      producer: 'inference-worker',
+      topic: 'ml.models.prediction.made.v1',
+      model: 'fraud',
+      error: 'unknown_model',
+      reason: 'no model named fraud',
+      batch_size: 3,
     });
   });
 });
@@ -119,5 +239,73 @@ describe('eventDocument', () => {
 
   it('refuses a prediction event, which is indexed per instance', () => {
     expect(() => eventDocument(TOPICS.predictionMade, predictionEvent(1))).toThrow(RangeError);
+    expect(() => eventDocument(TOPICS.namedPredictionMade, namedReply())).toThrow(RangeError);
+  });
+
+  it('refuses a named prediction request, which is indexed as its prediction', () => {
+    const e = createEnvelope('NamedPredictionRequested', { reply_to: 'gateway-1', requests: [] } as never, meta) as EventEnvelope<unknown>;
+    expect(() => eventDocument(TOPICS.namedPredictionRequested, e)).toThrow(RangeError);
+  });
+
+  it("names the model of a training run, decision or registry command by its payload's model name, and the default model when it names none", () => {
+    const modelOf = (topic: Topic, payload: object) => [
+      eventDocument(topic, createEnvelope(EVENTS[topic].type, { ...payload, model_name: 'churn' }, meta)).body.model,
+      eventDocument(topic, createEnvelope(EVENTS[topic].type, payload, meta)).body.model,
+    ];
+    expect(modelOf(TOPICS.trainingRun, { job_id: 'job-7', status: 'running' })).toEqual(['churn', 'iris']);
+    expect(modelOf(TOPICS.modelDecision, { command_id: 'c-1', action: 'promote', source: 'manual', outcome: 'applied' })).toEqual(['churn', 'iris']);
+    expect(modelOf(TOPICS.registryCommand, { command_id: 'c-1', action: 'archive_model', source: 'manual' })).toEqual(['churn', 'iris']);
+  });
+
+  it("names the default model on its own topics' documents, and no model on events that concern none", () => {
+    const labeled = eventDocument(TOPICS.feedback, createEnvelope('FeedbackReceived', { request_id: 'req-1', row: 0, label: 'setosa' }, meta));
+    expect(labeled.body.model).toBe('iris');
+    const failed = eventDocument(TOPICS.retrainFailed, createEnvelope('RetrainFailed', { job_id: 'job-1', reason: 'boom' }, meta));
+    const parked = eventDocument(
+      TOPICS.deadLetter,
+      createEnvelope('DeadLettered', { source_topic: 'ml.models.prediction.made.v1', consumer_group: 'g', reason: 'bad' } as never, meta),
+    );
+    expect(['model' in failed.body, 'model' in parked.body]).toEqual([false, false]);
+  });
+
+  it("indexes a named model's version in the models index with its feature names as one list, and when it was archived", () => {
+    const version = (deletedAt: string | null) =>
+      createEnvelope(
+        'NamedModelRegistered',
+        {
+          version: 2,
+          status: 'current',
+          status_reason: 'beat version 1',
+          parent_version: 1,
+          job_id: 'job-3',
+          registered_at: AT.toISOString(),
+          model: { metrics: { accuracy: 0.91, macro_f1: 0.88 } },
+          model_name: 'churn',
+          schema: {
+            label: 'churned',
+            features: [
+              { name: 'tenure', min: 0, max: 72 },
+              { name: 'monthly charges', min: 18, max: 119 },
+            ],
+          },
+          deleted_at: deletedAt,
+        } as never,
+        { ...meta, eventId: 'evt-reg' },
+      );
+    const doc = eventDocument(TOPICS.namedModelRegistered, version(null));
+    expect([doc.kind, doc.id]).toEqual(['models', 'evt-reg']);
+    expect(doc.body).toMatchObject({
+      topic: 'ml.models.registered.v1',
+      model: 'churn',
+      model_version: 2,
+      status: 'current',
+      job_id: 'job-3',
+      accuracy: 0.91,
+      macro_f1: 0.88,
+      reason: 'beat version 1',
+      feature_names: ['tenure', 'monthly charges'],
+    });
+    expect(doc.body.deleted_at).toBeUndefined();
+    expect(eventDocument(TOPICS.namedModelRegistered, version('2026-03-05T10:00:00.000Z')).body.deleted_at).toBe('2026-03-05T10:00:00.000Z');
   });
 });

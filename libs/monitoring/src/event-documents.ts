@@ -1,12 +1,24 @@
-import { TOPICS, traceIdOfParent, type EventEnvelope, type PayloadOf, type ResultViews, type Topic } from '@app/contracts';
+import {
+  DEFAULT_MODEL,
+  TOPICS,
+  traceIdOfParent,
+  type EventEnvelope,
+  type NamedPredictionMade,
+  type NamedResult,
+  type NamedScoredInstance,
+  type PayloadOf,
+  type ResultViews,
+  type Topic,
+} from '@app/contracts';
 import type { IndexKind } from './index-names';
 
 export interface IndexDocument {
   kind: IndexKind;
   /**
    * Deterministic, so a redelivered event overwrites its documents instead of duplicating them:
-   * request id + row for predictions (a request scored twice is still one document per row),
-   * job id + status for training runs (a job re-run after a crash), the event id otherwise.
+   * request id + row for predictions (a request scored twice is still one document per row; request
+   * ids are the platform's UUIDs, unique across models, so a named model's rows cannot collide with
+   * the default model's), job id + status for training runs (a job re-run after a crash), the event id otherwise.
    */
   id: string;
   eventId: string;
@@ -16,7 +28,19 @@ export interface IndexDocument {
 
 type Envelope<T extends Topic> = EventEnvelope<PayloadOf<T>>;
 
-function common(topic: Topic, e: EventEnvelope<unknown>) {
+/**
+ * Events that concern no one model: a dead letter may come from any topic, and a failed retrain
+ * does not say which model it was for.
+ */
+const NO_MODEL = new Set<Topic>([TOPICS.deadLetter, TOPICS.retrainFailed]);
+
+/** The model an event concerns: the one its payload names, else the default model, whose topics name none. */
+function modelOf(topic: Topic, payload: unknown): string | undefined {
+  if (NO_MODEL.has(topic)) return undefined;
+  return (payload as { model_name?: string }).model_name ?? DEFAULT_MODEL;
+}
+
+function common(topic: Topic, e: EventEnvelope<unknown>, model: string | undefined) {
   return {
     '@timestamp': e.occurred_at,
     event_id: e.event_id,
@@ -27,28 +51,61 @@ function common(topic: Topic, e: EventEnvelope<unknown>) {
     ...(e.traceparent ? { trace_id: traceIdOfParent(e.traceparent) } : {}),
     producer: e.producer,
     topic,
+    ...(model ? { model } : {}),
   };
 }
 
-/** One compact document per scored instance; rolling input statistics live in the stats index. */
+function document(
+  kind: IndexKind,
+  topic: Topic,
+  e: EventEnvelope<unknown>,
+  model: string | undefined,
+  fields: Record<string, unknown>,
+  id = e.event_id,
+): IndexDocument {
+  return { kind, id, eventId: e.event_id, at: new Date(e.occurred_at), body: { ...common(topic, e, model), ...fields } };
+}
+
+interface ScoredRequest {
+  model: string;
+  model_version: number;
+  worker: string;
+  scoring_latency_ms: number;
+  /** Each scored row's own fields: outputs and inputs, in the shape its model's mapping takes. */
+  rows: Array<Record<string, unknown>>;
+}
+
+/** One compact document per scored row, whatever the model; rolling input statistics live in the stats index. */
+function rowDocuments(topic: Topic, e: EventEnvelope<unknown>, r: ScoredRequest): IndexDocument[] {
+  return r.rows.map((row, i) =>
+    document(
+      'predictions',
+      topic,
+      e,
+      r.model,
+      {
+        model_version: r.model_version,
+        worker: r.worker,
+        ...row,
+        scoring_latency_ms: r.scoring_latency_ms,
+        batch_size: r.rows.length,
+        batch_index: i,
+      },
+      `${e.request_id}:${i}`,
+    ),
+  );
+}
+
+/** The default model's rows: its features and classes are fields of their own (`input`, `probabilities`). */
 export function predictionDocuments(e: Envelope<typeof TOPICS.predictionMade>): IndexDocument[] {
   const p = e.payload;
-  return p.predictions.map((scored, i) => ({
-    kind: 'predictions',
-    id: `${e.request_id}:${i}`,
-    eventId: e.event_id,
-    at: new Date(e.occurred_at),
-    body: {
-      ...common(TOPICS.predictionMade, e),
-      model_version: p.model_version,
-      worker: p.worker,
-      ...scored,
-      input: p.instances[i],
-      scoring_latency_ms: p.scoring_latency_ms,
-      batch_size: p.predictions.length,
-      batch_index: i,
-    },
-  }));
+  return rowDocuments(TOPICS.predictionMade, e, {
+    model: DEFAULT_MODEL,
+    model_version: p.model_version,
+    worker: p.worker,
+    scoring_latency_ms: p.scoring_latency_ms,
+    rows: p.predictions.map((scored, i) => ({ ...scored, input: p.instances[i] })),
+  });
 }
 
 /** A batch reply's documents (see resultViews): every request's, exactly as if it had come in a record of its own. */
@@ -56,37 +113,101 @@ export function batchDocuments(views: ResultViews): IndexDocument[] {
   return [...views.made.flatMap(predictionDocuments), ...views.failed.map((v) => eventDocument(TOPICS.predictionFailed, v))];
 }
 
+/** What a failed request is indexed as, whichever model it asked for. */
+function failureFields(f: { error: string; reason: string; rows: number }) {
+  return { error: f.error, reason: f.reason, batch_size: f.rows };
+}
+
+/**
+ * A named model's row. Its features and classes are any names the model was trained on, so they
+ * are name/value entries of nested fields rather than fields of their own: the strict mapping
+ * stays bounded whatever the models, and `input` and `probabilities` (the default model's) stay absent.
+ */
+function namedRow(scored: NamedScoredInstance, instance: Record<string, number>): Record<string, unknown> {
+  return {
+    prediction: scored.prediction,
+    class_id: scored.class_id,
+    probability: scored.probability,
+    class_probabilities: Object.entries(scored.probabilities).map(([name, probability]) => ({ class: name, probability })),
+    features: Object.entries(instance).map(([name, value]) => ({ name, value })),
+  };
+}
+
+/** A request of a named reply with the ids and trace it would have had in a record of its own (as resultViews gives the default model's). */
+function resultEnvelope(batch: EventEnvelope<NamedPredictionMade>, r: NamedResult): EventEnvelope<NamedResult> {
+  return {
+    event_id: r.event_id,
+    event_type: batch.event_type,
+    schema_version: batch.schema_version,
+    occurred_at: batch.occurred_at,
+    producer: batch.producer,
+    request_id: r.request_id,
+    ...(r.client_request_id ? { client_request_id: r.client_request_id } : {}),
+    ...(r.traceparent ? { traceparent: r.traceparent } : {}),
+    payload: r,
+  };
+}
+
+/**
+ * A reply for named models: one predictions document per scored row, as the default model's, and
+ * one events document per failed request, as the default model's failures. Each carries the
+ * request's own event id, which the indexer maps back to the record for a refusal.
+ */
+export function namedPredictionDocuments(batch: EventEnvelope<NamedPredictionMade>): IndexDocument[] {
+  const topic = TOPICS.namedPredictionMade;
+  return batch.payload.results.flatMap((r) => {
+    const e = resultEnvelope(batch, r);
+    if (r.outcome === 'failed') return [document('events', topic, e, r.model, failureFields(r))];
+    return rowDocuments(topic, e, {
+      model: r.model,
+      model_version: r.model_version,
+      worker: batch.payload.worker,
+      scoring_latency_ms: r.scoring_latency_ms,
+      rows: r.predictions.map((scored, i) => namedRow(scored, r.instances[i])),
+    });
+  });
+}
+
 /** One document per row a shadow version scored, beside the served prediction's (same request id). */
 export function shadowDocuments(e: Envelope<typeof TOPICS.predictionShadow>): IndexDocument[] {
   const p = e.payload;
-  return p.predictions.map((scored, i) => ({
-    kind: 'shadow',
-    id: `${e.request_id}:${i}:${p.model_version}`,
-    eventId: e.event_id,
-    at: new Date(e.occurred_at),
-    body: {
-      ...common(TOPICS.predictionShadow, e),
-      model_version: p.model_version,
-      serving_version: p.serving_version,
-      worker: p.worker,
-      prediction: scored.prediction,
-      class_id: scored.class_id,
-      probability: scored.probability,
-      input: p.instances[i],
-      batch_index: i,
-    },
-  }));
+  return p.predictions.map((scored, i) =>
+    document(
+      'shadow',
+      TOPICS.predictionShadow,
+      e,
+      DEFAULT_MODEL,
+      {
+        model_version: p.model_version,
+        serving_version: p.serving_version,
+        worker: p.worker,
+        prediction: scored.prediction,
+        class_id: scored.class_id,
+        probability: scored.probability,
+        input: p.instances[i],
+        batch_index: i,
+      },
+      `${e.request_id}:${i}:${p.model_version}`,
+    ),
+  );
+}
+
+/** A version's registry record, of either registry: a named model's extends the default model's. */
+function registeredFields(p: PayloadOf<typeof TOPICS.modelRegistered>) {
+  return {
+    model_version: p.version,
+    status: p.status,
+    job_id: p.job_id,
+    accuracy: p.model.metrics.accuracy,
+    macro_f1: p.model.metrics.macro_f1,
+    reason: p.status_reason,
+  };
 }
 
 /** Every other event: one document in the index for its kind. */
 export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDocument {
-  const doc = (kind: IndexKind, fields: Record<string, unknown>, id = e.event_id): IndexDocument => ({
-    kind,
-    id,
-    eventId: e.event_id,
-    at: new Date(e.occurred_at),
-    body: { ...common(topic, e), ...fields },
-  });
+  const model = modelOf(topic, e.payload);
+  const doc = (kind: IndexKind, fields: Record<string, unknown>, id = e.event_id) => document(kind, topic, e, model, fields, id);
   switch (topic) {
     case TOPICS.inputStats: {
       const p = (e as Envelope<typeof TOPICS.inputStats>).payload;
@@ -111,16 +232,12 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
         retrain_requested: p.retrain_requested,
       });
     }
-    case TOPICS.modelRegistered: {
-      const p = (e as Envelope<typeof TOPICS.modelRegistered>).payload;
-      return doc('models', {
-        model_version: p.version,
-        status: p.status,
-        job_id: p.job_id,
-        accuracy: p.model.metrics.accuracy,
-        macro_f1: p.model.metrics.macro_f1,
-        reason: p.status_reason,
-      });
+    case TOPICS.modelRegistered:
+      return doc('models', registeredFields((e as Envelope<typeof TOPICS.modelRegistered>).payload));
+    case TOPICS.namedModelRegistered: {
+      const p = (e as Envelope<typeof TOPICS.namedModelRegistered>).payload;
+      // Feature names as one keyword list: any names, one mapped field.
+      return doc('models', { ...registeredFields(p), feature_names: p.schema.features.map((f) => f.name), deleted_at: p.deleted_at ?? undefined });
     }
     case TOPICS.modelReady: {
       const p = (e as Envelope<typeof TOPICS.modelReady>).payload;
@@ -157,10 +274,8 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
     }
     case TOPICS.predictionRequested:
       return doc('events', { batch_size: (e as Envelope<typeof TOPICS.predictionRequested>).payload.instances.length });
-    case TOPICS.predictionFailed: {
-      const p = (e as Envelope<typeof TOPICS.predictionFailed>).payload;
-      return doc('events', { error: p.error, reason: p.reason, batch_size: p.rows });
-    }
+    case TOPICS.predictionFailed:
+      return doc('events', failureFields((e as Envelope<typeof TOPICS.predictionFailed>).payload));
     case TOPICS.deadLetter: {
       const p = (e as Envelope<typeof TOPICS.deadLetter>).payload;
       return doc('events', { reason: p.reason, source_topic: p.source_topic, consumer_group: p.consumer_group });
@@ -229,8 +344,12 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
     case TOPICS.predictionMade:
     case TOPICS.predictionShadow:
     case TOPICS.predictionBatchMade:
-      throw new RangeError('prediction events are indexed per instance: use predictionDocuments (of resultViews for a batch) or shadowDocuments');
+    case TOPICS.namedPredictionMade:
+      throw new RangeError(
+        'prediction events are indexed per instance: use predictionDocuments (of resultViews for a batch), namedPredictionDocuments or shadowDocuments',
+      );
     case TOPICS.predictionBatchRequested:
+    case TOPICS.namedPredictionRequested:
       throw new RangeError('batch requests are not indexed: each request is indexed as its prediction');
   }
 }

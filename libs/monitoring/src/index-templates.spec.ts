@@ -1,7 +1,7 @@
 import { ALL_TOPICS, EVENTS, TOPICS, createEnvelope, decodeEvent, resultViews, featureVector, type Features, type PayloadOf, type Topic } from '@app/contracts';
-import { CLASS_NAMES, DriftDetector, FEATURE_NAMES, IRIS_ROWS, compileScorer, irisDataset, type ClassName } from '@app/model';
+import { CLASS_NAMES, DriftDetector, FEATURE_NAMES, IRIS_ROWS, MAX_FEATURES, MAX_NAME_CHARS, compileScorer, irisDataset, type ClassName } from '@app/model';
 import { modelChecksum, trainModel } from '@app/training';
-import { batchDocuments, eventDocument, predictionDocuments, shadowDocuments, type IndexDocument } from './event-documents';
+import { batchDocuments, eventDocument, namedPredictionDocuments, predictionDocuments, shadowDocuments, type IndexDocument } from './event-documents';
 import { ADDED_COMMON_FIELDS, indexTemplates } from './index-templates';
 import { TrafficMonitor } from './traffic-monitor';
 
@@ -70,6 +70,51 @@ const run = {
   duration_ms: 412.5,
   outcome_reason: trained.decision.reason,
 };
+
+/** Names the default model's mapping could never take as fields: dots (object paths), spaces, non-ASCII, the longest allowed. */
+const NAMED_FEATURES = ['petal.length (cm)', 'größe', 'x'.repeat(200)];
+
+function namedVersion(deletedAt: string | null): PayloadOf<typeof TOPICS.namedModelRegistered> {
+  return {
+    version: 2,
+    status: 'current',
+    status_reason: trained.decision.reason,
+    parent_version: 1,
+    job_id: 'job-9',
+    registered_at: AT.toISOString(),
+    model,
+    model_name: 'churn',
+    schema: { label: 'churned', features: NAMED_FEATURES.map((name) => ({ name, min: 0, max: 10 })), reference: { dataset: 'churn.csv', label: 'churned' } },
+    deleted_at: deletedAt,
+  };
+}
+
+function namedReply(features: string[]): PayloadOf<typeof TOPICS.namedPredictionMade> {
+  const row = (k: number) => Object.fromEntries(features.map((f, j) => [f, k + j / 10]));
+  const scored = (prediction: string, classId: number) => ({
+    prediction,
+    class_id: classId,
+    probability: 0.75,
+    probabilities: { 'will churn': classId === 1 ? 0.75 : 0.25, 'stays.put': classId === 0 ? 0.75 : 0.25 },
+  });
+  return {
+    worker: 'worker-a',
+    reply_to: 'gateway-1',
+    results: [
+      {
+        outcome: 'scored',
+        request_id: 'req-n',
+        event_id: 'evt-n',
+        model: 'churn',
+        instances: [row(1), row(2)],
+        predictions: [scored('will churn', 1), scored('stays.put', 0)],
+        model_version: 2,
+        scoring_latency_ms: 0.4,
+      },
+      { outcome: 'failed', request_id: 'req-m', event_id: 'evt-m', model: 'churn', error: 'invalid_instances', reason: 'row 0 lacks tenure', rows: 2 },
+    ],
+  };
+}
 
 const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
   ['prediction request', TOPICS.predictionRequested, { instances, reply_to: 'gateway-1' }],
@@ -260,6 +305,41 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
       headers: { 'x-request-id': 'req-1' },
     },
   ],
+  ['named training run', TOPICS.trainingRun, { ...run, model_name: 'churn' }],
+  [
+    'named model decision',
+    TOPICS.modelDecision,
+    {
+      command_id: 'c-3',
+      model_name: 'churn',
+      action: 'archive_model',
+      source: 'manual',
+      outcome: 'applied',
+      version: null,
+      previous_version: null,
+      reason: 'retired',
+      evidence: null,
+      decided_at: AT.toISOString(),
+    },
+  ],
+  [
+    'named registry command',
+    TOPICS.registryCommand,
+    {
+      command_id: 'c-3',
+      model_name: 'churn',
+      action: 'archive_model',
+      version: null,
+      percent: null,
+      reason: 'retired',
+      source: 'manual',
+      incumbent_version: null,
+      evidence: null,
+    },
+  ],
+  ['named model registration', TOPICS.namedModelRegistered, namedVersion(null)],
+  ['archived named model version', TOPICS.namedModelRegistered, namedVersion(AT.toISOString())],
+  ['named prediction reply', TOPICS.namedPredictionMade, namedReply(NAMED_FEATURES)],
 ];
 
 const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
@@ -270,6 +350,7 @@ const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
   if (topic === TOPICS.predictionMade) return predictionDocuments(decoded.event as never);
   if (topic === TOPICS.predictionBatchMade) return batchDocuments(resultViews(decoded.event as never));
   if (topic === TOPICS.predictionShadow) return shadowDocuments(decoded.event as never);
+  if (topic === TOPICS.namedPredictionMade) return namedPredictionDocuments(decoded.event as never);
   return [eventDocument(topic, decoded.event)];
 };
 
@@ -286,11 +367,18 @@ const FITS: Record<string, (v: unknown) => boolean> = {
   date: (v) => typeof v === 'string' && !Number.isNaN(Date.parse(v)),
   boolean: (v) => typeof v === 'boolean',
 };
-/** What Elasticsearch would refuse under `dynamic: strict`: unmapped paths and values the mapped type cannot hold. */
+/**
+ * What Elasticsearch would refuse under `dynamic: strict` (unmapped paths, values the mapped type
+ * cannot hold), and objects in an array outside a nested field, which it would flatten: a query
+ * for a feature's name and value could then match one entry's name and another's value.
+ */
 function misfits(value: unknown, field: Field | undefined, path: string): string[] {
   if (!field) return [`${path} is not mapped`];
   if (value === null) return [];
-  if (Array.isArray(value)) return value.flatMap((v) => misfits(v, field, path));
+  if (Array.isArray(value)) {
+    const flattened = field.type !== 'nested' && value.some((v) => typeof v === 'object' && v !== null);
+    return [...(flattened ? [`${path} holds objects but is not nested`] : []), ...value.flatMap((v) => misfits(v, field, path))];
+  }
   if (field.properties) {
     if (typeof value !== 'object') return [`${path} = ${JSON.stringify(value)} is not an object`];
     return Object.entries(value as object).flatMap(([k, v]) => misfits(v, field.properties![k], path ? `${path}.${k}` : k));
@@ -309,7 +397,8 @@ describe('indexTemplates', () => {
 
   it('has a fixture for every topic', () => {
     // A batch request is never indexed: each of its requests is, as its prediction.
-    expect(new Set(CASES.map(([, topic]) => topic))).toEqual(new Set(ALL_TOPICS.filter((t) => t !== TOPICS.predictionBatchRequested)));
+    const requests = new Set<Topic>([TOPICS.predictionBatchRequested, TOPICS.namedPredictionRequested]);
+    expect(new Set(CASES.map(([, topic]) => topic))).toEqual(new Set(ALL_TOPICS.filter((t) => !requests.has(t))));
   });
 
   it.each(CASES)('maps every field of the %s document with a type that fits its value', (_label, topic, payload) => {
@@ -325,11 +414,25 @@ describe('indexTemplates', () => {
   it('declares every field added since the first release in every template, as the upgrade puts it on older indices', () => {
     for (const t of templates.values()) {
       const properties = t.template.mappings.properties as Record<string, unknown>;
-      expect({ template: t.name, fields: Object.fromEntries(Object.keys(ADDED_COMMON_FIELDS).map((f) => [f, properties[f]])) }).toEqual({
+      expect({ template: t.name, fields: Object.fromEntries(Object.keys(t.added).map((f) => [f, properties[f]])) }).toEqual({
         template: t.name,
-        fields: ADDED_COMMON_FIELDS,
+        fields: t.added,
       });
+      expect(t.added).toMatchObject(ADDED_COMMON_FIELDS);
     }
+  });
+
+  it("adds a named model's fields to the older indices of their kinds only (the stats and drift indices map features as objects)", () => {
+    expect(Object.fromEntries([...templates.values()].map((t) => [t.name, Object.keys(t.added).sort()]))).toEqual({
+      'mlops-predictions': ['class_probabilities', 'features', 'model', 'trace_id'],
+      'mlops-shadow': ['model', 'trace_id'],
+      'mlops-feedback': ['model', 'trace_id'],
+      'mlops-live': ['model', 'trace_id'],
+      'mlops-stats': ['model', 'trace_id'],
+      'mlops-drift': ['model', 'trace_id'],
+      'mlops-models': ['deleted_at', 'feature_names', 'model', 'trace_id'],
+      'mlops-events': ['model', 'trace_id'],
+    });
   });
 
   it('flags a field the strict mapping does not declare and a value its type cannot hold', () => {
@@ -360,6 +463,40 @@ describe('indexTemplates', () => {
       [TOPICS.inputStats]: 'stats',
       [TOPICS.driftDetected]: 'drift',
       [TOPICS.deadLetter]: 'events',
+      [TOPICS.namedModelRegistered]: 'models',
+      [TOPICS.namedPredictionMade]: 'predictions',
     });
+  });
+
+  it("fits a named model's row of the most features of the longest names without a field per feature", () => {
+    const features = Array.from({ length: MAX_FEATURES }, (_, j) => `${j}`.padStart(MAX_NAME_CHARS, 'f'));
+    const [first] = documentsOf(TOPICS.namedPredictionMade, namedReply(features));
+    expect((first.body.features as unknown[]).length).toBe(MAX_FEATURES);
+    const mapping = templates.get('mlops-predictions')!.template.mappings as Field;
+    expect(misfits(JSON.parse(JSON.stringify(first.body)), mapping, '')).toEqual([]);
+  });
+
+  it("maps a named row's features and class probabilities as nested name/value entries", () => {
+    const properties = templates.get('mlops-predictions')!.template.mappings.properties as Record<string, unknown>;
+    expect([properties.features, properties.class_probabilities]).toEqual([
+      { type: 'nested', properties: { name: { type: 'keyword' }, value: { type: 'double' } } },
+      { type: 'nested', properties: { class: { type: 'keyword' }, probability: { type: 'float' } } },
+    ]);
+  });
+
+  it('flags objects in an array of a field that is not nested, which Elasticsearch would flatten', () => {
+    const [doc] = documentsOf(TOPICS.namedPredictionMade, namedReply(NAMED_FEATURES));
+    const mapping = templates.get('mlops-predictions')!.template.mappings as unknown as Field & { properties: Record<string, Field> };
+    const flat = { ...mapping, properties: { ...mapping.properties, features: { properties: mapping.properties.features.properties } } };
+    expect(misfits(JSON.parse(JSON.stringify(doc.body)), flat, '')).toEqual(['features holds objects but is not nested']);
+  });
+
+  it('names the model in every document that concerns one', () => {
+    const unnamed = CASES.flatMap(([label, topic, payload]) => documentsOf(topic, payload).map((d) => [label, d.body.model]))
+      .filter(([, name]) => typeof name !== 'string')
+      .map(([label]) => label);
+    expect(new Set(unnamed)).toEqual(new Set(['failed retrain', 'dead letter']));
+    expect(documentsOf(TOPICS.trainingRun, { ...run, model_name: 'churn' })[0].body.model).toBe('churn');
+    expect(documentsOf(TOPICS.predictionBatchMade, CASES[2][2]).map((d) => d.body.model)).toEqual([...instances.map(() => 'iris'), 'iris']);
   });
 });

@@ -10,6 +10,8 @@ const date = { type: 'date' };
 const bool = { type: 'boolean' };
 const text = { type: 'text', fields: { keyword: { type: 'keyword', ignore_above: 1024 } } };
 const object = (properties: Mapping) => ({ properties });
+/** Each entry its own hidden document, so a query pairs a name with its own value (an object array would flatten them). */
+const nested = (properties: Mapping) => ({ type: 'nested', properties });
 const perFeature = (inner: Mapping) => object(Object.fromEntries(FEATURE_NAMES.map((f) => [f, inner])));
 const perClass = (inner: Mapping) => object(Object.fromEntries(CLASS_NAMES.map((c) => [c, inner])));
 const summary = object({ count: integer, mean: float, std: float, min: float, max: float });
@@ -24,7 +26,19 @@ const COMMON: Mapping = {
   trace_id: keyword,
   producer: keyword,
   topic: keyword,
+  model: keyword,
 };
+
+/**
+ * A named model's rows and versions. Its features and classes may be any names (up to 1000 of
+ * 200 characters), so they are name/value entries, not fields of their own: the mapping stays
+ * these few fields whatever the models, and a query still finds a feature by name and value.
+ */
+const NAMED_PREDICTION_FIELDS: Mapping = {
+  features: nested({ name: keyword, value: double }),
+  class_probabilities: nested({ class: keyword, probability: float }),
+};
+const NAMED_MODEL_FIELDS: Mapping = { feature_names: keyword, deleted_at: date };
 
 /** Every field typed up front: `dynamic: strict` rejects (and so dead-letters) a document that does not fit. */
 const FIELDS: Record<IndexKind, Mapping> = {
@@ -39,6 +53,7 @@ const FIELDS: Record<IndexKind, Mapping> = {
     scoring_latency_ms: float,
     batch_size: integer,
     batch_index: integer,
+    ...NAMED_PREDICTION_FIELDS,
   },
   shadow: {
     model_version: integer,
@@ -110,6 +125,7 @@ const FIELDS: Record<IndexKind, Mapping> = {
       p_value: double,
       alpha: float,
     }),
+    ...NAMED_MODEL_FIELDS,
   },
   events: {
     job_id: keyword,
@@ -133,6 +149,8 @@ export interface IndexTemplate {
   index_patterns: string[];
   priority: number;
   template: { settings: Mapping; mappings: Mapping };
+  /** ADDED_COMMON_FIELDS and the fields added to this kind alone: what to put on its indices that already exist. */
+  added: Mapping;
 }
 
 /**
@@ -140,7 +158,13 @@ export interface IndexTemplate {
  * a new monitor starts: under `dynamic: strict` the day's index (made from the older template)
  * would otherwise refuse, and dead-letter, every document that carries one.
  */
-export const ADDED_COMMON_FIELDS: Mapping = { trace_id: keyword };
+export const ADDED_COMMON_FIELDS: Mapping = { trace_id: keyword, model: keyword };
+
+/**
+ * Fields added to one kind's indices after the first release, for the same reason. Not common:
+ * `features` is an object in the stats and drift indices, which cannot become nested.
+ */
+const ADDED_FIELDS: Partial<Record<IndexKind, Mapping>> = { predictions: NAMED_PREDICTION_FIELDS, models: NAMED_MODEL_FIELDS };
 
 export function indexTemplates(prefix: string): IndexTemplate[] {
   return INDEX_KINDS.map((kind) => ({
@@ -152,5 +176,6 @@ export function indexTemplates(prefix: string): IndexTemplate[] {
       settings: { number_of_shards: 1, refresh_interval: '1s' },
       mappings: { dynamic: 'strict', properties: { ...COMMON, ...FIELDS[kind] } },
     },
+    added: { ...ADDED_COMMON_FIELDS, ...ADDED_FIELDS[kind] },
   }));
 }

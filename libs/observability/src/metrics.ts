@@ -46,6 +46,23 @@ export const kafkaConsumerReplacements = new Counter({
   registers: [metricsRegistry],
 });
 
+export const namedPredictionsTotal = new Counter({
+  name: 'named_predictions_total',
+  help: 'Rows scored by named models, by model (the first NAMED_MODEL_LABELS names; the rest as _other) and version',
+  labelNames: ['model', 'model_version'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Model names given a label of their own: a series per model and version must not grow without bound. */
+export const NAMED_MODEL_LABELS = 100;
+const labelledModels = new Set<string>();
+
+export function countNamedPredictions(model: string, version: number, rows: number): void {
+  if (!labelledModels.has(model) && labelledModels.size < NAMED_MODEL_LABELS) labelledModels.add(model);
+  const labelled = labelledModels.has(model);
+  namedPredictionsTotal.inc({ model: labelled ? model : '_other', model_version: labelled ? String(version) : '_other' }, rows);
+}
+
 export const predictionsTotal = new Counter({
   name: 'predictions_total',
   help: 'Scored instances by predicted class and model version',

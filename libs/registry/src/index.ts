@@ -6,3 +6,5 @@ export * from './registry.module';
 export * from './routing-state';
 export * from './routing.handler';
 export * from './version-cache';
+export * from './named-models';
+export * from './named-models.handler';

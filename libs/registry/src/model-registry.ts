@@ -4,18 +4,18 @@ import type { ModelRegistered } from '@app/contracts';
  * The registry as a fold over ModelRegistered records (a compacted topic keyed by version):
  * any service can rebuild it by replaying the topic, so no service owns a database.
  */
-export class ModelRegistry {
-  private readonly versions = new Map<number, ModelRegistered>();
+export class ModelRegistry<R extends ModelRegistered = ModelRegistered> {
+  private readonly versions = new Map<number, R>();
 
-  apply(record: ModelRegistered): void {
+  apply(record: R): void {
     this.versions.set(record.version, record);
   }
 
-  get(version: number): ModelRegistered | undefined {
+  get(version: number): R | undefined {
     return this.versions.get(version);
   }
 
-  list(): ModelRegistered[] {
+  list(): R[] {
     return [...this.versions.values()].sort((a, b) => a.version - b.version);
   }
 
@@ -24,7 +24,7 @@ export class ModelRegistry {
    * new current first, then the old one archived) the old one still claims current; it shows as
    * what its next record will say, so a reader polling the registry never sees two.
    */
-  listAsServed(): ModelRegistered[] {
+  listAsServed(): R[] {
     const current = this.current();
     return this.list().map((r) =>
       r.status === 'current' && current && r.version !== current.version
@@ -39,7 +39,7 @@ export class ModelRegistry {
   }
 
   /** The newest record marked current; during a promotion two may briefly claim it. */
-  current(): ModelRegistered | undefined {
+  current(): R | undefined {
     return this.list()
       .filter((r) => r.status === 'current')
       .sort((a, b) => Date.parse(b.registered_at) - Date.parse(a.registered_at) || b.version - a.version)[0];
@@ -55,12 +55,12 @@ export class ModelRegistry {
    * of the sequence (a writer may die between two records) exactly the intended version reads
    * as current and never none. Rejected versions cannot be promoted: they failed the gate.
    */
-  promotion(version: number, reason: string, at: Date): ModelRegistered[] {
+  promotion(version: number, reason: string, at: Date): R[] {
     const target = this.versions.get(version);
     if (!target) throw new RangeError(`model version ${version} does not exist`);
     if (target.status === 'rejected') throw new RangeError(`model version ${version} was rejected by the promotion gate: ${target.status_reason}`);
     const previous = this.current();
-    const records: ModelRegistered[] = [{ ...target, status: 'current', status_reason: reason, registered_at: new Date(at.getTime() + 1).toISOString() }];
+    const records: R[] = [{ ...target, status: 'current', status_reason: reason, registered_at: new Date(at.getTime() + 1).toISOString() }];
     if (previous && previous.version !== version) {
       records.push({ ...previous, status: 'archived', status_reason: `superseded by version ${version}`, registered_at: at.toISOString() });
     }

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ModelRegistry } from './model-registry';
+import { NamedModels } from './named-models';
+import { NamedModelsHandler } from './named-models.handler';
 import { RegistryHandler } from './registry.handler';
 import { RoutingHandler } from './routing.handler';
 import { RoutingState } from './routing-state';
@@ -8,12 +10,13 @@ import { TrainingRunsHandler } from './training-runs.handler';
 
 /** The registry and run read models plus the handlers that feed them; import wherever they are read. */
 @Module({
-  controllers: [RegistryHandler, TrainingRunsHandler, RoutingHandler],
+  controllers: [RegistryHandler, TrainingRunsHandler, RoutingHandler, NamedModelsHandler],
   providers: [
     { provide: ModelRegistry, useFactory: () => new ModelRegistry() },
     { provide: TrainingRuns, useFactory: () => new TrainingRuns() },
     { provide: RoutingState, useFactory: () => new RoutingState() },
+    { provide: NamedModels, useFactory: () => new NamedModels() },
   ],
-  exports: [ModelRegistry, TrainingRuns, RoutingState],
+  exports: [ModelRegistry, TrainingRuns, RoutingState, NamedModels],
 })
 export class RegistryModule {}

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { TOPICS, type ModelDecision, type RegistryCommand } from '@app/contracts';
+import { DEFAULT_MODEL, TOPICS, type ModelDecision, type RegistryCommand } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { APP_CONFIG, HttpFailure } from '@app/runtime';
 
@@ -52,8 +52,9 @@ export class ModelDecisions implements OnApplicationShutdown {
     entry.resolve(decision);
   }
 
-  involving(version: number): ModelDecision[] {
-    return this.recent.filter((d) => d.version === version || d.previous_version === version);
+  /** Decisions about a version of a model (the default one unless named): version numbers are per model. */
+  involving(version: number, model: string = DEFAULT_MODEL): ModelDecision[] {
+    return this.recent.filter((d) => (d.model_name ?? DEFAULT_MODEL) === model && (d.version === version || d.previous_version === version));
   }
 
   onApplicationShutdown(): void {

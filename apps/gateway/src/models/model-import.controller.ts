@@ -2,7 +2,8 @@ import { Body, Controller, HttpCode, NotFoundException, Param, Post, Res } from 
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { z } from 'zod';
-import { SERVED_MODEL_NAME } from '@app/contracts';
+import { DEFAULT_MODEL, SERVED_MODEL_NAME, modelNameSchema } from '@app/contracts';
+import { NamedModels } from '@app/registry';
 import { ALGORITHMS, CLASS_NAMES, FEATURE_NAMES, importModel, type ImportedModel } from '@app/model';
 import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema } from '@app/runtime';
 import { Access } from '@app/security';
@@ -34,7 +35,10 @@ const SEED_MODEL = {
 @ApiTags('models')
 @Controller('models')
 export class ModelImportController {
-  constructor(private readonly jobs: RetrainJobs) {}
+  constructor(
+    private readonly jobs: RetrainJobs,
+    private readonly models: NamedModels,
+  ) {}
 
   /**
    * Registers a model fitted elsewhere (a scikit-learn GaussianNB or LogisticRegression exported by
@@ -50,20 +54,28 @@ export class ModelImportController {
   @ApiJsonResponse(202, 'Accepted: follow the job at /retrain/{job_id}', acceptedJobSchema)
   @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 413, 415, 429, 503])
   async importVersion(@Param('name') name: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
-    if (name !== SERVED_MODEL_NAME) {
+    if (name === DEFAULT_MODEL) {
+      const imported = this.check(body, FEATURE_NAMES, CLASS_NAMES, DEFAULT_MODEL);
+      const jobId = await this.jobs.submit({ model: imported.params, reason: 'manual' });
+      res.setHeader('Location', `/retrain/${jobId}`);
+      return { job_id: jobId, status: 'accepted' };
+    }
+    // A named model's import is judged on the model's reference set (its first dataset): it must exist.
+    const current = modelNameSchema.safeParse(name).success ? this.models.serving(name)?.current() : undefined;
+    if (!current) {
       throw new NotFoundException({
         status: 'error',
         error: 'not_found',
-        message: `No model named ${JSON.stringify(name.slice(0, 64))}; this platform serves one model, "${SERVED_MODEL_NAME}"`,
+        message: `No model named ${JSON.stringify(name.slice(0, 64))} with a current version; create it with POST /models/{name}/retrain, then import versions of it`,
       });
     }
-    const imported = this.check(body);
-    const jobId = await this.jobs.submit({ model: imported.params, reason: 'manual' });
+    const imported = this.check(body, current.model.params.featureNames, current.model.params.classNames, name);
+    const jobId = await this.jobs.submit({ model: imported.params, reason: 'manual', model_name: name });
     res.setHeader('Location', `/retrain/${jobId}`);
     return { job_id: jobId, status: 'accepted' };
   }
 
-  private check(body: unknown): ImportedModel {
+  private check(body: unknown, features: readonly string[], classes: readonly string[], model: string): ImportedModel {
     let imported: ImportedModel;
     try {
       imported = importModel(body);
@@ -71,11 +83,11 @@ export class ModelImportController {
       throw new HttpFailure(400, 'invalid_model', (err as Error).message);
     }
     const { featureNames, classNames } = imported.params;
-    if (featureNames.join() !== FEATURE_NAMES.join() || classNames.join() !== CLASS_NAMES.join()) {
+    if (featureNames.join() !== features.join() || classNames.join() !== classes.join()) {
       throw new HttpFailure(
         400,
         'schema_mismatch',
-        `the model takes features [${featureNames.join(', ')}] and classes [${classNames.join(', ')}]; "${SERVED_MODEL_NAME}" takes [${FEATURE_NAMES.join(', ')}] and [${CLASS_NAMES.join(', ')}], in that order`,
+        `the model takes features [${featureNames.join(', ')}] and classes [${classNames.join(', ')}]; "${model}" takes [${features.join(', ')}] and [${classes.join(', ')}], in that order`,
       );
     }
     return imported;

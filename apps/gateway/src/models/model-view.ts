@@ -22,12 +22,10 @@ export type ModelSummary = z.infer<typeof modelSummarySchema>;
 
 export const modelDetailSchema = modelSummarySchema.extend({
   metrics: evaluationSchema,
-  params: z
-    .record(z.string(), z.unknown())
-    .meta({
-      description:
-        'The fitted parameters in scikit-learn conventions: Gaussian NB means, variances and log priors, or logistic regression coefficients and intercepts',
-    }),
+  params: z.record(z.string(), z.unknown()).meta({
+    description:
+      'The fitted parameters in scikit-learn conventions: Gaussian NB means, variances and log priors, or logistic regression coefficients and intercepts',
+  }),
   baselines: z.array(featureBaselineSchema),
 });
 
@@ -36,7 +34,8 @@ export const modelListSchema = z.strictObject({
   previous_version: z.number().int().positive().nullable(),
   shadow_version: z.number().int().positive().nullable(),
   canary: z.strictObject({ version: z.number().int().positive(), percent: z.number() }).nullable(),
-  models: z.array(modelSummarySchema),
+  models: z.array(modelSummarySchema).meta({ description: 'The default model’s versions' }),
+  named_models: z.array(z.record(z.string(), z.unknown())).meta({ description: 'Every named model, as GET /models/{name} shows it' }),
 });
 
 export function modelSummary(r: ModelRegistered): ModelSummary {

@@ -2,14 +2,23 @@ import { randomUUID } from 'node:crypto';
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
-import { REGISTRY_ACTIONS, liveEvaluationSchema, modelDecisionSchema, type ModelDecision, type RegistryAction } from '@app/contracts';
+import {
+  DEFAULT_MODEL,
+  MODEL_NAME_PATTERN,
+  REGISTRY_ACTIONS,
+  liveEvaluationSchema,
+  modelDecisionSchema,
+  type ModelDecision,
+  type RegistryAction,
+} from '@app/contracts';
 import { CLASS_NAMES } from '@app/model';
-import { ModelRegistry, RoutingState } from '@app/registry';
+import { ModelRegistry, NamedModels, RoutingState } from '@app/registry';
 import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
 import { LiveEvaluations } from './live-evaluations';
 import { ModelDecisions } from './model-decisions';
 import { modelDetail, modelDetailSchema, modelListSchema, modelSummary, modelSummarySchema } from './model-view';
+import { namedModelList, namedModelView, namedModelViewSchema } from './named-model-view';
 
 const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
 const canaryBody = z.strictObject({ percent: z.number().gt(0).max(100), reason: z.string().min(1).max(500).optional() });
@@ -34,6 +43,7 @@ export class ModelsController {
     private readonly routing: RoutingState,
     private readonly decisions: ModelDecisions,
     private readonly live: LiveEvaluations,
+    private readonly named: NamedModels,
   ) {}
 
   @Get()
@@ -50,6 +60,7 @@ export class ModelsController {
       shadow_version: r?.shadow_version ?? null,
       canary: r?.canary ?? null,
       models: this.registry.listAsServed().map(modelSummary),
+      named_models: namedModelList(this.named),
     };
   }
 
@@ -64,14 +75,26 @@ export class ModelsController {
     return { ...modelDetail(current), decisions: this.decisions.involving(current.version) };
   }
 
+  /** A version of the default model by number, or a named model by name (names start with a letter, so the two never meet). */
   @Get(':version')
   @Access('predict')
-  @ApiOperation({ summary: 'One registered version: metrics, parameters, feature baselines, the decisions that involve it' })
-  @VERSION
-  @ApiJsonResponse(200, 'The version', detailWithDecisions)
+  @ApiOperation({ summary: 'One registered version of the default model (by number), or a named model (by name): its schema and versions' })
+  @ApiParam({ name: 'version', example: 1, description: 'A version number of the default model, or a model name' })
+  @ApiJsonResponse(200, 'The version, or the named model', z.union([detailWithDecisions, namedModelViewSchema]))
   @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 429, 503])
-  get(@Param('version', ParseIntPipe) version: number) {
-    return { ...modelDetail(this.existing(version)), decisions: this.decisions.involving(version) };
+  get(@Param('version') segment: string) {
+    if (/^\d{1,9}$/.test(segment)) {
+      const version = Number(segment);
+      return { ...modelDetail(this.existing(version)), decisions: this.decisions.involving(version) };
+    }
+    if (!MODEL_NAME_PATTERN.test(segment))
+      throw new HttpFailure(400, 'invalid_model_reference', `${JSON.stringify(segment.slice(0, 64))} is neither a version number nor a model name`);
+    const registry = this.named.registry(segment);
+    if (!registry || segment === DEFAULT_MODEL) {
+      if (segment === DEFAULT_MODEL) return this.list();
+      throw new NotFoundException({ status: 'error', error: 'not_found', message: `There is no model named ${segment}` });
+    }
+    return namedModelView(segment, registry, this.named.archivedAt(segment));
   }
 
   @Get(':version/live')

@@ -5,7 +5,7 @@ import { APP_CONFIG, HttpFailure } from '@app/runtime';
 import { GatewayOverloadedError, ReplyTimeoutError } from './prediction-errors';
 
 interface Pending {
-  resolve: (reply: PredictionMade) => void;
+  resolve: (reply: unknown) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -34,22 +34,22 @@ export class PendingReplies implements OnApplicationShutdown {
    * it may time out while the caller is still publishing, and a rejection with no handler yet
    * would end the process.
    */
-  register(requestId: string, timeoutMs: number): Promise<PredictionMade> {
+  register<T = PredictionMade>(requestId: string, timeoutMs: number): Promise<T> {
     if (this.pending.size >= this.limit) throw new GatewayOverloadedError(this.limit);
     if (this.pending.has(requestId)) throw new Error(`request id ${requestId} is already pending`);
-    const reply = new Promise<PredictionMade>((resolve, reject) => {
+    const reply = new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(requestId);
         reject(new ReplyTimeoutError(requestId, timeoutMs));
       }, timeoutMs);
-      this.pending.set(requestId, { resolve, reject, timer });
+      this.pending.set(requestId, { resolve: resolve as (reply: unknown) => void, reject, timer });
     });
     reply.catch(() => undefined);
     return reply;
   }
 
   /** Returns false for replies meant for another gateway instance or already timed out. */
-  resolve(requestId: string, reply: PredictionMade): boolean {
+  resolve(requestId: string, reply: unknown): boolean {
     const entry = this.take(requestId);
     entry?.resolve(reply);
     return entry !== undefined;

@@ -1,4 +1,4 @@
-import type { PredictionFailed } from '@app/contracts';
+import type { NamedFailedResult, PredictionFailed } from '@app/contracts';
 import { HttpFailure } from '@app/runtime';
 
 /** No worker answered in time. Carries the request id so even an unobserved one is traceable in the log. */
@@ -12,20 +12,25 @@ export class ReplyTimeoutError extends HttpFailure {
 }
 
 /** The status of each reason a worker gives for not answering. */
-const FAILURE_STATUS: Record<PredictionFailed['error'], number> = {
+type FailureCode = PredictionFailed['error'] | NamedFailedResult['error'];
+
+const FAILURE_STATUS: Record<FailureCode, number> = {
   // The worker could not send what it computed.
   reply_too_large: 502,
   // The request named a model version the registry does not hold.
   unknown_model_version: 404,
   // Only seen if the reply outruns the gateway's own timer, which answers 504 first.
   deadline_exceeded: 504,
+  // A named model deleted, or its rows not its features, between the gateway's check and the worker's.
+  unknown_model: 404,
+  invalid_instances: 400,
 };
 
 /** A worker took the request but could not answer it (e.g. its reply exceeded the broker's limit). */
 export class PredictionFailedError extends HttpFailure {
   constructor(
     readonly requestId: string,
-    code: PredictionFailed['error'],
+    code: FailureCode,
     reason: string,
   ) {
     super(FAILURE_STATUS[code], code, reason);

@@ -32,7 +32,7 @@ export class RetrainController {
   @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 413, 415, 429, 503])
   async retrain(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const params = validateBody(retrainParamsSchema, body ?? {});
-    this.checkHoldout(params);
+    checkInlineHoldout(params, this.config.MIN_HOLDOUT_ROWS);
     const jobId = await this.jobs.submit(params);
     res.setHeader('Location', `/retrain/${jobId}`);
     return { job_id: jobId, status: 'accepted' };
@@ -50,21 +50,21 @@ export class RetrainController {
     if (acceptedAt) return { job_id: jobId, status: 'accepted', accepted_at: acceptedAt };
     throw new NotFoundException({ status: 'error', error: 'not_found', message: 'No retrain job with this id' });
   }
+}
 
-  /** An inline dataset too small for a meaningful holdout is refused here, before any training (the trainer checks again). */
-  private checkHoldout(params: RetrainParams): void {
-    const dataset = params.dataset;
-    if (dataset?.source !== 'inline') return;
-    const rows = holdoutRows(
-      CLASS_NAMES.map((c) => dataset.rows.filter((r) => r.species === c).length),
-      params.test_size ?? 0.2,
+/** An inline dataset too small for a meaningful holdout is refused before any training (the trainer checks again). */
+export function checkInlineHoldout(params: RetrainParams, minHoldoutRows: number): void {
+  const dataset = params.dataset;
+  if (dataset?.source !== 'inline') return;
+  const rows = holdoutRows(
+    CLASS_NAMES.map((c) => dataset.rows.filter((r) => r.species === c).length),
+    params.test_size ?? 0.2,
+  );
+  if (rows < minHoldoutRows) {
+    throw new HttpFailure(
+      400,
+      'holdout_too_small',
+      `with test_size ${params.test_size ?? 0.2} the holdout would have ${rows} rows; a candidate is judged on at least ${minHoldoutRows} (MIN_HOLDOUT_ROWS)`,
     );
-    if (rows < this.config.MIN_HOLDOUT_ROWS) {
-      throw new HttpFailure(
-        400,
-        'holdout_too_small',
-        `with test_size ${params.test_size ?? 0.2} the holdout would have ${rows} rows; a candidate is judged on at least ${this.config.MIN_HOLDOUT_ROWS} (MIN_HOLDOUT_ROWS)`,
-      );
-    }
   }
 }

@@ -1,9 +1,19 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { ALL_TOPICS, EVENTS, TOPICS, resultViews, type EventEnvelope, type PredictionBatchMade, type PredictionMade, type Topic } from '@app/contracts';
+import {
+  ALL_TOPICS,
+  EVENTS,
+  TOPICS,
+  resultViews,
+  type EventEnvelope,
+  type NamedPredictionMade,
+  type PredictionBatchMade,
+  type PredictionMade,
+  type Topic,
+} from '@app/contracts';
 import { DOCUMENT_SINK, type DocumentSink } from '@app/elasticsearch';
 import type { EventPatternOptions, Rejection } from '@app/messaging';
-import { batchDocuments, eventDocument, predictionDocuments, type IndexDocument } from '@app/monitoring';
+import { batchDocuments, eventDocument, namedPredictionDocuments, predictionDocuments, type IndexDocument } from '@app/monitoring';
 import { SpanKind, contextOf, endSpan, sampled, startSpan, tracingActive } from '@app/observability';
 import { LiveEvaluationService } from '../live/live-evaluation.service';
 import { TrafficService } from '../statistics/traffic.service';
@@ -16,8 +26,13 @@ const PER_REQUEST = new Set<Topic>([
   TOPICS.predictionRequested,
   TOPICS.predictionBatchRequested,
   TOPICS.predictionShadow,
+  TOPICS.namedPredictionMade,
+  TOPICS.namedPredictionRequested,
 ]);
 const OTHER_TOPICS = ALL_TOPICS.filter((t) => !PER_REQUEST.has(t));
+
+/** A reply record's answers: each request's own event id and trace. */
+type BatchReply = EventEnvelope<{ results: Array<{ event_id: string; traceparent?: string }> }>;
 
 /**
  * Indexes every event in one consumer group over all topics. A batch is acknowledged only once
@@ -35,38 +50,18 @@ export class EventIndexerHandler {
   /** Batch replies: one document per row of every request, exactly as if each had come alone. */
   @EventPattern(TOPICS.predictionBatchMade, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
   async onPredictionBatches(@Payload() batches: Array<EventEnvelope<PredictionBatchMade>>): Promise<Rejection[]> {
-    const recordOf = new Map<string, string>();
-    const parents: string[] | undefined = tracingActive() ? [] : undefined;
-    const made: Array<EventEnvelope<PredictionMade>> = [];
-    const documents: IndexDocument[] = [];
-    for (const batch of batches) {
-      const views = resultViews(batch);
-      for (const v of [...views.made, ...views.failed]) {
-        recordOf.set(v.event_id, batch.event_id);
-        if (parents && sampled(v.traceparent)) parents.push(v.traceparent!);
-      }
-      made.push(...views.made);
-      documents.push(...batchDocuments(views));
-    }
-    // Each sampled request's trace shows its indexing, under the worker's reply span: the monitor
-    // follows the gateway's sampling decision, so a kept trace is never missing this part.
-    const spans = (parents ?? []).map((traceparent) =>
-      startSpan(`index ${TOPICS.predictionBatchMade}`, {
-        kind: SpanKind.CONSUMER,
-        parent: contextOf(traceparent),
-        attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': recordOf.size, 'elasticsearch.documents': documents.length },
-      }),
-    );
-    let rejections: Rejection[];
-    try {
-      rejections = await this.indexPredictions(made, documents);
-      for (const span of spans) endSpan(span);
-    } catch (err) {
-      for (const span of spans) endSpan(span, err);
-      throw err;
-    }
-    // A refused document parks the record that carried it.
-    return rejections.map((r) => ({ eventId: recordOf.get(r.eventId) ?? r.eventId, reason: r.reason }));
+    const views = batches.map(resultViews);
+    const made = views.flatMap((v) => v.made);
+    return this.indexReplies(TOPICS.predictionBatchMade, batches, views.flatMap(batchDocuments), (documents) => this.indexPredictions(made, documents));
+  }
+
+  /**
+   * Named models' replies, indexed as the default model's. Not observed: the traffic statistics,
+   * drift and live accuracy are the default model's (a named model's features are not its).
+   */
+  @EventPattern(TOPICS.namedPredictionMade, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
+  async onNamedPredictions(@Payload() batches: Array<EventEnvelope<NamedPredictionMade>>): Promise<Rejection[]> {
+    return this.indexReplies(TOPICS.namedPredictionMade, batches, batches.flatMap(namedPredictionDocuments), (documents) => this.sink.write(documents));
   }
 
   /** Single-request replies (v1), from workers not yet upgraded. */
@@ -78,6 +73,43 @@ export class EventIndexerHandler {
   @EventPattern(OTHER_TOPICS, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
   async onEvents(@Payload() events: Array<EventEnvelope<unknown>>): Promise<Rejection[]> {
     return this.sink.write(events.map((e) => eventDocument(TOPIC_OF_TYPE.get(e.event_type)!, e)));
+  }
+
+  /** Writes a consumer batch of reply records' documents, each request's carrying its own event id. */
+  private async indexReplies(
+    topic: Topic,
+    batches: BatchReply[],
+    documents: IndexDocument[],
+    write: (documents: IndexDocument[]) => Promise<Rejection[]>,
+  ): Promise<Rejection[]> {
+    const recordOf = new Map<string, string>();
+    const traced = tracingActive();
+    const parents: string[] = [];
+    for (const batch of batches) {
+      for (const r of batch.payload.results) {
+        recordOf.set(r.event_id, batch.event_id);
+        if (traced && sampled(r.traceparent)) parents.push(r.traceparent!);
+      }
+    }
+    // Each sampled request's trace shows its indexing, under the worker's reply span: the monitor
+    // follows the gateway's sampling decision, so a kept trace is never missing this part.
+    const spans = parents.map((traceparent) =>
+      startSpan(`index ${topic}`, {
+        kind: SpanKind.CONSUMER,
+        parent: contextOf(traceparent),
+        attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': recordOf.size, 'elasticsearch.documents': documents.length },
+      }),
+    );
+    let rejections: Rejection[];
+    try {
+      rejections = await write(documents);
+      for (const span of spans) endSpan(span);
+    } catch (err) {
+      for (const span of spans) endSpan(span, err);
+      throw err;
+    }
+    // A refused document parks the record that carried it.
+    return rejections.map((r) => ({ eventId: recordOf.get(r.eventId) ?? r.eventId, reason: r.reason }));
   }
 
   /** Writes the documents, then observes the predictions (statistics, drift, label joins). */

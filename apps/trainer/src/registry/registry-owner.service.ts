@@ -117,6 +117,7 @@ export class RegistryOwner {
       await this.route(c.action === 'shadow_stop' ? { shadow_version: null } : { canary: null }, requestId);
       return applied(c.action === 'shadow_stop' ? 'shadow stopped' : 'canary stopped');
     }
+    if (c.action === 'archive_model') return refuse(`the default model cannot be deleted; it is what POST /predict serves`);
     const version = c.action === 'rollback' ? (c.version ?? this.routing.previous_version) : c.version;
     if (version === null) return refuse(c.action === 'rollback' ? 'there is no previous version to roll back to' : 'a version is required');
     const target = this.registry.get(version);

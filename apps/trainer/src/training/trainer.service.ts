@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import {
+  DEFAULT_MODEL,
   TOPICS,
   decodeEvent,
   derivedEventId,
@@ -8,23 +9,40 @@ import {
   type LabeledRow,
   type ModelArtifact,
   type ModelRegistered,
+  type NamedModelRegistered,
   type RetrainRequested,
   type TrainingRun,
 } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
-import { DEFAULT_ALGORITHM, describeModel, estimatorFor, fingerprintDataset } from '@app/model';
+import { DEFAULT_ALGORITHM, DatasetError, alignDataset, describeModel, estimatorFor, fingerprintDataset, parseIrisCsv, type LabeledDataset } from '@app/model';
 import { JsonLogger, endSpan, recordingSpanActive, startSpan, trainingRuns } from '@app/observability';
-import { ModelRegistry, TrainingRuns } from '@app/registry';
+import { ModelRegistry, NamedModels, TrainingRuns } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { modelChecksum, trainModel } from '@app/training';
+import { NamedRegistryOwner } from '../registry/named-registry-owner.service';
 import { RegistryOwner } from '../registry/registry-owner.service';
+import { readDatasetFile } from './dataset-file';
 import { loadDataset, loadReferenceDataset, type LoadedDataset } from './load-dataset';
+import { loadNamedDataset, loadNamedReference, namedDatasetSource } from './load-named-dataset';
 
 const DEFAULTS = { test_size: 0.2, random_state: 42 } as const;
 const FINAL: ReadonlySet<TrainingRun['status']> = new Set(['promoted', 'rejected', 'failed']);
 /** Reasons are stored in run records, logs and events: a glimpse, never a file. */
 const MAX_REASON = 500;
+
+/** What a job trains on and where its version goes: the default model's registry or a named model's. */
+interface TrainingTarget {
+  data: LabeledDataset;
+  /** How the run record names the dataset. */
+  datasetLabel: string;
+  holdout?: LabeledDataset;
+  /** The model's current version, which the candidate must beat on the same rows. */
+  current: ModelRegistered | null;
+  reference: LoadedDataset | null;
+  version: number;
+  register(artifact: ModelArtifact, run: TrainingRun): Promise<void>;
+}
 
 const bounded = (reason: string) => (reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON)}… (${reason.length} chars)` : reason);
 
@@ -40,6 +58,8 @@ export class TrainerService implements OnApplicationBootstrap {
     private readonly runs: TrainingRuns,
     private readonly logger: JsonLogger,
     private readonly owner: RegistryOwner,
+    private readonly namedModels: NamedModels,
+    private readonly namedOwner: NamedRegistryOwner,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -52,6 +72,10 @@ export class TrainerService implements OnApplicationBootstrap {
     for (const m of await this.bus.readToEnd(TOPICS.modelRegistered)) {
       const d = decodeEvent(TOPICS.modelRegistered, m.value);
       if (d.ok) this.registry.apply(d.event.payload);
+    }
+    for (const m of await this.bus.readToEnd(TOPICS.namedModelRegistered)) {
+      const d = decodeEvent(TOPICS.namedModelRegistered, m.value);
+      if (d.ok) this.namedModels.apply(d.event.payload);
     }
     for (const m of await this.bus.readToEnd(TOPICS.trainingRun)) {
       const d = decodeEvent(TOPICS.trainingRun, m.value);
@@ -94,6 +118,7 @@ export class TrainerService implements OnApplicationBootstrap {
       return null;
     }
     const started = new Date();
+    const modelName = job.model_name !== undefined && job.model_name !== DEFAULT_MODEL ? job.model_name : undefined;
     const algorithm = job.model?.algorithm ?? job.algorithm ?? DEFAULT_ALGORITHM;
     // An imported model says what it was fitted with (null where it does not say); otherwise the
     // request's hyperparameters, validated where it arrived, with the algorithm's defaults.
@@ -102,6 +127,7 @@ export class TrainerService implements OnApplicationBootstrap {
       : (estimatorFor(algorithm).hyperparameters(requestedHyperparameters(job)) as Record<string, number>);
     const base: TrainingRun = {
       job_id: job.job_id,
+      ...(modelName ? { model_name: modelName } : {}),
       run_id: derivedEventId(job.job_id, 'training-run'),
       status: 'running',
       params: {
@@ -129,7 +155,13 @@ export class TrainerService implements OnApplicationBootstrap {
     // In a sampled retrain's trace: the run, with its outcome.
     const span = recordingSpanActive()
       ? startSpan('train', {
-          attributes: { 'ml.job.id': job.job_id, 'ml.dataset': base.params.dataset, 'ml.retrain.reason': base.params.reason, 'ml.algorithm': algorithm },
+          attributes: {
+            'ml.job.id': job.job_id,
+            'ml.model.name': modelName ?? DEFAULT_MODEL,
+            'ml.dataset': base.params.dataset,
+            'ml.retrain.reason': base.params.reason,
+            'ml.algorithm': algorithm,
+          },
         })
       : undefined;
     const finish = (patch: Partial<TrainingRun>): TrainingRun => {
@@ -138,14 +170,12 @@ export class TrainerService implements OnApplicationBootstrap {
     };
     let run: TrainingRun;
     try {
-      const loaded = await loadDataset(job.dataset ?? { source: 'iris' }, this.config, () => this.labeledRows());
-      const { data } = loaded;
+      const target = modelName ? await this.namedTarget(modelName, job, requestId) : await this.defaultTarget(job, requestId);
+      const { data, current, reference, version } = target;
       const fp = fingerprintDataset(data);
-      const current = this.registry.current();
-      const reference = this.reference ?? (await loadReferenceDataset(this.config));
       const result = trainModel(
         data,
-        { algorithm, testSize: base.params.test_size, randomState: base.params.random_state, hyperparameters, fitted: job.model },
+        { algorithm, testSize: base.params.test_size, randomState: base.params.random_state, hyperparameters, fitted: job.model, holdout: target.holdout },
         {
           minAccuracy: this.config.MIN_ACCURACY,
           maxRegression: this.config.MAX_REGRESSION,
@@ -153,9 +183,8 @@ export class TrainerService implements OnApplicationBootstrap {
           maxReferenceRegression: this.config.REFERENCE_MAX_REGRESSION,
         },
         current?.job_id === job.job_id ? null : (current?.model.params ?? null),
-        reference.data,
+        reference?.data ?? null,
       );
-      const version = this.registry.versionOfJob(job.job_id) ?? this.registry.nextVersion();
       const artifact: ModelArtifact = {
         version,
         run_id: base.run_id,
@@ -168,16 +197,16 @@ export class TrainerService implements OnApplicationBootstrap {
       run = finish({
         status: result.decision.promote ? 'promoted' : 'rejected',
         // An imported model was fitted elsewhere: the dataset is only what it was judged on.
-        params: { ...base.params, dataset: job.model ? `import (judged on ${loaded.label})` : loaded.label },
+        params: { ...base.params, dataset: job.model ? `import (judged on ${target.datasetLabel})` : target.datasetLabel },
         dataset: { sha256: fp.sha256, rows: fp.rows, class_counts: fp.classCounts },
         metrics: result.evaluation,
         current_model_accuracy_on_holdout: result.currentAccuracyOnHoldout,
-        reference: result.reference && { dataset: reference.label, ...result.reference },
+        reference: result.reference && reference && { dataset: reference.label, ...result.reference },
         model_version: version,
         artifact_checksum: artifact.checksum,
         outcome_reason: result.decision.reason,
       });
-      await this.register(artifact, run, current ?? null, requestId);
+      await target.register(artifact, run);
     } catch (err) {
       const reason = bounded((err as Error).message);
       this.logger.event('warn', 'training failed', { job_id: job.job_id, reason });
@@ -203,6 +232,67 @@ export class TrainerService implements OnApplicationBootstrap {
       reason: run.outcome_reason,
     });
     return run;
+  }
+
+  private async defaultTarget(job: RetrainRequested, requestId: string): Promise<TrainingTarget> {
+    const loaded = await loadDataset(job.dataset ?? { source: 'iris' }, this.config, () => this.labeledRows());
+    const current = this.registry.current() ?? null;
+    return {
+      data: loaded.data,
+      datasetLabel: loaded.label,
+      holdout: job.holdout ? parseIrisCsv((await readDatasetFile(this.config.DATA_DIR, job.holdout.path, this.config.DATASET_MAX_BYTES)).text) : undefined,
+      current,
+      reference: this.reference ?? (await loadReferenceDataset(this.config)),
+      version: this.registry.versionOfJob(job.job_id) ?? this.registry.nextVersion(),
+      register: (artifact, run) => this.register(artifact, run, current, requestId),
+    };
+  }
+
+  /**
+   * A named model learns its features and classes from its first dataset; later versions must
+   * keep them (a client sends the fields the model asked for), and are judged on that first
+   * dataset too, as the default model's candidates are on the reference set.
+   */
+  private async namedTarget(name: string, job: RetrainRequested, requestId: string): Promise<TrainingTarget> {
+    if (this.namedModels.archivedAt(name) !== null) throw new DatasetError(`model ${name} was deleted; a deleted model's name is not reused`);
+    const registry = this.namedModels.registry(name);
+    const current = registry?.current() ?? null;
+    const first = registry?.list()[0];
+    // An imported version with no dataset of its own is judged on the model's reference set.
+    const loaded =
+      job.model && !job.dataset && first
+        ? await loadNamedReference(first.schema.reference, this.config)
+        : await loadNamedDataset(namedDatasetSource(job.dataset), this.config);
+    const data = current ? alignDataset(loaded.data, current.model.params, 'the dataset') : loaded.data;
+    const holdout = job.holdout ? (await loadNamedDataset({ ...job.holdout, label: job.holdout.label ?? loaded.schema.label }, this.config)).data : undefined;
+    const reference = first ? await loadNamedReference(first.schema.reference, this.config) : null;
+    const schema = first?.schema ?? { label: loaded.schema.label, features: loaded.schema.features, reference: loaded.reference };
+    return {
+      data,
+      datasetLabel: loaded.label,
+      holdout,
+      current,
+      reference: reference && {
+        data: current ? alignDataset(reference.data, current.model.params, 'the reference set') : reference.data,
+        label: reference.label,
+      },
+      version: registry?.versionOfJob(job.job_id) ?? registry?.nextVersion() ?? 1,
+      register: (artifact, run) => {
+        const candidate: NamedModelRegistered = {
+          model_name: name,
+          schema,
+          deleted_at: null,
+          version: artifact.version,
+          status: run.status === 'promoted' ? 'archived' : 'rejected',
+          status_reason: run.outcome_reason ?? '',
+          parent_version: current && current.version !== artifact.version ? current.version : (registry?.get(artifact.version)?.parent_version ?? null),
+          job_id: run.job_id,
+          registered_at: new Date().toISOString(),
+          model: artifact,
+        };
+        return this.namedOwner.registerCandidate(candidate, run.status === 'promoted', run.outcome_reason ?? 'promoted', requestId);
+      },
+    };
   }
 
   private async labeledRows(): Promise<LabeledRow[]> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelNameSchema } from '../model-names';
 
 /** Evidence behind an automatic decision: a paired test of two versions on the same labeled rows. */
 export const decisionEvidenceSchema = z.strictObject({
@@ -14,7 +15,8 @@ export const decisionEvidenceSchema = z.strictObject({
 });
 export type DecisionEvidence = z.infer<typeof decisionEvidenceSchema>;
 
-export const REGISTRY_ACTIONS = ['promote', 'rollback', 'shadow_start', 'shadow_stop', 'canary_start', 'canary_stop'] as const;
+/** archive_model: a named model's DELETE (every version archived, the name kept). */
+export const REGISTRY_ACTIONS = ['promote', 'rollback', 'shadow_start', 'shadow_stop', 'canary_start', 'canary_stop', 'archive_model'] as const;
 export type RegistryAction = (typeof REGISTRY_ACTIONS)[number];
 
 /**
@@ -23,6 +25,8 @@ export type RegistryAction = (typeof REGISTRY_ACTIONS)[number];
  */
 export const registryCommandSchema = z.strictObject({
   command_id: z.string().min(1).max(200),
+  /** A named model's command; absent for the default model. */
+  model_name: modelNameSchema.optional(),
   action: z.enum(REGISTRY_ACTIONS),
   version: z.number().int().positive().nullable(),
   percent: z.number().min(0).max(100).nullable(),
@@ -37,6 +41,7 @@ export type RegistryCommand = z.infer<typeof registryCommandSchema>;
 /** What the owner did with a command: every registry and routing change is one of these, applied or refused with the reason. */
 export const modelDecisionSchema = z.strictObject({
   command_id: z.string().min(1).max(200),
+  model_name: modelNameSchema.optional(),
   action: z.enum(REGISTRY_ACTIONS),
   source: z.enum(['manual', 'auto', 'retrain']),
   outcome: z.enum(['applied', 'refused']),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { featuresSchema } from '../features';
 import { ALGORITHMS, CLASS_NAMES, DEFAULT_ALGORITHM, estimatorFor } from '@app/model';
 import { evaluationSchema, modelParamsSchema } from './model';
+import { modelNameSchema } from '../model-names';
 
 export const RETRAIN_REASONS = ['manual', 'drift', 'schedule', 'bootstrap'] as const;
 
@@ -10,7 +11,8 @@ const inlineRowSchema = featuresSchema.extend({ species: z.enum(CLASS_NAMES) });
 export const datasetSourceSchema = z.discriminatedUnion('source', [
   z.strictObject({ source: z.literal('iris') }),
   z.strictObject({ source: z.literal('inline'), rows: z.array(inlineRowSchema).min(6).max(100_000) }),
-  z.strictObject({ source: z.literal('csv'), path: z.string().min(1).max(4096) }),
+  /** `label`: the label column; a named model's CSV names it (the default model's is `species`). */
+  z.strictObject({ source: z.literal('csv'), path: z.string().min(1).max(4096), label: z.string().min(1).max(200).optional() }),
   /** The reference data plus the labeled live rows (since a time, if given): continuous training, through the same gate. */
   z.strictObject({ source: z.literal('feedback'), since: z.iso.datetime({ offset: true }).optional() }),
 ]);
@@ -31,6 +33,8 @@ const retrainFields = {
     .optional(),
   var_smoothing: z.number().min(0).max(1).optional(),
   dataset: datasetSourceSchema.optional(),
+  /** Rows the gate judges on instead of a split of `dataset` (every dataset row is then fitted). */
+  holdout: z.strictObject({ source: z.literal('csv'), path: z.string().min(1).max(4096), label: z.string().min(1).max(200).optional() }).optional(),
   reason: z.enum(RETRAIN_REASONS).optional(),
 };
 
@@ -73,7 +77,13 @@ export const retrainParamsSchema = z.strictObject(retrainFields).superRefine(che
 export type RetrainParams = z.infer<typeof retrainParamsSchema>;
 
 export const retrainRequestedSchema = z
-  .strictObject({ ...retrainFields, ...importFields, job_id: z.string().min(1).max(200) })
+  .strictObject({
+    ...retrainFields,
+    ...importFields,
+    job_id: z.string().min(1).max(200),
+    /** The model to train; absent means the default model, as every event before named models did. */
+    model_name: modelNameSchema.optional(),
+  })
   .superRefine(checkHyperparameters);
 export type RetrainRequested = z.infer<typeof retrainRequestedSchema>;
 
@@ -83,6 +93,8 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 /** A tracked run, keyed by job id on a compacted topic; each status change republishes it whole. */
 export const trainingRunSchema = z.strictObject({
   job_id: z.string().min(1),
+  /** Absent for the default model. */
+  model_name: modelNameSchema.optional(),
   run_id: z.string().min(1),
   status: z.enum(RUN_STATUSES),
   params: z.strictObject({

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { NamedModelRegistered } from '@app/contracts';
+import { ALGORITHMS } from '@app/model';
+import type { ModelRegistry, NamedModels } from '@app/registry';
+import { modelSummary, modelSummarySchema } from './model-view';
+
+/** A named model as GET /models/{name} shows it: its schema, its current version and every version. */
+export const namedModelViewSchema = z.strictObject({
+  name: z.string(),
+  status: z.enum(['serving', 'no_current_version', 'archived']),
+  current_version: z.number().int().positive().nullable(),
+  algorithm: z.enum(ALGORITHMS).nullable().meta({ description: 'The current version’s' }),
+  label: z.string().meta({ description: 'The CSV column its classes were learned from' }),
+  features: z.array(z.strictObject({ name: z.string(), min: z.number(), max: z.number() })).meta({
+    description: 'The request fields, in order, with the range the training data showed',
+  }),
+  classes: z.array(z.string()),
+  accuracy: z.number().nullable().meta({ description: 'The current version’s on its holdout' }),
+  archived_at: z.string().nullable(),
+  versions: z.array(modelSummarySchema),
+});
+export type NamedModelView = z.infer<typeof namedModelViewSchema>;
+
+export function namedModelView(name: string, registry: ModelRegistry<NamedModelRegistered>, archivedAt: string | null): NamedModelView {
+  const versions = registry.listAsServed();
+  const current = archivedAt === null ? registry.current() : undefined;
+  // The schema is the model's from its first version on; every later one was aligned to it.
+  const shown = current ?? versions[versions.length - 1];
+  return {
+    name,
+    status: archivedAt !== null ? 'archived' : current ? 'serving' : 'no_current_version',
+    current_version: current?.version ?? null,
+    algorithm: current?.model.params.algorithm ?? null,
+    label: shown.schema.label,
+    features: shown.schema.features,
+    classes: shown.model.params.classNames,
+    accuracy: current?.model.metrics.accuracy ?? null,
+    archived_at: archivedAt,
+    versions: versions.map(modelSummary),
+  };
+}
+
+/** Every named model, archived ones included (their names stay taken), for GET /models. */
+export function namedModelList(models: NamedModels): NamedModelView[] {
+  return models.names().map((name) => namedModelView(name, models.registry(name)!, models.archivedAt(name)));
+}

@@ -1,0 +1,115 @@
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import {
+  TOPICS,
+  batchedRequestEventId,
+  derivedEventId,
+  namedInstanceProblems,
+  type EventEnvelope,
+  type NamedPredictionMade,
+  type NamedPredictionRequested,
+  type NamedRequest,
+  type NamedResult,
+} from '@app/contracts';
+import type { AppConfig } from '@app/config';
+import { EventPublisher, type EventPatternOptions } from '@app/messaging';
+import { countNamedPredictions, scoringLatency } from '@app/observability';
+import { APP_CONFIG } from '@app/runtime';
+import { NamedScorers, type NamedScorer } from './named-scorers';
+
+/** The gateway checked the model against its own registry view; this worker's follows the same topic a moment later. */
+const ARRIVAL_WAIT_MS = 2000;
+const POLL_MS = 50;
+
+/**
+ * Scores named models' requests, every request on its own (its model, version pin, deadline),
+ * and answers each record with one record to the reply partition its gateway reads. A request
+ * this worker cannot answer (unknown model, rows that are not the version's features, a passed
+ * deadline) gets a failed result; its neighbours are unaffected.
+ */
+@Controller()
+export class NamedPredictionHandler {
+  constructor(
+    private readonly scorers: NamedScorers,
+    private readonly publisher: EventPublisher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @EventPattern(TOPICS.namedPredictionRequested, { batch: true } satisfies EventPatternOptions)
+  async onRequests(@Payload() batches: Array<EventEnvelope<NamedPredictionRequested>>): Promise<void> {
+    const scorerOf = await this.resolve(batches.flatMap((b) => b.payload.requests));
+    const now = Date.now();
+    await this.publisher.publishMany(
+      TOPICS.namedPredictionMade,
+      batches.map((batch) => ({
+        payload: {
+          worker: this.config.INSTANCE_ID,
+          reply_to: batch.payload.reply_to,
+          results: batch.payload.requests.map((r) => this.answer(batch, r, scorerOf(r), now)),
+        } satisfies NamedPredictionMade,
+        options: {
+          key: batch.request_id,
+          requestId: batch.request_id,
+          clientRequestId: batch.client_request_id,
+          eventId: derivedEventId(batch.event_id, 'named-prediction-made'),
+          partition: batch.payload.reply_partition,
+        },
+      })),
+    );
+  }
+
+  /** Each request's scorer, waiting briefly for models or versions this worker has not read yet. */
+  private async resolve(requests: NamedRequest[]): Promise<(r: NamedRequest) => NamedScorer | undefined> {
+    const deadline = Date.now() + ARRIVAL_WAIT_MS;
+    const lookup = (r: NamedRequest) => this.scorers.get(r.model, r.model_version);
+    while (Date.now() < deadline && requests.some((r) => lookup(r) === undefined)) await new Promise((res) => setTimeout(res, POLL_MS));
+    return lookup;
+  }
+
+  private answer(batch: EventEnvelope<NamedPredictionRequested>, r: NamedRequest, scorer: NamedScorer | undefined, now: number): NamedResult {
+    const eventId = batchedRequestEventId(batch.event_id, r.request_id);
+    const ids = {
+      request_id: r.request_id,
+      ...(r.client_request_id ? { client_request_id: r.client_request_id } : {}),
+      ...(r.traceparent ? { traceparent: r.traceparent } : {}),
+      model: r.model,
+    };
+    const failed = (error: Extract<NamedResult, { outcome: 'failed' }>['error'], reason: string): NamedResult => ({
+      outcome: 'failed',
+      ...ids,
+      event_id: derivedEventId(eventId, 'prediction-failed'),
+      error,
+      reason,
+      rows: r.instances.length,
+    });
+    if (r.deadline !== undefined && r.deadline < now) return failed('deadline_exceeded', 'the gateway stopped waiting before a worker reached the request');
+    if (!scorer) {
+      return r.model_version === undefined
+        ? failed('unknown_model', `there is no model named ${r.model} with a current version`)
+        : failed('unknown_model_version', `model ${r.model} has no servable version ${r.model_version}`);
+    }
+    const problems = namedInstanceProblems(r.instances, scorer.features, r.model, 'instances');
+    if (problems.length > 0)
+      return failed(
+        'invalid_instances',
+        problems
+          .map((p) => `${p.field} ${p.message}`)
+          .join('; ')
+          .slice(0, 2000),
+      );
+    const t0 = process.hrtime.bigint();
+    const predictions = r.instances.map((row) => scorer.score(row));
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    scoringLatency.observe(seconds);
+    countNamedPredictions(r.model, scorer.version, predictions.length);
+    return {
+      outcome: 'scored',
+      ...ids,
+      event_id: derivedEventId(eventId, 'prediction-made'),
+      instances: r.instances,
+      predictions,
+      model_version: scorer.version,
+      scoring_latency_ms: seconds * 1e3,
+    };
+  }
+}
