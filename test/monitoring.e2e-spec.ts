@@ -127,6 +127,7 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
       client_request_id: clientId,
       producer: `inference-worker/${worker.name}`,
       topic: TOPICS.predictionMade,
+      model: 'iris',
       model_version: res.body.model_version,
       worker: worker.name,
       prediction: 'setosa',
@@ -262,6 +263,100 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
     expect(doc.drifted_features).toContain('petal_length');
     expect(doc.features.petal_length.psi).toBeGreaterThan(0.25);
     expect(doc.features.petal_length.p_value).toBeLessThan(0.001);
+  });
+
+  it('serves a model trained from its own CSV over Kafka, and indexes its rows by model name with their features', async () => {
+    const name = `wine-${run}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    const accepted = await postJson(`${gateway.url}/models/${name}/retrain`, {
+      dataset: { source: 'csv', path: 'wine-train.csv', label: 'class' },
+      holdout: { source: 'csv', path: 'wine-test.csv', label: 'class' },
+    });
+    expect(accepted.status).toBe(202);
+    const job = await eventually(
+      async () => {
+        const r = (await getJson(`${gateway.url}${accepted.headers.get('location')}`)).body;
+        return ['promoted', 'rejected', 'failed'].includes(r.status) ? r : undefined;
+      },
+      60_000,
+      'the wine job',
+    );
+    expect(job).toMatchObject({ model_name: name, status: 'promoted', model_version: 1, dataset: { rows: 133 } });
+    // The gateway's view of the model follows the trainer's records through Kafka.
+    await eventually(
+      async () => ((await getJson(`${gateway.url}/models/${name}`)).body.current_version === 1 ? true : undefined),
+      30_000,
+      'the gateway to serve wine',
+    );
+    const wine = {
+      alcohol: 13.2,
+      malic_acid: 1.78,
+      ash: 2.14,
+      alcalinity_of_ash: 11.2,
+      magnesium: 100,
+      total_phenols: 2.65,
+      flavanoids: 2.76,
+      nonflavanoid_phenols: 0.26,
+      proanthocyanins: 1.28,
+      color_intensity: 4.38,
+      hue: 1.05,
+      od280_od315_of_diluted_wines: 3.4,
+      proline: 1050,
+    };
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        postJson(`${gateway.url}/models/${name}/predict`, { ...wine, proline: 400 + 40 * i }, { 'x-request-id': `wine-${run}-${i}` }),
+      ),
+    );
+    for (const r of responses) expect(r.status).toBe(200);
+    expect(responses[19].body).toMatchObject({ model: name, model_version: 1, prediction: 'class_0', client_request_id: `wine-${run}-19` });
+    // Rows of different requests never cross: each answer is its own input's (proline decides class_0 from class_1 here).
+    const single = await postJson(`${gateway.url}/models/${name}/predict/batch`, { instances: responses.map((_, i) => ({ ...wine, proline: 400 + 40 * i })) });
+    responses.forEach((r, i) => expect(r.body.probabilities).toEqual(single.body.predictions[i].probabilities));
+
+    const requestId = responses[19].body.request_id as string;
+    const hit = await eventually(
+      async () => (await search('predictions', { term: { request_id: requestId } })).hits.hits[0],
+      60_000,
+      'the indexed wine prediction',
+    );
+    expect(hit._id).toBe(`${requestId}:0`);
+    expect(hit._source).toMatchObject({
+      model: name,
+      model_version: 1,
+      topic: TOPICS.namedPredictionMade,
+      prediction: 'class_0',
+      probability: responses[19].body.probability,
+      client_request_id: `wine-${run}-19`,
+    });
+    expect(hit._source!.input).toBeUndefined();
+    expect(hit._source!.features).toContainEqual({ name: 'proline', value: 1160 });
+    // Searchable by feature name and value, and by model: the mapping holds any names without a field per name.
+    const byFeature = await search('predictions', {
+      bool: {
+        filter: [
+          { term: { model: name } },
+          {
+            nested: {
+              path: 'features',
+              query: { bool: { filter: [{ term: { 'features.name': 'proline' } }, { range: { 'features.value': { gte: 1000 } } }] } },
+            },
+          },
+        ],
+      },
+    });
+    // proline 1000 .. 1160: requests 15 to 19.
+    expect(byFeature.hits.hits.map((h) => h._source!.client_request_id).sort()).toEqual([15, 16, 17, 18, 19].map((i) => `wine-${run}-${i}`));
+    const registered = await eventually(
+      async () =>
+        (
+          await search('models', {
+            bool: { filter: [{ term: { model: name } }, { term: { model_version: 1 } }, { term: { event_type: 'NamedModelRegistered' } }] },
+          })
+        ).hits.hits[0]?._source,
+      60_000,
+      'the wine registry document',
+    );
+    expect(registered.feature_names).toHaveLength(13);
   });
 
   it('loses and duplicates nothing when Elasticsearch is stopped for 20 s mid-stream', async () => {

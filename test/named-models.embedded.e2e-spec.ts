@@ -216,7 +216,11 @@ describe('named models (embedded mode)', () => {
     });
     await http.post('/models/wine-copy/predict').send(wineRows[0]).expect(200);
     expect((await http.delete('/models/wine-copy').expect(200)).body).toMatchObject({ model: 'wine-copy', outcome: 'applied' });
-    await eventually(async () => ((await http.post('/models/wine-copy/predict').send(wineRows[0])).status === 404 ? true : undefined), 5_000);
+    const gone = await eventually(async () => {
+      const r = await http.post('/models/wine-copy/predict').send(wineRows[0]);
+      return r.status === 404 ? r.body : undefined;
+    }, 5_000);
+    expect(gone.message).toMatch(/^model wine-copy was deleted at \d{4}-/);
     expect((await http.get('/models/wine-copy').expect(200)).body).toMatchObject({ status: 'archived', current_version: null });
     expect((await http.post('/models/wine-copy/retrain').send({ dataset: WINE_DATASET }).expect(409)).body.error).toBe('model_deleted');
     await http.delete('/models/wine-copy').expect(404);

@@ -255,7 +255,10 @@ export class NamedModelsController {
   private scoring(name: string, version: number | undefined): NamedModelRegistered {
     const model = modelName(name);
     const registry = this.models.serving(model);
-    if (!registry) throw notFound(`there is no model named ${model}`);
+    if (!registry) {
+      const archived = this.models.archivedAt(model);
+      throw notFound(archived ? `model ${model} was deleted at ${archived}` : `there is no model named ${model}`);
+    }
     if (version !== undefined) return registry.get(version) ?? throwing(notFound(`model ${model} has no version ${version}`));
     const current = registry.current();
     if (!current) throw new HttpFailure(409, 'no_current_version', `model ${model} has no current version: no version passed the promotion gate yet`);
