@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
 import { ALL_TOPICS, TOPIC_SPECS, TOPICS, createEnvelope, decodeEvent } from '@app/contracts';
-import { compileScorer, irisDataset } from '@app/model';
+import { compileScorer, fitGaussianNB, irisDataset, parseTabularCsv } from '@app/model';
 import { replyPartitionFor, type EventBus } from '@app/messaging';
 import { checkAnswers, type Sent } from './support/answer-check';
 import { distinctFlower } from './support/distinct-flowers';
@@ -128,6 +128,60 @@ describe('prediction path over real Kafka: gateway → two workers in one group 
     expect(served[0] + served[1]).toBe(200);
     expect(served[0]).toBeGreaterThan(0);
     expect(served[1]).toBeGreaterThan(0);
+  });
+
+  it('answers concurrent clients of iris and of a model trained from a CSV, mixed on two gateways and two workers, each with its own rows', async () => {
+    const name = `wine-${run}`;
+    const accepted = await post(`${gateway.url}/models/${name}/retrain`, {
+      dataset: { source: 'csv', path: 'wine-train.csv', label: 'class' },
+      holdout: { source: 'csv', path: 'wine-test.csv', label: 'class' },
+    });
+    expect(accepted.status).toBe(202);
+    const servesWine = async (g: ServiceProcess) => {
+      for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 200))) {
+        if ((await getJson(`${g.url}/models/${name}`)).body.current_version === 1) return;
+      }
+      throw new Error(`${g.name} does not serve ${name}`);
+    };
+    await Promise.all([gateway, secondGateway].map(servesWine));
+    // The trainer fits every training row (the holdout is given): the same fit here is the reference.
+    const train = parseTabularCsv(readFileSync(join(ROOT, 'data', 'wine-train.csv'), 'utf8'), 'class').data;
+    const test = parseTabularCsv(readFileSync(join(ROOT, 'data', 'wine-test.csv'), 'utf8'), 'class').data;
+    const score = compileScorer(fitGaussianNB(train));
+    const wineRow = (i: number) => Object.fromEntries(test.featureNames.map((f, j) => [f, test.X[i % 45][j] + Math.floor(i / 45) * 0.001 * (j + 1)]));
+
+    const wineClient = async (c: number) => {
+      const out: Array<{ row: Record<string, number>; body: Record<string, unknown>; status: number }> = [];
+      for (let k = 0; k < 10; k++) {
+        const row = wineRow(c * 10 + k);
+        const res = await post(`${(c % 2 ? secondGateway : gateway).url}/models/${name}/predict`, row);
+        out.push({ row, body: res.body, status: res.status });
+      }
+      return out;
+    };
+    const [wine, iris] = await Promise.all([
+      Promise.all([0, 1, 2, 3].map(wineClient)).then((x) => x.flat()),
+      concurrentClients([gateway, secondGateway], 4, 10, 600),
+    ]);
+    expect(wine.map((w) => w.status)).toEqual(Array(40).fill(200));
+    expect(iris.map((s) => s.res.status)).toEqual(Array(40).fill(200));
+    const wrong = wine.filter((w) => {
+      const expected = score(train.featureNames.map((f) => w.row[f]));
+      const probabilities = w.body.probabilities as Record<string, number>;
+      return w.body.model !== name || train.classNames.some((c, k) => Math.abs(probabilities[c] - expected.probabilities[k]) > 1e-12);
+    });
+    expect(wrong).toEqual([]);
+    expect(await checkAnswers(gateway.url, iris)).toMatchObject({ wrong: [], indistinguishable: [] });
+
+    // A named request that is not its contract is parked with the reason, like the default model's.
+    const invalid = `invalid-named-${run}`;
+    const envelope = createEnvelope(
+      'NamedPredictionRequested',
+      { reply_to: 'nobody', requests: [{ request_id: invalid, model: 'Not A Name', instances: [{ a: 1 }] }] },
+      { requestId: invalid, producer: 'e2e' },
+    );
+    await bus.send(TOPICS.namedPredictionRequested, [{ key: invalid, value: JSON.stringify(envelope), headers: { 'x-request-id': invalid } }]);
+    expect((await deadLetterFor(bus, invalid)).reason).toMatch(/^invalid NamedPredictionRequested payload: requests\.0\.model: must be a lowercase letter/);
   });
 
   it('reads only its own reply partition: replies to another gateway never reach it', async () => {
