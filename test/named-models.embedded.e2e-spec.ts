@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type request from 'supertest';
-import { parseTabularCsv } from '@app/model';
+import { IRIS_ROWS, parseTabularCsv } from '@app/model';
 import { eventually } from './support/http';
 import { startTestPlatform } from './support/embedded';
 import { REPO_ROOT, runPythonJson } from './support/python-reference';
@@ -47,6 +47,9 @@ describe('named models (embedded mode)', () => {
         'wide.csv': `${wide}\n`,
         'text-cell.csv': 'a,b,label\n1,2,x\n3,oops,y\n',
         'dup.csv': 'a,a,label\n1,2,x\n3,4,y\n',
+        'iris-holdout.csv': ['sepal_length,sepal_width,petal_length,petal_width,species', ...IRIS_ROWS.map((r) => [...r.features, r.label].join(','))].join(
+          '\n',
+        ),
       }),
     });
     http = own.http;
@@ -227,5 +230,14 @@ describe('named models (embedded mode)', () => {
     expect((await http.delete('/models/iris').expect(400)).body.error).toBe('default_model');
     // The other model serves on.
     expect((await http.post('/models/wine/predict').send(wineRows[0]).expect(200)).body.model).toBe('wine');
+  });
+
+  // Last: it changes the default model's registry, which the tests above expect at version 1.
+  it('routes /models/iris/retrain to the default model, which takes a holdout CSV too', async () => {
+    const job = await finished(http, '/models/iris/retrain', { holdout: { source: 'csv', path: 'iris-holdout.csv' } });
+    expect(job).toMatchObject({ status: 'promoted', model_version: 2, params: { dataset: 'iris' }, metrics: { holdout_size: 150 } });
+    expect(job.model_name).toBeUndefined();
+    expect((await http.post('/predict').send(SETOSA).expect(200)).body.model_version).toBe(2);
+    expect((await http.get('/models/wine').expect(200)).body.current_version).toBe(1);
   });
 });
