@@ -739,13 +739,34 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
     }
   });
 
-  it('saves the low-confidence search on the predictions data view', () => {
+  it('saves the low-confidence search on the predictions data view, for any model', () => {
     const search = objects.find((o) => o.type === 'search' && o.attributes.title === 'Low-confidence predictions');
     expect(search).toBeDefined();
-    expect(search!.attributes.columns).toEqual(['prediction', 'probability', 'model_version', 'request_id']);
+    expect(search!.attributes.columns).toEqual(['model', 'model_version', 'prediction', 'probability', 'request_id']);
     const source = JSON.parse(search!.attributes.kibanaSavedObjectMeta.searchSourceJSON);
+    // `probability` is a field of every model's rows (not one of the default model's own, like input.* or probabilities.*).
     expect(source.query).toEqual({ query: 'probability < 0.6', language: 'kuery' });
+    expect(source.filter).toEqual([]);
     expect(search!.references).toEqual([{ id: 'mlops-predictions', name: source.indexRefName, type: 'index-pattern' }]);
+  });
+
+  it('saves the search "Predictions of a model": every row of the predictions data view, model first', () => {
+    const search = objects.find((o) => o.type === 'search' && o.attributes.title === 'Predictions of a model');
+    expect(search).toBeDefined();
+    expect(search!.attributes.columns).toEqual(['model', 'model_version', 'prediction', 'probability', 'request_id']);
+    expect(search!.attributes.sort).toEqual([['@timestamp', 'desc']]);
+    const source = JSON.parse(search!.attributes.kibanaSavedObjectMeta.searchSourceJSON);
+    expect(source.query).toEqual({ query: '', language: 'kuery' });
+    expect(search!.references).toEqual([{ id: 'mlops-predictions', name: source.indexRefName, type: 'index-pattern' }]);
+  });
+
+  it('shows model and model_version as the first columns of every saved search', () => {
+    const searches = ofType('search');
+    expect(searches.length).toBeGreaterThanOrEqual(3);
+    for (const search of searches) {
+      expect({ search: search.id, first: (search.attributes.columns as string[]).slice(0, 2) }).toEqual({ search: search.id, first: ['model', 'model_version'] });
+      expect(FIELDS[search.references[0].id].model).toBe('keyword');
+    }
   });
 
   it('shows only mapped fields as columns of the saved searches', () => {
@@ -794,6 +815,101 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
     );
   });
 
+  /** The columns of a Lens layer with its data view, per layer. */
+  const lensLayers = (lens: Doc) =>
+    Object.entries(lens.attributes.state.datasourceStates.formBased.layers as Record<string, Doc>).map(([layerId, layer]) => ({
+      layerId,
+      layer,
+      view: lens.references.find((r: Doc) => r.name === `indexpattern-datasource-layer-${layerId}`)?.id as string,
+    }));
+
+  it('charts scored rows over time split by model in the Lens "Predictions by model"', () => {
+    const lens = objects.find((o) => o.type === 'lens' && o.attributes.title === 'Predictions by model');
+    expect(lens).toBeDefined();
+    expect(lens!.references.map((r: Doc) => [r.type, r.id])).toEqual([['index-pattern', 'mlops-predictions']]);
+    const layers = lensLayers(lens!);
+    expect(layers.map((l) => l.view)).toEqual(['mlops-predictions']);
+    const [{ layerId, layer }] = layers;
+    const columns = Object.entries(layer.columns as Record<string, Doc>);
+    expect(columns.map(([, c]) => `${c.operationType}:${c.sourceField}`).sort()).toEqual(['count:___records___', 'date_histogram:@timestamp', 'terms:model']);
+    const columnOf = (field: string) => columns.find(([, c]) => c.sourceField === field)![0];
+    expect(FIELDS['mlops-predictions'].model).toBe('keyword');
+    expect(lens!.attributes.state.visualization.layers).toEqual([
+      expect.objectContaining({ layerId, xAccessor: columnOf('@timestamp'), splitAccessor: columnOf('model'), accessors: [columnOf('___records___')] }),
+    ]);
+  });
+
+  it('mixes classes per model, so the class mix works for any model', () => {
+    const mix = objects.find((o) => o.id === 'mlops-lens-class-mix')!;
+    const [{ layer, view }] = lensLayers(mix);
+    expect(view).toBe('mlops-predictions');
+    const groups: string[] = mix.attributes.state.visualization.layers[0].primaryGroups;
+    expect(groups.map((id) => layer.columns[id].sourceField)).toEqual(['model', 'prediction']);
+  });
+
+  it("labels as the default model's every panel that only the default model feeds or that charts its own fields", () => {
+    // Named models feed no statistics, drift, live accuracy, shadow or feedback indices (docs/monitoring.md), and the
+    // default model's features and classes are fields of their own (input.<feature>, probabilities.<class>, drift.<feature>.psi).
+    const DEFAULT_MODEL_VIEWS = ['mlops-stats', 'mlops-drift', 'mlops-live', 'mlops-shadow', 'mlops-feedback'];
+    const predictions = indexTemplates('mlops').find((t) => t.name === 'mlops-predictions')!.template.mappings.properties as Doc;
+    const ownNames = new Set<string>([...FEATURE_NAMES, ...Object.keys(predictions.probabilities.properties as Doc)]);
+    expect(ownNames.size).toBeGreaterThan(FEATURE_NAMES.length);
+    const ownField = (field: string) => field.split('.').some((part) => ownNames.has(part));
+    const uses = [
+      ...ofType('lens').map((lens) => ({
+        object: lens,
+        views: lensLayers(lens).map((l) => l.view),
+        fields: lensLayers(lens).flatMap((l) => (Object.values(l.layer.columns) as Doc[]).map((c) => c.sourceField as string)),
+      })),
+      ...ofType('search').map((search) => ({
+        object: search,
+        views: [search.references[0].id as string],
+        fields: [...(search.attributes.columns as string[]), ...(search.attributes.sort as string[][]).map(([f]) => f)],
+      })),
+    ];
+    const labelled = uses.map(({ object, views, fields }) => ({
+      id: object.id,
+      defaultModelOnly: views.some((v) => DEFAULT_MODEL_VIEWS.includes(v)) || fields.some(ownField),
+      labelled: /default model/.test(object.attributes.title),
+    }));
+    expect(labelled.filter((l) => l.defaultModelOnly).map((l) => l.id)).toEqual(
+      expect.arrayContaining(['mlops-lens-feature-drift-psi', 'mlops-lens-live-accuracy', 'mlops-drift-events']),
+    );
+    for (const l of labelled) expect(l).toEqual({ ...l, labelled: l.defaultModelOnly });
+  });
+
+  it('filters the dashboard by model with an options list control on the predictions data view', () => {
+    const [dashboard] = ofType('dashboard');
+    const group: Doc = dashboard.attributes.controlGroupInput;
+    // The stored control group of a dashboard saved object (Kibana's dashboard mappings and schema v1/v2:
+    // panelsJSON keyed by control id, explicitInput in the camelCase stored form, which Kibana 9 still reads).
+    expect(Object.keys(group).sort()).toEqual(['chainingSystem', 'controlStyle', 'ignoreParentSettingsJSON', 'panelsJSON', 'showApplySelections']);
+    expect(JSON.parse(group.ignoreParentSettingsJSON)).toEqual({ ignoreFilters: false, ignoreQuery: false, ignoreTimerange: false, ignoreValidations: false });
+    const controls = Object.entries(JSON.parse(group.panelsJSON) as Record<string, Doc>);
+    const onModel = controls.filter(([, c]) => c.type === 'optionsListControl' && c.explicitInput?.fieldName === 'model');
+    expect(onModel).toHaveLength(1);
+    const [[controlId, control]] = onModel;
+    expect(control).toMatchObject({ order: 0, width: 'medium', explicitInput: { title: 'Model', selectedOptions: [], useGlobalFilters: true } });
+    // Only the keys of the stored options list schema (controls-schemas stored_options_list_schema.ts); the data view
+    // is no key of its own but a reference, as Kibana extracts it.
+    const STORED_OPTIONS_LIST_KEYS = [
+      'title', 'description', 'fieldName', 'useGlobalFilters', 'ignoreValidations', 'dataViewRefName', 'displaySettings',
+      'searchTechnique', 'sort', 'existsSelected', 'runPastTimeout', 'singleSelect', 'exclude', 'selectedOptions',
+    ];
+    expect(Object.keys(control.explicitInput).filter((key) => !STORED_OPTIONS_LIST_KEYS.includes(key))).toEqual([]);
+    expect(['prefix', 'wildcard', 'exact']).toContain(control.explicitInput.searchTechnique);
+    expect(dashboard.references.filter((r: Doc) => r.name.startsWith(`controlGroup_${controlId}:`))).toEqual([
+      { id: 'mlops-predictions', name: `controlGroup_${controlId}:optionsListDataView`, type: 'index-pattern' },
+    ]);
+    expect(FIELDS['mlops-predictions'].model).toBe('keyword');
+    // The control's filter reaches every panel: each panel's data view maps `model`, so it narrows rather than errs.
+    const views = dashboard.references
+      .filter((r: Doc) => !r.name.startsWith('controlGroup_'))
+      .flatMap((r: Doc) => byId.get(`${r.type}/${r.id}`)!.references.filter((ref: Doc) => ref.type === 'index-pattern').map((ref: Doc) => ref.id as string));
+    expect(views.length).toBeGreaterThan(5);
+    for (const view of new Set<string>(views)) expect({ view, model: FIELDS[view]?.model }).toEqual({ view, model: 'keyword' });
+  });
+
   it('lays out the overview dashboard with every panel resolving to a saved object of its type', () => {
     const dashboards = ofType('dashboard');
     expect(dashboards).toHaveLength(1);
@@ -810,15 +926,26 @@ describe('Kibana saved objects (deploy/kibana/saved-objects.ndjson)', () => {
     expect(targets.map((t) => t.id)).toEqual(
       expect.arrayContaining([
         'mlops-lens-prediction-throughput',
+        'mlops-lens-predictions-by-model',
         'mlops-lens-scoring-latency',
         'mlops-lens-class-mix',
         'mlops-lens-feature-drift-psi',
         'mlops-drift-events',
+        'mlops-model-predictions',
       ]),
     );
+    // Every Lens visualization and saved search of the file is on the dashboard, once.
+    expect(targets.map((t) => `${t.type}/${t.id}`).sort()).toEqual([...ofType('lens'), ...ofType('search')].map((o) => `${o.type}/${o.id}`).sort());
     const driftTable = targets.find((t) => t.id === 'mlops-drift-events')!;
     expect(driftTable.type).toBe('search');
     expect(driftTable.references[0].id).toBe('mlops-drift');
+    // Panels stay inside the 48 columns and never overlap.
+    const grid = panels.map((p) => p.gridData as { i: string; x: number; y: number; w: number; h: number });
+    expect(grid.filter((g) => g.x < 0 || g.x + g.w > 48).map((g) => g.i)).toEqual([]);
+    const overlapping = grid.flatMap((a, k) =>
+      grid.slice(k + 1).filter((b) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h).map((b) => `${a.i}/${b.i}`),
+    );
+    expect(overlapping).toEqual([]);
   });
 });
 
