@@ -35,6 +35,17 @@ describe('OpenAPI document (embedded mode): every route documented, every exampl
     // A second version, so the shadow and canary examples (version 2) name one that is not current once version 1 is promoted back.
     const job = (await http.post('/retrain').send({ random_state: 7, test_size: 0.3 }).expect(202)).body.job_id as string;
     await eventually(async () => ((await http.get(`/retrain/${job}`)).body.status === 'promoted' ? true : undefined), 10_000, 'version 2');
+    // The named models the per-model examples use: wine, and wine-old for the DELETE example.
+    for (const name of ['wine', 'wine-old']) {
+      const dataset = { source: 'csv', path: 'wine-train.csv', label: 'class' };
+      const named = (
+        await http
+          .post(`/models/${name}/retrain`)
+          .send({ dataset, holdout: { ...dataset, path: 'wine-test.csv' } })
+          .expect(202)
+      ).body.job_id as string;
+      await eventually(async () => ((await http.get(`/retrain/${named}`)).body.status === 'promoted' ? true : undefined), 10_000, name);
+    }
     const doc = (await http.get('/docs-json').expect(200)).body;
     expect(doc.openapi).toBe('3.1.0');
     operations = Object.entries(doc.paths as Record<string, any>).flatMap(([path, item]) =>
@@ -76,6 +87,15 @@ describe('OpenAPI document (embedded mode): every route documented, every exampl
         'POST /v2/models/{model}/versions/{version}/infer',
         'POST /invocations',
         'GET /ping',
+        'POST /models/{name}/predict',
+        'POST /models/{name}/predict/batch',
+        'POST /models/{name}/versions/{version}/predict',
+        'POST /models/{name}/versions/{version}/predict/batch',
+        'POST /models/{name}/versions/{version}/promote',
+        'POST /models/{name}/retrain',
+        'DELETE /models/{name}',
+        'POST /models/{name}/invocations',
+        'POST /v2/repository/index',
       ].sort(),
     );
   });
@@ -149,7 +169,7 @@ describe('OpenAPI document (embedded mode): every route documented, every exampl
       }
     }
     expect(mismatches).toEqual([]);
-    // The 17 GET and 2 DELETE routes once each, and the 21 request examples of the 12 POST routes.
-    expect(sent).toBe(40);
+    // The 17 GET and 3 DELETE routes once each, and the 33 request examples of the 20 POST routes.
+    expect(sent).toBe(53);
   });
 });

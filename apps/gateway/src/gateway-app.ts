@@ -21,8 +21,10 @@ export function gatewayAppOptions(ctx: ServiceContext): Omit<ServiceAppOptions, 
     ],
     bodyRoutes: [
       { path: '/invocations', textTypes: ['text/csv'] },
-      // Inference only: no state changes, so accepting what Triton's HTTP client sends opens nothing.
+      { path: /^\/models\/[^/]+\/invocations$/, textTypes: ['text/csv'] },
+      // Inference and a listing only: no state changes, so accepting what Triton's HTTP client sends opens nothing.
       { path: /^\/v2\/models\/[^/]+(\/versions\/[^/]+)?\/infer$/, untypedJson: true },
+      { path: '/v2/repository/index', untypedJson: true },
     ],
     connectTransports: (app) => connectGrpc(app, ctx.config, ctx.logger),
   };

@@ -27,6 +27,7 @@ import { acceptedJobSchema, checkInlineHoldout } from '../retrain/retrain.contro
 import { RetrainJobs } from '../retrain/retrain-jobs';
 import { ModelDecisions } from './model-decisions';
 
+/** test/openapi-examples trains wine and wine-old first, so the examples here answer on its platform. */
 const NAME = ApiParam({ name: 'name', example: 'wine', description: 'A model name: a lowercase letter, then up to 62 lowercase letters, digits or hyphens' });
 const WINE_ROW = {
   alcohol: 13.2,
@@ -227,7 +228,7 @@ export class NamedModelsController {
     'Applied by the registry owner',
     z.strictObject({ model: z.string(), version: z.number().nullable(), outcome: z.string(), reason: z.string() }),
   )
-  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 429, 503, 504])
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 413, 415, 429, 503, 504])
   async promote(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Body() body: unknown) {
     const model = this.namedOnly(name, 'POST /models/{version}/promote');
     if (!this.models.version(model, version)) throw notFound(`model ${model} has no version ${version}`);
@@ -241,10 +242,12 @@ export class NamedModelsController {
   @Access('admin')
   @HttpCode(200)
   @ApiOperation({ summary: 'Archive a named model: its routes answer 404 after, its name is not reused, its documents stay searchable' })
-  @NAME
+  @ApiParam({ name: 'name', example: 'wine-old', description: 'A named model' })
   @ApiJsonResponse(200, 'Archived', z.strictObject({ model: z.string(), outcome: z.string(), reason: z.string() }))
   @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 429, 503, 504])
   async archive(@Param('name') name: string) {
+    // A version is never deleted (rollback needs it): there is no such route for a number.
+    if (/^\d+$/.test(name)) throw notFound('Cannot DELETE a model version; DELETE /models/{name} archives a named model');
     const model = this.namedOnly(name, 'nothing: the default model cannot be deleted');
     if (!this.models.registry(model) || this.models.archivedAt(model) !== null) throw notFound(`there is no model named ${model}`);
     const d = await this.command(model, 'archive_model', null, 'deleted by DELETE /models/{name}');

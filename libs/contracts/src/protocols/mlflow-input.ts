@@ -2,11 +2,10 @@ import type { z } from 'zod';
 import { FEATURE_NAMES } from '@app/model';
 import { describeIssues } from '../decode-event';
 import type { Features } from '../features';
-import { refuseTooManyRows, rowFromValues, validatedRows, type RawRow } from './feature-rows';
+import type { NamedInstance } from '../payloads/named-prediction';
+import { featureList, refuseTooManyRows, rowFromValues, validatedNamedRows, validatedRows, type RawRow } from './feature-rows';
 import { MLFLOW_FORMAT_SCHEMAS, MLFLOW_INPUT_FORMATS } from './mlflow-schemas';
 import { ProtocolInputError } from './protocol-input-error';
-
-const TAKES = `the model takes ${FEATURE_NAMES.join(', ')}`;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -18,6 +17,26 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
  * `instances`). `params` is accepted and ignored, as MLflow does for a model without params.
  */
 export function featuresFromMlflowJson(body: unknown): Features[] {
+  return validatedRows(rowsFromMlflowJson(body, FEATURE_NAMES));
+}
+
+/** featuresFromMlflowJson for a named model: its own features (in their order for rows of values), its own row rules. */
+export function namedRowsFromMlflowJson(body: unknown, featureNames: readonly string[], model: string): NamedInstance[] {
+  return validatedNamedRows(rowsFromMlflowJson(body, featureNames), featureNames, model);
+}
+
+/** Feature rows from text/csv: a header row naming the columns (any order), then one row per line. */
+export function featuresFromCsv(text: string): Features[] {
+  return validatedRows(rowsFromCsv(text, FEATURE_NAMES));
+}
+
+/** featuresFromCsv for a named model. */
+export function namedRowsFromCsv(text: string, featureNames: readonly string[], model: string): NamedInstance[] {
+  return validatedNamedRows(rowsFromCsv(text, featureNames), featureNames, model);
+}
+
+/** Rows by feature name from a JSON body in any of the four formats, not yet held to a model's rules. */
+function rowsFromMlflowJson(body: unknown, features: readonly string[]): RawRow[] {
   const expected = `the body must be a JSON object with exactly one of the fields ${MLFLOW_INPUT_FORMATS.join(', ')}`;
   if (!isObject(body)) throw new ProtocolInputError(expected);
   const formats = MLFLOW_INPUT_FORMATS.filter((f) => f in body);
@@ -34,29 +53,30 @@ export function featuresFromMlflowJson(body: unknown): Features[] {
   const value = parsed.data;
   switch (format) {
     case 'dataframe_split':
-      return validatedRows(fromSplit(value as z.output<(typeof MLFLOW_FORMAT_SCHEMAS)['dataframe_split']>));
+      return fromSplit(value as z.output<(typeof MLFLOW_FORMAT_SCHEMAS)['dataframe_split']>, features);
     case 'dataframe_records':
-      return validatedRows(fromRecords(value as Json[], format));
+      return fromRecords(value as Json[], format, features);
     case 'instances':
     case 'inputs':
-      return validatedRows(isObject(value) ? fromColumns(value) : fromRows(value as Json[] | unknown[][], format));
+      return isObject(value) ? fromColumns(value, features) : fromRows(value as Json[] | unknown[][], format, features);
   }
 }
 
-/** Feature rows from text/csv: a header row naming the columns (any order), then one row per line. */
-export function featuresFromCsv(text: string): Features[] {
+function rowsFromCsv(text: string, features: readonly string[]): RawRow[] {
   refuseTooManyRows(lineBreaks(text.trimEnd()));
   const lines = text.split(/\r?\n/);
   while (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   if (lines.length === 0) throw new ProtocolInputError('the CSV is empty: send a header row naming the columns, then one row per line');
   const header = splitCsvLine(lines[0]);
-  const order = columnOrder(header);
-  const rows = lines.slice(1).map((line, i) => {
+  const order = columnOrder(header, features);
+  return lines.slice(1).map((line, i) => {
     const fields = splitCsvLine(line);
     if (fields.length !== header.length) throw new ProtocolInputError(`CSV line ${i + 2} has ${fields.length} fields, the header ${header.length}`);
-    return rowFromValues(order.map((column) => csvNumber(fields[column])));
+    return rowFromValues(
+      order.map((column) => csvNumber(fields[column])),
+      features,
+    );
   });
-  return validatedRows(rows);
 }
 
 /** The rows a format's value holds, read from array lengths alone (the schema checks the rest): data frame rows, records, or the longest column. */
@@ -74,56 +94,69 @@ function lineBreaks(text: string): number {
   return count;
 }
 
-function fromSplit(split: z.output<(typeof MLFLOW_FORMAT_SCHEMAS)['dataframe_split']>): RawRow[] {
-  const order = columnOrder(split.columns);
+function fromSplit(split: z.output<(typeof MLFLOW_FORMAT_SCHEMAS)['dataframe_split']>, features: readonly string[]): RawRow[] {
+  const order = columnOrder(split.columns, features);
   return split.data.map((row, i) => {
     if (row.length !== split.columns.length)
       throw new ProtocolInputError(`dataframe_split.data[${i}] must be an array of ${split.columns.length} values, one per column`);
-    return rowFromValues(order.map((column) => row[column]));
+    return rowFromValues(
+      order.map((column) => row[column]),
+      features,
+    );
   });
 }
 
-function fromRecords(records: Json[], field: string): RawRow[] {
+function fromRecords(records: Json[], field: string, features: readonly string[]): RawRow[] {
   return records.map((record, i) => {
-    const unknown = Object.keys(record).filter((k) => !(FEATURE_NAMES as readonly string[]).includes(k));
-    if (unknown.length > 0) throw new ProtocolInputError(`${field}[${i}]: unknown column${plural(unknown)} ${names(unknown)}; ${TAKES}`);
-    return rowFromValues(FEATURE_NAMES.map((name) => record[name]));
+    const unknown = Object.keys(record).filter((k) => !features.includes(k));
+    if (unknown.length > 0) throw new ProtocolInputError(`${field}[${i}]: unknown column${plural(unknown)} ${names(unknown)}; ${takes(features)}`);
+    return rowFromValues(
+      features.map((name) => record[name]),
+      features,
+    );
   });
 }
 
-/** Records, or rows of four values in FEATURE_NAMES order (the schema allows nothing else). */
-function fromRows(rows: Json[] | unknown[][], field: string): RawRow[] {
-  if (rows.every(isObject)) return fromRecords(rows as Json[], field);
+/** Records, or rows of values in feature order (the schema allows nothing else). */
+function fromRows(rows: Json[] | unknown[][], field: string, features: readonly string[]): RawRow[] {
+  if (rows.every(isObject)) return fromRecords(rows as Json[], field, features);
   return (rows as unknown[][]).map((row, i) => {
-    if (row.length !== FEATURE_NAMES.length)
-      throw new ProtocolInputError(`${field}[${i}] must be a record or an array of ${FEATURE_NAMES.length} values (${FEATURE_NAMES.join(', ')})`);
-    return rowFromValues(row);
+    if (row.length !== features.length)
+      throw new ProtocolInputError(`${field}[${i}] must be a record or an array of ${features.length} values (${featureList(features)})`);
+    return rowFromValues(row, features);
   });
 }
 
-function fromColumns(columns: Json): RawRow[] {
-  checkColumnNames(Object.keys(columns));
-  const values = FEATURE_NAMES.map((name) => columns[name] as unknown[]);
+function fromColumns(columns: Json, features: readonly string[]): RawRow[] {
+  checkColumnNames(Object.keys(columns), features);
+  const values = features.map((name) => columns[name] as unknown[]);
   if (new Set(values.map((c) => c.length)).size !== 1) throw new ProtocolInputError('inputs by column must give every column as an array of the same length');
-  return Array.from({ length: values[0].length }, (_, i) => rowFromValues(values.map((c) => c[i])));
+  return Array.from({ length: values[0].length }, (_, i) =>
+    rowFromValues(
+      values.map((c) => c[i]),
+      features,
+    ),
+  );
 }
 
-/** For each feature (FEATURE_NAMES order) the index of its column. */
-function columnOrder(columns: unknown[]): number[] {
+/** For each feature (in the model's order) the index of its column. */
+function columnOrder(columns: unknown[], features: readonly string[]): number[] {
   const given = columns.map((c) => String(c));
-  checkColumnNames(given);
-  return FEATURE_NAMES.map((name) => given.indexOf(name));
+  checkColumnNames(given, features);
+  return features.map((name) => given.indexOf(name));
 }
 
 /** The column names must be exactly the features, each once, in any order. */
-function checkColumnNames(given: string[]): void {
-  const unknown = given.filter((c) => !(FEATURE_NAMES as readonly string[]).includes(c));
-  const missing = FEATURE_NAMES.filter((n) => !given.includes(n));
+function checkColumnNames(given: string[], features: readonly string[]): void {
+  const unknown = given.filter((c) => !features.includes(c));
+  const missing = features.filter((n) => !given.includes(n));
   const repeated = given.filter((c, i) => given.indexOf(c) !== i);
-  if (unknown.length > 0) throw new ProtocolInputError(`unknown column${plural(unknown)} ${names(unknown)}; ${TAKES}`);
-  if (missing.length > 0) throw new ProtocolInputError(`missing column${plural(missing)} ${names(missing)}; ${TAKES}`);
+  if (unknown.length > 0) throw new ProtocolInputError(`unknown column${plural(unknown)} ${names(unknown)}; ${takes(features)}`);
+  if (missing.length > 0) throw new ProtocolInputError(`missing column${plural(missing)} ${names(missing)}; ${takes(features)}`);
   if (repeated.length > 0) throw new ProtocolInputError(`column${plural(repeated)} ${names(repeated)} given more than once`);
 }
+
+const takes = (features: readonly string[]) => `the model takes ${featureList(features)}`;
 
 function splitCsvLine(line: string): string[] {
   return line.split(',').map((f) => f.trim().replace(/^"(.*)"$/, '$1'));

@@ -36,3 +36,7 @@ export const mlflowJsonRequestSchema = z.union(
  */
 export const mlflowResponseSchema = z.strictObject({ predictions: z.array(z.enum(CLASS_NAMES)) });
 export type MlflowResponse = z.infer<typeof mlflowResponseSchema>;
+
+/** The same answer from any model by name: its own class labels. */
+export const mlflowNamedResponseSchema = z.strictObject({ predictions: z.array(z.string()) });
+export type MlflowNamedResponse = z.infer<typeof mlflowNamedResponseSchema>;

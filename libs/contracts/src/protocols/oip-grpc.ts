@@ -84,7 +84,7 @@ export function restRequestFromGrpc(req: GrpcModelInferRequest): RestFromGrpc {
   if (raw && rawContents.length !== req.inputs.length) {
     throw new ProtocolInputError(`raw_input_contents has ${rawContents.length} entries for ${req.inputs.length} inputs: give one per input, in order`);
   }
-  // Every accepted shape has its rows first ([N], [N,1], [N,4]): refused before the raw bytes become numbers.
+  // Every accepted shape has its rows first ([N], [N,1], [N,F]): refused before the raw bytes become numbers.
   for (const t of req.inputs) refuseTooManyRows(t.shape[0] ?? 0);
   const inputs = req.inputs.map((t, i) => ({
     name: t.name,

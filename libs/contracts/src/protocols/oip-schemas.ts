@@ -18,36 +18,58 @@ export const oipParametersSchema = z.record(z.string().max(256), z.union([z.stri
 export type OipParameters = z.infer<typeof oipParametersSchema>;
 
 const tensorName = z.string().min(1).max(256);
-const MAX_TENSOR_ELEMENTS = MAX_BATCH * FEATURE_NAMES.length;
 /** Each dimension an unsigned integer; a tensor has a handful of dimensions, not thousands. */
 const shape = z.array(z.number().int().min(0)).max(8);
 
-export const oipRequestInputSchema = z.strictObject({
-  name: tensorName,
-  shape,
-  datatype: z.enum(OIP_DATATYPES),
-  parameters: oipParametersSchema.optional(),
-  /**
-   * Row-major, flat or nested as the shape; element types are checked when the tensor is decoded.
-   * Bounded by the largest batch, so an oversized tensor is refused on its length alone.
-   */
-  data: z
-    .array(z.unknown())
-    .max(MAX_TENSOR_ELEMENTS, { message: `must hold at most ${MAX_TENSOR_ELEMENTS} elements (${MAX_BATCH} rows of ${FEATURE_NAMES.length} features)` })
-    .meta({ description: 'Tensor elements in row-major order, flattened or nested as the shape' }),
-});
-export type OipRequestInput = z.infer<typeof oipRequestInputSchema>;
+/**
+ * An input tensor of a model of `features` features. Row-major, flat or nested as the shape;
+ * element types are checked when the tensor is decoded. Bounded by the largest batch of that
+ * model, so an oversized tensor is refused on its length alone.
+ */
+function requestInputSchema(features: number) {
+  const maxElements = MAX_BATCH * features;
+  return z.strictObject({
+    name: tensorName,
+    shape,
+    datatype: z.enum(OIP_DATATYPES),
+    parameters: oipParametersSchema.optional(),
+    data: z
+      .array(z.unknown())
+      .max(maxElements, { message: `must hold at most ${maxElements} elements (${MAX_BATCH} rows of ${features} features)` })
+      .meta({ description: 'Tensor elements in row-major order, flattened or nested as the shape' }),
+  });
+}
 
 export const oipRequestOutputSchema = z.strictObject({ name: tensorName, parameters: oipParametersSchema.optional() });
 export type OipRequestOutput = z.infer<typeof oipRequestOutputSchema>;
 
-export const oipInferRequestSchema = z.strictObject({
-  id: z.string().max(256).optional(),
-  parameters: oipParametersSchema.optional(),
-  inputs: z.array(oipRequestInputSchema).min(1).max(16),
-  outputs: z.array(oipRequestOutputSchema).max(16).optional(),
-});
+/** A model of more than 16 features may be sent one tensor per feature. */
+function inferRequestSchema(features: number) {
+  return z.strictObject({
+    id: z.string().max(256).optional(),
+    parameters: oipParametersSchema.optional(),
+    inputs: z.array(requestInputSchema(features)).min(1).max(Math.max(16, features)),
+    outputs: z.array(oipRequestOutputSchema).max(16).optional(),
+  });
+}
+
+/** The default model's (iris, four features): the schema the OpenAPI document shows. */
+export const oipRequestInputSchema = requestInputSchema(FEATURE_NAMES.length);
+export type OipRequestInput = z.infer<typeof oipRequestInputSchema>;
+export const oipInferRequestSchema = inferRequestSchema(FEATURE_NAMES.length);
 export type OipInferRequest = z.infer<typeof oipInferRequestSchema>;
+
+const requestSchemas = new Map<number, typeof oipInferRequestSchema>([[FEATURE_NAMES.length, oipInferRequestSchema]]);
+
+/** The inference request of a model of `features` features: its tensors may hold MAX_BATCH rows of them. */
+export function oipInferRequestSchemaFor(features: number): typeof oipInferRequestSchema {
+  let schema = requestSchemas.get(features);
+  if (!schema) {
+    schema = inferRequestSchema(features);
+    requestSchemas.set(features, schema);
+  }
+  return schema;
+}
 
 export const oipResponseOutputSchema = z.strictObject({
   name: z.string(),
@@ -89,3 +111,22 @@ export const oipModelReadySchema = z.strictObject({ name: z.string(), ready: z.b
 /** Every failed OIP request answers with this body, whatever the status. */
 export const oipErrorSchema = z.strictObject({ error: z.string() });
 export type OipError = z.infer<typeof oipErrorSchema>;
+
+/**
+ * The model repository extension's index (Triton's and MLServer's `POST v2/repository/index`):
+ * one entry per model, its serving version and whether it can infer now. `ready: true` asks for
+ * the ready ones only.
+ */
+export const oipRepositoryIndexRequestSchema = z.strictObject({
+  ready: z.boolean().optional().meta({ description: 'true: only the models ready to infer' }),
+});
+export const OIP_MODEL_STATES = ['READY', 'UNAVAILABLE'] as const;
+export const oipRepositoryIndexSchema = z.array(
+  z.strictObject({
+    name: z.string(),
+    version: z.string().optional().meta({ description: 'The serving version; absent when none is' }),
+    state: z.enum(OIP_MODEL_STATES),
+    reason: z.string().meta({ description: 'Why the model is UNAVAILABLE; empty when READY' }),
+  }),
+);
+export type OipRepositoryIndex = z.infer<typeof oipRepositoryIndexSchema>;

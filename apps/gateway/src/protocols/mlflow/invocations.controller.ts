@@ -1,20 +1,29 @@
-import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import {
+  DEFAULT_MODEL,
   apiErrorBodySchema,
   featuresFromCsv,
   featuresFromMlflowJson,
   mlflowJsonRequestSchema,
+  mlflowNamedResponseSchema,
   mlflowResponseSchema,
+  modelNameSchema,
+  namedRowsFromCsv,
+  namedRowsFromMlflowJson,
+  type MlflowNamedResponse,
   type MlflowResponse,
 } from '@app/contracts';
 import { Readiness } from '@app/observability';
-import { ApiErrorResponses, ApiJsonResponse, jsonSchemaOf } from '@app/runtime';
+import { NamedModels } from '@app/registry';
+import { ApiErrorResponses, ApiJsonResponse, HttpFailure, jsonSchemaOf } from '@app/runtime';
 import { Access } from '@app/security';
+import { NamedPredictionService } from '../../prediction/named-prediction.service';
 import { PredictionService } from '../../prediction/prediction.service';
 import { idsOf } from '../../prediction/request-ids';
+import { MlflowExceptionsFilter } from './mlflow-exceptions.filter';
 
 const COLUMNS = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
 const JSON_EXAMPLES = {
@@ -39,12 +48,16 @@ const mlflowErrorSchema = apiErrorBodySchema.extend({ error_code: z.string().met
  * frame (JSON in four layouts, or CSV with a header row), columns matched by name; GET /ping.
  * The answer is what an MLflow pyfunc scikit-learn classifier returns: `predict`'s class
  * labels under `predictions`. The request path is /predict's: one prediction event per request.
+ * POST /models/{name}/invocations is the same protocol for any model by name: the default
+ * model's path for iris, a named model's (/models/{name}/predict/batch's) for any other.
  */
 @ApiTags('mlflow')
 @Controller()
 export class InvocationsController {
   constructor(
     private readonly predictions: PredictionService,
+    private readonly named: NamedModels,
+    private readonly namedPredictions: NamedPredictionService,
     private readonly readiness: Readiness,
   ) {}
 
@@ -72,6 +85,44 @@ export class InvocationsController {
     const body: unknown = req.body;
     const instances = req.is('text/csv') ? featuresFromCsv(typeof body === 'string' ? body : '') : featuresFromMlflowJson(body);
     const reply = await this.predictions.predict(instances, idsOf(res));
+    return { predictions: reply.predictions.map((p) => p.prediction) };
+  }
+
+  /** Any model by name, its current version; columns are its own features (GET /models/{name} lists them). */
+  @Post('models/:name/invocations')
+  @Access('predict')
+  @HttpCode(200)
+  @UseFilters(MlflowExceptionsFilter)
+  @ApiOperation({
+    summary: 'Score a data frame with a model by name (MLflow scoring protocol)',
+    requestBody: {
+      required: true,
+      content: { 'application/json': { schema: jsonSchemaOf(mlflowJsonRequestSchema, 'input'), examples: named(JSON_EXAMPLES) } },
+    },
+  })
+  @ApiParam({ name: 'name', example: DEFAULT_MODEL, description: 'iris (the default model, as POST /invocations) or a named model, e.g. wine' })
+  @ApiJsonResponse(200, 'The class label of each row, in input order', mlflowNamedResponseSchema)
+  @ApiErrorResponses(mlflowErrorSchema, [400, 401, 403, 404, 413, 415, 429, 502, 503, 504])
+  async namedInvocations(@Param('name') name: string, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<MlflowNamedResponse> {
+    if (name === DEFAULT_MODEL) return this.invocations(req, res);
+    const parsed = modelNameSchema.safeParse(name);
+    if (!parsed.success) throw new HttpFailure(400, 'invalid_model_name', `${JSON.stringify(name.slice(0, 64))} ${parsed.error.issues[0].message}`);
+    const registry = this.named.serving(name);
+    if (!registry) throw new HttpFailure(404, 'model_not_found', `there is no model named ${name}`);
+    const current = registry.current();
+    if (!current) {
+      throw new HttpFailure(
+        503,
+        'model_not_ready',
+        `model ${name} has no current version: no version has passed the promotion gate yet; name one with POST /models/${name}/versions/{version}/predict/batch`,
+      );
+    }
+    const params = current.model.params;
+    const body: unknown = req.body;
+    const rows = req.is('text/csv')
+      ? namedRowsFromCsv(typeof body === 'string' ? body : '', params.featureNames, name)
+      : namedRowsFromMlflowJson(body, params.featureNames, name);
+    const reply = await this.namedPredictions.predict(name, rows, params, idsOf(res));
     return { predictions: reply.predictions.map((p) => p.prediction) };
   }
 

@@ -7,19 +7,26 @@ import {
   oipInferResponseSchema,
   oipModelMetadataSchema,
   oipModelReadySchema,
+  oipRepositoryIndexRequestSchema,
+  oipRepositoryIndexSchema,
   oipServerLiveSchema,
   oipServerMetadataSchema,
   oipServerReadySchema,
   type OipInferResponse,
   type OipModelMetadata,
+  type OipRepositoryIndex,
   type OipServerMetadata,
 } from '@app/contracts';
-import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
 import { idsOf } from '../../prediction/request-ids';
 import { OIP_MODEL_NAME, OipModel } from './oip-model';
 
-const MODEL = ApiParam({ name: 'model', example: OIP_MODEL_NAME });
+const MODEL = ApiParam({
+  name: 'model',
+  example: OIP_MODEL_NAME,
+  description: 'iris (the default model) or a named model (POST /v2/repository/index lists them)',
+});
 const VERSION = ApiParam({ name: 'version', example: '1', description: 'A registered version (GET /models lists them)' });
 const INFER_ERRORS = ApiErrorResponses(oipErrorSchema, [400, 401, 403, 404, 413, 415, 429, 502, 503, 504]);
 const METADATA_ERRORS = ApiErrorResponses(oipErrorSchema, [401, 403, 404, 429, 503]);
@@ -55,10 +62,14 @@ const INFER_EXAMPLES = {
   },
 };
 
+const OUTPUTS = 'label (BYTES [N]), class_id (INT64 [N]), probabilities ([N,C] in the input datatype, C the model’s classes: 3 for iris)';
+
 /**
  * Open Inference Protocol v2 over REST (the KServe/Triton/Seldon "v2" protocol): health,
- * metadata and inference of the model "iris", on the same request path as /predict. Errors are
- * the specification's `{"error": …}` (oipErrorBody, bound to /v2 in the gateway's app options).
+ * metadata and inference of the default model "iris", on the same request path as /predict,
+ * and of every named model, on the path of /models/{name}/predict/batch; the model repository
+ * index. Errors are the specification's `{"error": …}` (oipErrorBody, bound to /v2 in the
+ * gateway's app options).
  */
 @ApiTags('open inference protocol v2')
 @Controller('v2')
@@ -121,7 +132,7 @@ export class OipRestController {
   @ApiJsonResponse(503, 'Not ready', oipModelReadySchema)
   @METADATA_ERRORS
   modelReady(@Param('model') model: string, @Res() res: Response): void {
-    this.answerReady(res, this.model.modelReady(model));
+    this.answerReady(res, model, this.model.modelReady(model));
   }
 
   @Get('models/:model/versions/:version/ready')
@@ -133,7 +144,7 @@ export class OipRestController {
   @ApiJsonResponse(503, 'Not ready', oipModelReadySchema)
   @METADATA_ERRORS
   versionReady(@Param('model') model: string, @Param('version') version: string, @Res() res: Response): void {
-    this.answerReady(res, this.model.modelReady(model, version));
+    this.answerReady(res, model, this.model.modelReady(model, version));
   }
 
   @Post('models/:model/infer')
@@ -142,7 +153,7 @@ export class OipRestController {
   @ApiOperation({ summary: 'Inference with the serving version' })
   @MODEL
   @ApiJsonBody(oipInferRequestSchema, INFER_EXAMPLES)
-  @ApiJsonResponse(200, 'label (BYTES [N]), class_id (INT64 [N]), probabilities ([N,3] in the input datatype)', oipInferResponseSchema)
+  @ApiJsonResponse(200, OUTPUTS, oipInferResponseSchema)
   @INFER_ERRORS
   infer(@Param('model') model: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<OipInferResponse> {
     return this.model.infer(model, undefined, body, idsOf(res));
@@ -155,7 +166,7 @@ export class OipRestController {
   @MODEL
   @VERSION
   @ApiJsonBody(oipInferRequestSchema, INFER_EXAMPLES)
-  @ApiJsonResponse(200, 'label (BYTES [N]), class_id (INT64 [N]), probabilities ([N,3] in the input datatype)', oipInferResponseSchema)
+  @ApiJsonResponse(200, OUTPUTS, oipInferResponseSchema)
   @INFER_ERRORS
   inferVersion(
     @Param('model') model: string,
@@ -166,7 +177,20 @@ export class OipRestController {
     return this.model.infer(model, version, body, idsOf(res));
   }
 
-  private answerReady(res: Response, ready: boolean): void {
-    res.status(ready ? 200 : 503).json({ name: OIP_MODEL_NAME, ready });
+  /** The model repository extension's index (as Triton and MLServer answer it), at the access level of model metadata. */
+  @Post('repository/index')
+  @Access('predict')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Model repository index: every model, its serving version and state' })
+  @ApiJsonBody(oipRepositoryIndexRequestSchema, { 'every model': {}, 'the ready ones only': { ready: true } }, 'Optional')
+  @ApiJsonResponse(200, 'The default model, then every named model by name: READY, or UNAVAILABLE with the reason', oipRepositoryIndexSchema)
+  @ApiErrorResponses(oipErrorSchema, [400, 401, 403, 413, 415, 429, 503])
+  repositoryIndex(@Body() body: unknown): OipRepositoryIndex {
+    const { ready } = validateBody(oipRepositoryIndexRequestSchema, body ?? {});
+    return this.model.repositoryIndex(ready === true);
+  }
+
+  private answerReady(res: Response, model: string, ready: boolean): void {
+    res.status(ready ? 200 : 503).json({ name: model, ready });
   }
 }

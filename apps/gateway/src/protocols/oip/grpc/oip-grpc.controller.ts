@@ -22,7 +22,8 @@ interface ModelRequest {
 
 /**
  * Open Inference Protocol v2 over gRPC (`inference.GRPCInferenceService`): the REST routes'
- * model, access levels and request path; raw tensors in, raw tensors out.
+ * models (the default one and every named one, through the same OipModel), access levels and
+ * request paths; raw tensors in, raw tensors out.
  */
 @Controller()
 @UseGuards(GrpcAccessGuard)
