@@ -33,7 +33,7 @@ export class GatewayModule {
   static register(ctx: ServiceContext): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [RuntimeModule.forRoot(ctx), RegistryModule],
+      imports: [RuntimeModule.forRoot(ctx), RegistryModule.register({ baselines: false })],
       controllers: [
         PredictionController,
         PredictionLookupController,

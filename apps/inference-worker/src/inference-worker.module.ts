@@ -17,7 +17,7 @@ export class InferenceWorkerModule {
   static register(ctx: ServiceContext): DynamicModule {
     return {
       module: InferenceWorkerModule,
-      imports: [RuntimeModule.forRoot(ctx), RegistryModule],
+      imports: [RuntimeModule.forRoot(ctx), RegistryModule.register({ baselines: false })],
       controllers: [PredictionRequestHandler, NamedPredictionHandler, ModelReadyHandler],
       providers: [
         ServingModel,

@@ -1,6 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { join } from 'node:path';
-import { DOCUMENT_SINK, ElasticsearchPredictionIndex, ElasticsearchSink, FileSink, PREDICTION_INDEX, createElasticsearchClient, type DocumentSink } from '@app/elasticsearch';
+import {
+  DOCUMENT_SINK,
+  ElasticsearchPredictionIndex,
+  ElasticsearchSink,
+  FileSink,
+  PREDICTION_INDEX,
+  createElasticsearchClient,
+  type DocumentSink,
+} from '@app/elasticsearch';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
 import { RegistryModule } from '@app/registry';
@@ -8,6 +16,7 @@ import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { EventIndexerHandler } from './indexing/event-indexer.handler';
 import { LiveHandler } from './live/live.handler';
 import { LiveEvaluationService } from './live/live-evaluation.service';
+import { NamedTrafficService } from './statistics/named-traffic.service';
 import { TrafficService } from './statistics/traffic.service';
 
 @Module({})
@@ -20,6 +29,7 @@ export class MonitorModule {
       controllers: [EventIndexerHandler, LiveHandler],
       providers: [
         TrafficService,
+        NamedTrafficService,
         LiveEvaluationService,
         ...(config.MONITOR_SINK === 'elasticsearch'
           ? [{ provide: PREDICTION_INDEX, useFactory: () => new ElasticsearchPredictionIndex(createElasticsearchClient(config), config.ES_INDEX_PREFIX) }]

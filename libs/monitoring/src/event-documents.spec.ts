@@ -232,6 +232,114 @@ describe('eventDocument', () => {
     expect(eventDocument(TOPICS.driftDetected, createEnvelope('DriftDetected', payload, meta)).body.psi_max).toBe(0.7);
   });
 
+  it("keeps the default model's statistics and drift documents in their own shape: features and classes as fields of their own", () => {
+    const summary = { count: 200, mean: 4.2, std: 1.1, min: 1, max: 6.9 };
+    const d = (psi: number) => ({ psi, ks: 0.1, p_value: 0.5, drifted: false });
+    const stats = {
+      model_version: 1,
+      count: 200,
+      features: { sepal_length: summary, petal_length: summary },
+      class_mix: { setosa: 0.5, versicolor: 0.25, virginica: 0.25 },
+      latency_ms: { p50: 0.4, p95: 0.9, p99: 1.2 },
+      drift: { sepal_length: d(0.1), petal_length: d(0.7) },
+    };
+    const statsDoc = eventDocument(TOPICS.inputStats, createEnvelope('InputStatsComputed', stats, { ...meta, eventId: 'evt-s' }));
+    expect(statsDoc.body).toStrictEqual({
+      '@timestamp': '2026-03-04T23:59:59.000Z',
+      event_id: 'evt-s',
+      event_type: 'InputStatsComputed',
+      request_id: 'req-1',
+      producer: 'inference-worker',
+      topic: 'ml.monitoring.input-stats.v1',
+      model: 'iris',
+      ...stats,
+    });
+    const drift = { model_version: 1, window_size: 200, drifted_features: ['petal_length'], features: stats.drift, retrain_requested: true };
+    const driftDoc = eventDocument(TOPICS.driftDetected, createEnvelope('DriftDetected', drift, { ...meta, eventId: 'evt-d' }));
+    expect(driftDoc.body).toStrictEqual({
+      '@timestamp': '2026-03-04T23:59:59.000Z',
+      event_id: 'evt-d',
+      event_type: 'DriftDetected',
+      request_id: 'req-1',
+      producer: 'inference-worker',
+      topic: 'ml.monitoring.drift.v1',
+      model: 'iris',
+      ...drift,
+      psi_max: 0.7,
+    });
+  });
+
+  it("indexes a named model's statistics as nested entries per feature (summary and drift scores) and per class, with its name", () => {
+    const stats = {
+      model_name: 'churn',
+      model_version: 4,
+      count: 120,
+      features: { tenure: { count: 120, mean: 30, std: 12, min: 1, max: 72 }, 'monthly charges': { count: 120, mean: 64.5, std: 30, min: 18, max: 119 } },
+      class_mix: { no: 0.75, 'will churn': 0.25 },
+      latency_ms: { p50: 0.4, p95: 0.9, p99: 1.2 },
+      drift: { tenure: { psi: 0.05, ks: 0.04, p_value: 0.8, drifted: false }, 'monthly charges': { psi: 0.9, ks: 0.5, p_value: 1e-12, drifted: true } },
+    };
+    const doc = eventDocument(TOPICS.inputStats, createEnvelope('InputStatsComputed', stats, { ...meta, producer: 'monitor', eventId: 'evt-ns' }));
+    expect([doc.kind, doc.id]).toEqual(['stats', 'evt-ns']);
+    expect(doc.body).toStrictEqual({
+      '@timestamp': '2026-03-04T23:59:59.000Z',
+      event_id: 'evt-ns',
+      event_type: 'InputStatsComputed',
+      request_id: 'req-1',
+      producer: 'monitor',
+      topic: 'ml.monitoring.input-stats.v1',
+      model: 'churn',
+      model_version: 4,
+      count: 120,
+      feature_stats: [
+        { name: 'tenure', count: 120, mean: 30, std: 12, min: 1, max: 72, psi: 0.05, ks: 0.04, p_value: 0.8, drifted: false },
+        { name: 'monthly charges', count: 120, mean: 64.5, std: 30, min: 18, max: 119, psi: 0.9, ks: 0.5, p_value: 1e-12, drifted: true },
+      ],
+      class_shares: [
+        { class: 'no', share: 0.75 },
+        { class: 'will churn', share: 0.25 },
+      ],
+      latency_ms: { p50: 0.4, p95: 0.9, p99: 1.2 },
+    });
+    // Before the window is large enough for a verdict: the summaries alone.
+    const early = eventDocument(TOPICS.inputStats, createEnvelope('InputStatsComputed', { ...stats, drift: null }, meta));
+    expect(early.body.feature_stats).toEqual([
+      { name: 'tenure', count: 120, mean: 30, std: 12, min: 1, max: 72 },
+      { name: 'monthly charges', count: 120, mean: 64.5, std: 30, min: 18, max: 119 },
+    ]);
+  });
+
+  it("indexes a named model's drift with its scores as nested entries per feature, its name, and no retrain requested", () => {
+    const drift = {
+      model_name: 'churn',
+      model_version: 4,
+      window_size: 200,
+      drifted_features: ['monthly charges'],
+      features: { tenure: { psi: 0.05, ks: 0.04, p_value: 0.8, drifted: false }, 'monthly charges': { psi: 0.9, ks: 0.5, p_value: 1e-12, drifted: true } },
+      retrain_requested: false,
+    };
+    const doc = eventDocument(TOPICS.driftDetected, createEnvelope('DriftDetected', drift, { ...meta, producer: 'monitor', eventId: 'evt-nd' }));
+    expect([doc.kind, doc.id]).toEqual(['drift', 'evt-nd']);
+    expect(doc.body).toStrictEqual({
+      '@timestamp': '2026-03-04T23:59:59.000Z',
+      event_id: 'evt-nd',
+      event_type: 'DriftDetected',
+      request_id: 'req-1',
+      producer: 'monitor',
+      topic: 'ml.monitoring.drift.v1',
+      model: 'churn',
+      model_version: 4,
+      window_size: 200,
+      drifted_features: ['monthly charges'],
+      feature_stats: [
+        { name: 'tenure', psi: 0.05, ks: 0.04, p_value: 0.8, drifted: false },
+        { name: 'monthly charges', psi: 0.9, ks: 0.5, p_value: 1e-12, drifted: true },
+      ],
+      psi_max: 0.9,
+      retrain_requested: false,
+    });
+  });
+
   it('defaults the reason of a retrain request without one to manual', () => {
     const doc = eventDocument(TOPICS.retrainRequested, createEnvelope('RetrainRequested', { job_id: 'job-2' }, meta));
     expect([doc.kind, doc.body.job_id, doc.body.reason]).toEqual(['events', 'job-2', 'manual']);

@@ -204,6 +204,22 @@ function registeredFields(p: PayloadOf<typeof TOPICS.modelRegistered>) {
   };
 }
 
+/**
+ * A named model's window statistics. Its features and classes may be any names, so instead of
+ * the default model's `features.<name>`, `drift.<name>` and `class_mix.<class>` objects they are
+ * nested entries of fixed fields: `feature_stats` (a feature's summary and, once evaluated, its
+ * drift scores) and `class_shares`.
+ */
+function namedStatsFields(p: PayloadOf<typeof TOPICS.inputStats>): Record<string, unknown> {
+  return {
+    model_version: p.model_version,
+    count: p.count,
+    feature_stats: Object.entries(p.features).map(([name, summary]) => ({ name, ...summary, ...p.drift?.[name] })),
+    class_shares: Object.entries(p.class_mix).map(([name, share]) => ({ class: name, share })),
+    latency_ms: p.latency_ms,
+  };
+}
+
 /** Every other event: one document in the index for its kind. */
 export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDocument {
   const model = modelOf(topic, e.payload);
@@ -211,6 +227,7 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
   switch (topic) {
     case TOPICS.inputStats: {
       const p = (e as Envelope<typeof TOPICS.inputStats>).payload;
+      if (p.model_name !== undefined) return doc('stats', namedStatsFields(p));
       return doc('stats', {
         model_version: p.model_version,
         count: p.count,
@@ -223,6 +240,16 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
     case TOPICS.driftDetected: {
       const p = (e as Envelope<typeof TOPICS.driftDetected>).payload;
       const psiMax = Math.max(...Object.values(p.features).map((f) => f.psi));
+      if (p.model_name !== undefined) {
+        return doc('drift', {
+          model_version: p.model_version,
+          window_size: p.window_size,
+          drifted_features: p.drifted_features,
+          feature_stats: Object.entries(p.features).map(([name, d]) => ({ name, ...d })),
+          psi_max: psiMax,
+          retrain_requested: p.retrain_requested,
+        });
+      }
       return doc('drift', {
         model_version: p.model_version,
         window_size: p.window_size,

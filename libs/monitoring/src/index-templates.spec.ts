@@ -1,5 +1,16 @@
 import { ALL_TOPICS, EVENTS, TOPICS, createEnvelope, decodeEvent, resultViews, featureVector, type Features, type PayloadOf, type Topic } from '@app/contracts';
-import { CLASS_NAMES, DriftDetector, FEATURE_NAMES, IRIS_ROWS, MAX_FEATURES, MAX_NAME_CHARS, compileScorer, irisDataset, type ClassName } from '@app/model';
+import {
+  CLASS_NAMES,
+  DriftDetector,
+  FEATURE_NAMES,
+  IRIS_ROWS,
+  MAX_FEATURES,
+  MAX_NAME_CHARS,
+  compileScorer,
+  computeFeatureBaselines,
+  irisDataset,
+  type ClassName,
+} from '@app/model';
 import { modelChecksum, trainModel } from '@app/training';
 import { batchDocuments, eventDocument, namedPredictionDocuments, predictionDocuments, shadowDocuments, type IndexDocument } from './event-documents';
 import { ADDED_COMMON_FIELDS, indexTemplates } from './index-templates';
@@ -113,6 +124,40 @@ function namedReply(features: string[]): PayloadOf<typeof TOPICS.namedPrediction
       },
       { outcome: 'failed', request_id: 'req-m', event_id: 'evt-m', model: 'churn', error: 'invalid_instances', reason: 'row 0 lacks tenure', rows: 2 },
     ],
+  };
+}
+
+/**
+ * A named model's window statistics from the real monitor, by any names: its drift scores
+ * evaluated (`drift` set) or not yet (null), with the model's name.
+ */
+function namedStats(features: string[], classes: string[], evaluated: boolean): PayloadOf<typeof TOPICS.inputStats> {
+  const rows = Array.from({ length: 150 }, (_, i) => features.map((_f, j) => ((i * (j + 3)) % 17) + j / 10));
+  const named = new TrafficMonitor({
+    featureNames: features,
+    classNames: classes,
+    windowSize: 500,
+    windowMs: 60_000,
+    checkEvery: 150,
+    detector: new DriftDetector({ minWindow: 150 }),
+  });
+  named.observe({ modelVersion: 2, instances: rows, classIds: rows.map((_, i) => i % classes.length), latencyMs: 0.6, at: AT.getTime() });
+  if (evaluated) named.checkDrift(2, computeFeatureBaselines(rows, features), AT.getTime());
+  const snapshot = named.snapshot(AT.getTime());
+  if (evaluated !== (snapshot.drift !== null)) throw new Error('the named stats fixture needs drift scores evaluated as asked');
+  return { model_name: 'churn', ...snapshot };
+}
+const NAMED_CLASSES = ['will churn', 'stays.put'];
+
+function namedDrift(features: string[]): PayloadOf<typeof TOPICS.driftDetected> {
+  const scores = namedStats(features, NAMED_CLASSES, true).drift!;
+  return {
+    model_name: 'churn',
+    model_version: 2,
+    window_size: 150,
+    drifted_features: [features[0]],
+    features: { ...scores, [features[0]]: { ...scores[features[0]], drifted: true } },
+    retrain_requested: false,
   };
 }
 
@@ -340,6 +385,9 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
   ['named model registration', TOPICS.namedModelRegistered, namedVersion(null)],
   ['archived named model version', TOPICS.namedModelRegistered, namedVersion(AT.toISOString())],
   ['named prediction reply', TOPICS.namedPredictionMade, namedReply(NAMED_FEATURES)],
+  ['named input statistics', TOPICS.inputStats, namedStats(NAMED_FEATURES, NAMED_CLASSES, true)],
+  ['named input statistics before drift is evaluated', TOPICS.inputStats, namedStats(NAMED_FEATURES, NAMED_CLASSES, false)],
+  ['named drift detection', TOPICS.driftDetected, namedDrift(NAMED_FEATURES)],
 ];
 
 const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
@@ -422,14 +470,14 @@ describe('indexTemplates', () => {
     }
   });
 
-  it("adds a named model's fields to the older indices of their kinds only (the stats and drift indices map features as objects)", () => {
+  it("adds a named model's fields to the older indices of their kinds only (the stats and drift indices map features as objects, so theirs have names of their own)", () => {
     expect(Object.fromEntries([...templates.values()].map((t) => [t.name, Object.keys(t.added).sort()]))).toEqual({
       'mlops-predictions': ['class_probabilities', 'features', 'model', 'trace_id'],
       'mlops-shadow': ['model', 'trace_id'],
       'mlops-feedback': ['model', 'trace_id'],
       'mlops-live': ['model', 'trace_id'],
-      'mlops-stats': ['model', 'trace_id'],
-      'mlops-drift': ['model', 'trace_id'],
+      'mlops-stats': ['class_shares', 'feature_stats', 'model', 'trace_id'],
+      'mlops-drift': ['feature_stats', 'model', 'trace_id'],
       'mlops-models': ['deleted_at', 'feature_names', 'model', 'trace_id'],
       'mlops-events': ['model', 'trace_id'],
     });
@@ -481,6 +529,58 @@ describe('indexTemplates', () => {
     expect([properties.features, properties.class_probabilities]).toEqual([
       { type: 'nested', properties: { name: { type: 'keyword' }, value: { type: 'double' } } },
       { type: 'nested', properties: { class: { type: 'keyword' }, probability: { type: 'float' } } },
+    ]);
+  });
+
+  it("fits a named model's statistics and drift of the most features of the longest names, with the default model's iris-keyed fields left out", () => {
+    const features = Array.from({ length: MAX_FEATURES }, (_, j) => `${j}`.padStart(MAX_NAME_CHARS, 'f'));
+    const classes = Array.from({ length: 20 }, (_, k) => `${k}`.padStart(MAX_NAME_CHARS, 'c'));
+    const [stats] = documentsOf(TOPICS.inputStats, namedStats(features, classes, true));
+    const [drift] = documentsOf(TOPICS.driftDetected, namedDrift(features));
+    expect([(stats.body.feature_stats as unknown[]).length, (stats.body.class_shares as unknown[]).length]).toEqual([MAX_FEATURES, 20]);
+    expect((drift.body.feature_stats as unknown[]).length).toBe(MAX_FEATURES);
+    for (const doc of [stats, drift]) {
+      expect(doc.body.model).toBe('churn');
+      expect(['features', 'class_mix', 'drift'].filter((f) => f in doc.body)).toEqual([]);
+      const mapping = templates.get(`mlops-${doc.kind}`)!.template.mappings as Field;
+      expect(misfits(JSON.parse(JSON.stringify(doc.body)), mapping, '')).toEqual([]);
+    }
+  });
+
+  it("would refuse a named model's statistics in the default model's shape: its features are not iris's", () => {
+    const [doc] = documentsOf(TOPICS.inputStats, namedStats(NAMED_FEATURES, NAMED_CLASSES, true));
+    const { feature_stats: _features, class_shares: _classes, ...rest } = doc.body;
+    const p = namedStats(NAMED_FEATURES, NAMED_CLASSES, true);
+    const asDefault = { ...rest, features: p.features, class_mix: p.class_mix };
+    const mapping = templates.get('mlops-stats')!.template.mappings as Field;
+    expect(misfits(JSON.parse(JSON.stringify(asDefault)), mapping, '')).toEqual([
+      ...NAMED_FEATURES.map((f) => `features.${f} is not mapped`),
+      ...NAMED_CLASSES.map((c) => `class_mix.${c} is not mapped`),
+    ]);
+  });
+
+  it("maps a named model's per-feature statistics and drift and its class shares as nested entries", () => {
+    const stats = templates.get('mlops-stats')!.template.mappings.properties as Record<string, unknown>;
+    const drift = templates.get('mlops-drift')!.template.mappings.properties as Record<string, unknown>;
+    const entry = {
+      type: 'nested',
+      properties: {
+        name: { type: 'keyword' },
+        count: { type: 'integer' },
+        mean: { type: 'float' },
+        std: { type: 'float' },
+        min: { type: 'float' },
+        max: { type: 'float' },
+        psi: { type: 'float' },
+        ks: { type: 'float' },
+        p_value: { type: 'float' },
+        drifted: { type: 'boolean' },
+      },
+    };
+    expect([stats.feature_stats, stats.class_shares, drift.feature_stats]).toEqual([
+      entry,
+      { type: 'nested', properties: { class: { type: 'keyword' }, share: { type: 'float' } } },
+      entry,
     ]);
   });
 

@@ -39,6 +39,25 @@ const NAMED_PREDICTION_FIELDS: Mapping = {
   class_probabilities: nested({ class: keyword, probability: float }),
 };
 const NAMED_MODEL_FIELDS: Mapping = { feature_names: keyword, deleted_at: date };
+/**
+ * A named model's window statistics and drift, likewise: one entry per feature (its summary and
+ * drift scores; a drift document has only the scores) and one per class, never a field per name.
+ */
+const NAMED_FEATURE_STATS: Mapping = {
+  feature_stats: nested({
+    name: keyword,
+    count: integer,
+    mean: float,
+    std: float,
+    min: float,
+    max: float,
+    psi: float,
+    ks: float,
+    p_value: float,
+    drifted: bool,
+  }),
+};
+const NAMED_STATS_FIELDS: Mapping = { ...NAMED_FEATURE_STATS, class_shares: nested({ class: keyword, share: float }) };
 
 /** Every field typed up front: `dynamic: strict` rejects (and so dead-letters) a document that does not fit. */
 const FIELDS: Record<IndexKind, Mapping> = {
@@ -92,6 +111,7 @@ const FIELDS: Record<IndexKind, Mapping> = {
     class_mix: perClass(float),
     latency_ms: object({ p50: float, p95: float, p99: float }),
     drift: perFeature(drift),
+    ...NAMED_STATS_FIELDS,
   },
   drift: {
     model_version: integer,
@@ -100,6 +120,7 @@ const FIELDS: Record<IndexKind, Mapping> = {
     features: perFeature(drift),
     psi_max: float,
     retrain_requested: bool,
+    ...NAMED_FEATURE_STATS,
   },
   models: {
     model_version: integer,
@@ -162,9 +183,15 @@ export const ADDED_COMMON_FIELDS: Mapping = { trace_id: keyword, model: keyword 
 
 /**
  * Fields added to one kind's indices after the first release, for the same reason. Not common:
- * `features` is an object in the stats and drift indices, which cannot become nested.
+ * `features` is an object in the stats and drift indices, which cannot become nested, so a named
+ * model's statistics and drift take fields of their own there.
  */
-const ADDED_FIELDS: Partial<Record<IndexKind, Mapping>> = { predictions: NAMED_PREDICTION_FIELDS, models: NAMED_MODEL_FIELDS };
+const ADDED_FIELDS: Partial<Record<IndexKind, Mapping>> = {
+  predictions: NAMED_PREDICTION_FIELDS,
+  models: NAMED_MODEL_FIELDS,
+  stats: NAMED_STATS_FIELDS,
+  drift: NAMED_FEATURE_STATS,
+};
 
 export function indexTemplates(prefix: string): IndexTemplate[] {
   return INDEX_KINDS.map((kind) => ({

@@ -63,6 +63,24 @@ export function countNamedPredictions(model: string, version: number, rows: numb
   namedPredictionsTotal.inc({ model: labelled ? model : '_other', model_version: labelled ? String(version) : '_other' }, rows);
 }
 
+export const namedDriftPsiMax = new Gauge({
+  name: 'named_drift_psi_max',
+  help: "Latest largest population stability index over a named model's features against its serving version's baseline, by model (the first NAMED_MODEL_LABELS names; the rest get no series)",
+  labelNames: ['model'] as const,
+  registers: [metricsRegistry],
+});
+
+/**
+ * A named model's drift in one series per model, not per model and feature (100 models of 200
+ * features would be 20,000 series); which features drifted is in its drift event. The names
+ * labelled are the same bounded set as named_predictions_total's; a largest PSI over "the rest"
+ * would mean nothing, so those models get no series.
+ */
+export function setNamedDriftPsiMax(model: string, psi: number): void {
+  if (!labelledModels.has(model) && labelledModels.size < NAMED_MODEL_LABELS) labelledModels.add(model);
+  if (labelledModels.has(model)) namedDriftPsiMax.set({ model }, psi);
+}
+
 export const predictionsTotal = new Counter({
   name: 'predictions_total',
   help: 'Scored instances by predicted class and model version',

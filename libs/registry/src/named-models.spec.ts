@@ -41,3 +41,17 @@ describe('NamedModels', () => {
     expect(m.registry('wine')?.list()).toHaveLength(2);
   });
 });
+
+describe('NamedModels without baselines', () => {
+  it('drops each version’s drift baselines and keeps everything else', () => {
+    const m = new NamedModels({ baselines: false });
+    const r = record('wine', 1, 'current');
+    const baselines = [{ feature: 'x', count: 1, mean: 0, std: 0, min: 0, max: 0, binEdges: [0, 1], binCounts: [1] }];
+    m.apply({ ...r, model: { ...r.model, version: 1, baselines } });
+    expect(m.serving('wine')?.current()?.model).toEqual({ version: 1, baselines: [] });
+    expect(r.model).toEqual({});
+    const keeping = new NamedModels();
+    keeping.apply({ ...r, model: { ...r.model, baselines } });
+    expect(keeping.serving('wine')?.current()?.model.baselines).toBe(baselines);
+  });
+});

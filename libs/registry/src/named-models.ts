@@ -6,10 +6,22 @@ import { ModelRegistry } from './model-registry';
  * ModelRegistry per name, so versions, the current version and promotions work per model
  * exactly as they do for the default model.
  */
+export interface NamedModelsOptions {
+  /**
+   * Keep each version's drift baselines (a histogram per feature: two thirds of a 200-feature
+   * record). Only the monitor (drift) and the trainer (it republishes whole records) read them;
+   * a hundred models' baselines cost a gateway or a worker tens of MB for nothing.
+   */
+  baselines: boolean;
+}
+
 export class NamedModels {
   private readonly models = new Map<string, ModelRegistry<NamedModelRegistered>>();
 
-  apply(record: NamedModelRegistered): void {
+  constructor(private readonly options: NamedModelsOptions = { baselines: true }) {}
+
+  apply(received: NamedModelRegistered): void {
+    const record = this.options.baselines ? received : { ...received, model: { ...received.model, baselines: [] } };
     let registry = this.models.get(record.model_name);
     if (!registry) {
       registry = new ModelRegistry<NamedModelRegistered>();

@@ -16,6 +16,7 @@ import type { EventPatternOptions, Rejection } from '@app/messaging';
 import { batchDocuments, eventDocument, namedPredictionDocuments, predictionDocuments, type IndexDocument } from '@app/monitoring';
 import { SpanKind, contextOf, endSpan, sampled, startSpan, tracingActive } from '@app/observability';
 import { LiveEvaluationService } from '../live/live-evaluation.service';
+import { NamedTrafficService } from '../statistics/named-traffic.service';
 import { TrafficService } from '../statistics/traffic.service';
 
 const TOPIC_OF_TYPE = new Map<string, Topic>(Object.entries(EVENTS).map(([topic, spec]) => [spec.type, topic as Topic]));
@@ -45,6 +46,7 @@ export class EventIndexerHandler {
     @Inject(DOCUMENT_SINK) private readonly sink: DocumentSink,
     private readonly traffic: TrafficService,
     private readonly live: LiveEvaluationService,
+    private readonly named: NamedTrafficService,
   ) {}
 
   /** Batch replies: one document per row of every request, exactly as if each had come alone. */
@@ -56,12 +58,17 @@ export class EventIndexerHandler {
   }
 
   /**
-   * Named models' replies, indexed as the default model's. Not observed: the traffic statistics,
-   * drift and live accuracy are the default model's (a named model's features are not its).
+   * Named models' replies, indexed as the default model's, then observed in each model's own
+   * rolling statistics and drift (NamedTrafficService). Live accuracy is the default model's only.
    */
   @EventPattern(TOPICS.namedPredictionMade, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
   async onNamedPredictions(@Payload() batches: Array<EventEnvelope<NamedPredictionMade>>): Promise<Rejection[]> {
-    return this.indexReplies(TOPICS.namedPredictionMade, batches, batches.flatMap(namedPredictionDocuments), (documents) => this.sink.write(documents));
+    return this.indexReplies(TOPICS.namedPredictionMade, batches, batches.flatMap(namedPredictionDocuments), async (documents) => {
+      const rejections = await this.sink.write(documents);
+      // Observed only once the documents are stored, and once per request: a retried batch is not counted twice.
+      await this.named.observe(batches);
+      return rejections;
+    });
   }
 
   /** Single-request replies (v1), from workers not yet upgraded. */

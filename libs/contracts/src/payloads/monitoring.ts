@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { modelNameSchema } from '../model-names';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be finite' });
 
@@ -12,7 +13,13 @@ export const featureWindowStatsSchema = z.strictObject({
 
 const featureDriftSchema = z.strictObject({ psi: finite, ks: finite, p_value: finite, drifted: z.boolean() });
 
+/**
+ * Feature and class names are record keys, not a fixed set: the default model's are iris's (its
+ * index mapping holds them to those), a named model's are whatever it was trained on.
+ */
 export const inputStatsSchema = z.strictObject({
+  /** The named model these statistics are of; absent for the default model, whose events name none. */
+  model_name: modelNameSchema.optional(),
   model_version: z.number().int().positive().nullable(),
   count: z.number().int().nonnegative(),
   features: z.record(z.string(), featureWindowStatsSchema),
@@ -24,6 +31,8 @@ export const inputStatsSchema = z.strictObject({
 export type InputStats = z.infer<typeof inputStatsSchema>;
 
 export const driftDetectedSchema = z.strictObject({
+  /** The named model that drifts; absent for the default model. A named model's drift never requests a retrain. */
+  model_name: modelNameSchema.optional(),
   model_version: z.number().int().positive(),
   window_size: z.number().int().nonnegative(),
   drifted_features: z.array(z.string()),
