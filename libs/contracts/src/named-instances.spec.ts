@@ -35,4 +35,11 @@ describe('namedInstanceProblems', () => {
     expect(problems[20]).toEqual({ field: '(body)', message: 'and more problems' });
     expect(problems[0].field).toHaveLength(64);
   });
+
+  it('reads only a row’s own fields: a feature named like an Object.prototype member is required like any other', () => {
+    expect(namedInstanceProblems([{ hue: 1 }], ['constructor', 'hue'], 'odd', '')).toEqual([{ field: 'constructor', message: 'is required' }]);
+    expect(namedInstanceProblems([JSON.parse('{"__proto__": 1, "hue": 1}')], ['hue'], 'odd', '')).toEqual([
+      { field: '__proto__', message: 'is not a feature of model odd' },
+    ]);
+  });
 });

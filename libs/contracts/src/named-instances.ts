@@ -28,7 +28,8 @@ export function namedInstanceProblems(rows: readonly unknown[], features: readon
     }
     const values = row as Record<string, unknown>;
     for (const name of features) {
-      const v = values[name];
+      // Own properties only: a feature named like an Object.prototype member must not read the prototype's.
+      const v = Object.hasOwn(values, name) ? values[name] : undefined;
       if (v === undefined) add(field(name), 'is required');
       else if (typeof v !== 'number') add(field(name), 'must be a number');
       else if (!Number.isFinite(v)) add(field(name), 'must be a finite number');
