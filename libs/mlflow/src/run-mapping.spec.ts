@@ -80,6 +80,7 @@ describe('mirroredRun', () => {
     expect(Object.fromEntries(run.tags.map((t) => [t.key, t.value]))).toEqual({
       platform_run_id: '5c37d62e-c6ab-80d3-9220-257ff0307398',
       job_id: PROMOTED.job_id,
+      model: 'iris',
       code_version: 'dev',
       dataset_sha256: '6ef2e4324b70439345b110431683cc08abd4abc93b3d6fb6bcfd78fbd5d7fcc1',
       dataset_rows: '150',
@@ -93,6 +94,13 @@ describe('mirroredRun', () => {
         "Retrain job `e08c220e-1f96-45bf-a520-b90cf01b20a5` (manual), recorded by the iris platform's trainer.\n\n" +
         '**promoted** as registry version 2: candidate accuracy 0.9556 meets the minimum 0.8000',
     });
+  });
+
+  it("tags a named model's run with its model and says whose version it is", () => {
+    const run = mirroredRun({ ...PROMOTED, model_name: 'wine' });
+    const tags = Object.fromEntries(run.tags.map((t) => [t.key, t.value]));
+    expect(tags).toMatchObject({ model: 'wine', registry_version: '2' });
+    expect(tags['mlflow.note.content']).toContain('**promoted** as registry version 2 of model wine:');
   });
 
   it('logs no params or metrics while the run is running: MLflow would refuse the final ones as changed params', () => {

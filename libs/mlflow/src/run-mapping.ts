@@ -1,4 +1,4 @@
-import type { TrainingRun } from '@app/contracts';
+import { DEFAULT_MODEL, type TrainingRun } from '@app/contracts';
 import type { KeyValue, MlflowMetric, MlflowRunStatus } from './mlflow-entities';
 import { stableDigest } from './stable-digest';
 
@@ -107,6 +107,8 @@ function runTags(run: TrainingRun): KeyValue[] {
   const tags: Array<[string, string | number | null | undefined]> = [
     [RUN_KEY_TAG, run.run_id],
     ['job_id', run.job_id],
+    // Version numbers are per model: registry_version means nothing without it.
+    ['model', run.model_name ?? DEFAULT_MODEL],
     ['code_version', run.code_version],
     ['dataset_sha256', run.dataset?.sha256],
     ['dataset_rows', run.dataset?.rows],
@@ -125,7 +127,7 @@ function runTags(run: TrainingRun): KeyValue[] {
 function note(run: TrainingRun): string {
   const head = `Retrain job \`${run.job_id}\` (${run.params.reason}), recorded by the iris platform's trainer.`;
   if (run.status === 'promoted' || run.status === 'rejected') {
-    return `${head}\n\n**${run.status}** as registry version ${run.model_version}: ${run.outcome_reason ?? ''}`;
+    return `${head}\n\n**${run.status}** as registry version ${run.model_version}${run.model_name ? ` of model ${run.model_name}` : ''}: ${run.outcome_reason ?? ''}`;
   }
   if (run.status === 'failed') return `${head}\n\n**failed**: ${run.outcome_reason ?? ''}`;
   return head;
