@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@app/config';
-import { DEFAULT_MODEL, TOPICS, type ModelDecision, type RegistryCommand } from '@app/contracts';
+import { DEFAULT_MODEL, TOPICS, type ModelDecision, type RegistryAction, type RegistryCommand } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { APP_CONFIG, HttpFailure } from '@app/runtime';
 
@@ -40,6 +41,26 @@ export class ModelDecisions implements OnApplicationShutdown {
       throw err;
     }
     return decided;
+  }
+
+  /**
+   * A caller's command to the registry owner: applied, or a 409 naming why the owner refused (a
+   * rejected version, the current one as its own shadow, a deleted model, …).
+   */
+  async manual(c: { action: RegistryAction; version: number | null; reason: string; percent?: number | null; model?: string }): Promise<ModelDecision> {
+    const decision = await this.issue({
+      command_id: randomUUID(),
+      ...(c.model !== undefined ? { model_name: c.model } : {}),
+      action: c.action,
+      version: c.version,
+      percent: c.percent ?? null,
+      reason: c.reason,
+      source: 'manual',
+      incumbent_version: null,
+      evidence: null,
+    });
+    if (decision.outcome === 'refused') throw new HttpFailure(409, 'not_applied', decision.reason);
+    return decision;
   }
 
   record(decision: ModelDecision): void {

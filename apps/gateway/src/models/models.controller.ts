@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
@@ -195,20 +194,8 @@ export class ModelsController {
     return record;
   }
 
-  /** Applied, or a 409 naming why the owner refused (a rejected version, the current one as its own shadow, …). */
-  private async command(action: RegistryAction, version: number, reason: string, percent: number | null = null): Promise<ModelDecision> {
-    const decision = await this.decisions.issue({
-      command_id: randomUUID(),
-      action,
-      version,
-      percent,
-      reason,
-      source: 'manual',
-      incumbent_version: null,
-      evidence: null,
-    });
-    if (decision.outcome === 'refused') throw new HttpFailure(409, 'not_applied', decision.reason);
-    return decision;
+  private command(action: RegistryAction, version: number, reason: string, percent: number | null = null): Promise<ModelDecision> {
+    return this.decisions.manual({ action, version, reason, percent });
   }
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { BadRequestException, Body, Controller, Delete, HttpCode, Inject, Param, ParseIntPipe, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -300,20 +299,8 @@ export class NamedModelsController {
     return model;
   }
 
-  private async command(model: string, action: RegistryAction, version: number | null, reason: string): Promise<ModelDecision> {
-    const decision = await this.decisions.issue({
-      command_id: randomUUID(),
-      model_name: model,
-      action,
-      version,
-      percent: null,
-      reason,
-      source: 'manual',
-      incumbent_version: null,
-      evidence: null,
-    });
-    if (decision.outcome === 'refused') throw new HttpFailure(409, 'not_applied', decision.reason);
-    return decision;
+  private command(model: string, action: RegistryAction, version: number | null, reason: string): Promise<ModelDecision> {
+    return this.decisions.manual({ model, action, version, reason });
   }
 }
 
