@@ -5,10 +5,11 @@ import { Readiness } from '@app/observability';
 import { ModelRegistry, RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { FeedbackController } from './feedback/feedback.controller';
-import { LiveEvaluations } from './models/live-evaluations';
+import { LiveEvaluations, NamedLiveEvaluations } from './models/live-evaluations';
 import { ModelDecisions } from './models/model-decisions';
 import { ModelEventsHandler } from './models/model-events.handler';
 import { ModelsController } from './models/models.controller';
+import { NamedLiveController } from './models/named-live.controller';
 import { NamedModelsController } from './models/named-models.controller';
 import { NamedPredictionRepliesHandler } from './prediction/named-prediction-replies.handler';
 import { NamedPredictionService } from './prediction/named-prediction.service';
@@ -41,6 +42,7 @@ export class GatewayModule {
         NamedPredictionRepliesHandler,
         ModelsController,
         NamedModelsController,
+        NamedLiveController,
         ModelEventsHandler,
         RetrainController,
         ModelImportController,
@@ -55,6 +57,7 @@ export class GatewayModule {
         PendingReplies,
         ModelDecisions,
         LiveEvaluations,
+        NamedLiveEvaluations,
         PredictionService,
         NamedPredictionService,
         OipModel,

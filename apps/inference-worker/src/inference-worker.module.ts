@@ -1,13 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
-import { RegistryModule } from '@app/registry';
+import { NamedScorers, RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { ModelCatalog } from './scoring/model-catalog';
 import { ModelReadyHandler } from './scoring/model-ready.handler';
 import { ModelVersions } from './scoring/model-versions';
 import { NamedPredictionHandler } from './scoring/named-prediction.handler';
-import { NamedScorers } from './scoring/named-scorers';
 import { PredictionRequestHandler } from './scoring/prediction-request.handler';
 import { RequestScorer } from './scoring/request-scorer';
 import { ServingModel } from './scoring/serving-model';

@@ -11,11 +11,12 @@ import {
 } from '@app/elasticsearch';
 import { EVENT_BUS, type EventBus } from '@app/messaging';
 import { Readiness } from '@app/observability';
-import { RegistryModule } from '@app/registry';
+import { NamedScorers, RegistryModule } from '@app/registry';
 import { RuntimeModule, type ServiceContext } from '@app/runtime';
 import { EventIndexerHandler } from './indexing/event-indexer.handler';
 import { LiveHandler } from './live/live.handler';
 import { LiveEvaluationService } from './live/live-evaluation.service';
+import { NamedLiveEvaluationService } from './live/named-live-evaluation.service';
 import { NamedTrafficService } from './statistics/named-traffic.service';
 import { TrafficService } from './statistics/traffic.service';
 
@@ -31,6 +32,8 @@ export class MonitorModule {
         TrafficService,
         NamedTrafficService,
         LiveEvaluationService,
+        NamedLiveEvaluationService,
+        NamedScorers,
         ...(config.MONITOR_SINK === 'elasticsearch'
           ? [{ provide: PREDICTION_INDEX, useFactory: () => new ElasticsearchPredictionIndex(createElasticsearchClient(config), config.ES_INDEX_PREFIX) }]
           : []),

@@ -7,6 +7,7 @@ import { retrainFailedSchema, retrainRequestedSchema, trainingRunSchema } from '
 import { deadLetterSchema, driftDetectedSchema, inputStatsSchema } from './payloads/monitoring';
 import { feedbackReceivedSchema, labeledRowSchema } from './payloads/feedback';
 import { liveEvaluationSchema, shadowPredictionSchema } from './payloads/live';
+import { namedFeedbackReceivedSchema, namedLabeledRowSchema, namedLiveEvaluationSchema } from './payloads/named-feedback';
 import { namedModelRegisteredSchema } from './payloads/named-model';
 import { namedPredictionMadeSchema, namedPredictionRequestedSchema } from './payloads/named-prediction';
 import { modelDecisionSchema, modelRoutingSchema, registryCommandSchema } from './payloads/registry';
@@ -36,6 +37,9 @@ export const EVENTS = {
   [TOPICS.namedModelRegistered]: { type: 'NamedModelRegistered', schema: namedModelRegisteredSchema },
   [TOPICS.namedPredictionRequested]: { type: 'NamedPredictionRequested', schema: namedPredictionRequestedSchema },
   [TOPICS.namedPredictionMade]: { type: 'NamedPredictionMade', schema: namedPredictionMadeSchema },
+  [TOPICS.namedFeedback]: { type: 'NamedFeedbackReceived', schema: namedFeedbackReceivedSchema },
+  [TOPICS.namedFeedbackLabeled]: { type: 'NamedRowLabeled', schema: namedLabeledRowSchema },
+  [TOPICS.namedModelLive]: { type: 'NamedLiveEvaluationUpdated', schema: namedLiveEvaluationSchema },
 } as const satisfies Record<Topic, { type: string; schema: z.ZodType }>;
 
 /** Payload type per topic: publishing the wrong payload on a topic does not compile. */

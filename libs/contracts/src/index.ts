@@ -18,4 +18,5 @@ export * from './http-error';
 export * from './model-names';
 export * from './payloads/named-model';
 export * from './payloads/named-prediction';
+export * from './payloads/named-feedback';
 export * from './named-instances';

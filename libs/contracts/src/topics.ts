@@ -30,6 +30,10 @@ export const TOPICS = {
   namedModelRegistered: 'ml.models.registered.v1',
   namedPredictionRequested: 'ml.models.prediction.requested.v1',
   namedPredictionMade: 'ml.models.prediction.made.v1',
+  /** Named models' ground truth, labeled rows and live figures, as the default model's. */
+  namedFeedback: 'ml.models.feedback.v1',
+  namedFeedbackLabeled: 'ml.models.feedback.labeled.v1',
+  namedModelLive: 'ml.models.live.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -69,6 +73,10 @@ export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
   [TOPICS.namedModelRegistered]: { partitions: 1, compacted: true },
   [TOPICS.namedPredictionRequested]: { partitions: 6, compacted: false },
   [TOPICS.namedPredictionMade]: { partitions: 6, compacted: false },
+  [TOPICS.namedFeedback]: { partitions: 6, compacted: false },
+  // Keyed model/request/row, and name/version: the newest record per labeled row and per version.
+  [TOPICS.namedFeedbackLabeled]: { partitions: 1, compacted: true },
+  [TOPICS.namedModelLive]: { partitions: 1, compacted: true },
 };
 
 export const ALL_TOPICS = Object.values(TOPICS) as Topic[];

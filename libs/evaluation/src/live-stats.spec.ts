@@ -33,4 +33,32 @@ describe('LiveStats', () => {
   it('refuses a class it does not know', () => {
     expect(() => new LiveStats(['a', 'b']).add(1, 'a', 'c')).toThrow('unknown class c');
   });
+
+  it("with grow, adds a class first met to every version's confusion matrix (a named model's versions may know other classes)", () => {
+    const stats = new LiveStats(['a', 'b'], { grow: true });
+    stats.add(1, 'a', 'a');
+    stats.add(2, 'b', 'a');
+    stats.add(2, 'c', 'b');
+    expect(stats.classes).toEqual(['a', 'b', 'c']);
+    expect(stats.figures(1)).toMatchObject({
+      labeled: 1,
+      correct: 1,
+      perClassRecall: { a: 1, b: null, c: null },
+      confusionMatrix: [
+        [1, 0, 0],
+        [0, 0, 0],
+        [0, 0, 0],
+      ],
+    });
+    expect(stats.figures(2)).toMatchObject({
+      labeled: 2,
+      correct: 0,
+      perClassRecall: { a: null, b: 0, c: 0 },
+      confusionMatrix: [
+        [0, 0, 0],
+        [1, 0, 0],
+        [0, 1, 0],
+      ],
+    });
+  });
 });

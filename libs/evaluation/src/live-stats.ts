@@ -16,13 +16,28 @@ export interface VersionLiveFigures {
   confusionMatrix: number[][];
 }
 
-/** Live accuracy of each version on the labeled rows it served: counts only, so memory is per version, not per row. */
+/**
+ * Live accuracy of each version on the labeled rows it served: counts only, so memory is per
+ * version, not per row. The default model's classes are fixed; a named model's versions may
+ * each know other classes, so with `grow` a class first met is added (to every version's matrix).
+ */
 export class LiveStats {
   private readonly versions = new Map<number, VersionCounts>();
+  private readonly classNames: string[];
 
-  constructor(private readonly classNames: readonly string[]) {}
+  constructor(
+    classNames: readonly string[],
+    private readonly options: { grow?: boolean } = {},
+  ) {
+    this.classNames = [...classNames];
+  }
+
+  get classes(): readonly string[] {
+    return this.classNames;
+  }
 
   add(version: number, label: string, predicted: string): void {
+    if (this.options.grow) for (const c of [label, predicted]) if (!this.classNames.includes(c)) this.addClass(c);
     const actual = this.classNames.indexOf(label);
     const guess = this.classNames.indexOf(predicted);
     if (actual < 0 || guess < 0) throw new RangeError(`unknown class ${actual < 0 ? label : predicted}`);
@@ -34,6 +49,14 @@ export class LiveStats {
     counts.labeled++;
     if (actual === guess) counts.correct++;
     counts.confusion[actual][guess]++;
+  }
+
+  private addClass(name: string): void {
+    this.classNames.push(name);
+    for (const { confusion } of this.versions.values()) {
+      for (const row of confusion) row.push(0);
+      confusion.push(this.classNames.map(() => 0));
+    }
   }
 
   versionsSeen(): number[] {

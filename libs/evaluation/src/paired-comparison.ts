@@ -1,12 +1,12 @@
 import { mcnemarExact } from './statistics';
 
-/** A labeled row as any version can score it again. */
-export interface LabeledInput {
-  features: readonly number[];
+/** A labeled row as any version can score it again: a vector for the default model, a named row for a named one. */
+export interface LabeledInput<F = readonly number[]> {
+  features: F;
   label: string;
 }
 
-export type Classify = (features: readonly number[]) => string;
+export type Classify<F = readonly number[]> = (features: F) => string;
 
 export interface PairedComparison {
   labeled: number;
@@ -21,7 +21,7 @@ export interface PairedComparison {
 }
 
 /** Both versions score the same labeled rows; the paired (McNemar) test compares them on those rows only. */
-export function comparePaired(rows: readonly LabeledInput[], incumbent: Classify, challenger: Classify): PairedComparison {
+export function comparePaired<F>(rows: readonly LabeledInput<F>[], incumbent: Classify<F>, challenger: Classify<F>): PairedComparison {
   let incumbentCorrect = 0;
   let challengerCorrect = 0;
   let challengerOnly = 0;

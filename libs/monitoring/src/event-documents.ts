@@ -368,6 +368,41 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
         per_class_recall: p.per_class_recall,
       });
     }
+    case TOPICS.namedFeedback: {
+      const p = (e as Envelope<typeof TOPICS.namedFeedback>).payload;
+      return doc('events', { target_request_id: p.request_id, batch_index: p.row, label: p.label });
+    }
+    case TOPICS.namedFeedbackLabeled: {
+      const p = (e as Envelope<typeof TOPICS.namedFeedbackLabeled>).payload;
+      // The input as name/value entries, as a named model's predictions: any names, a bounded mapping.
+      return doc(
+        'feedback',
+        {
+          target_request_id: p.request_id,
+          batch_index: p.row,
+          label: p.label,
+          labeled_at: p.labeled_at,
+          joined: p.joined,
+          model_version: p.served_version ?? undefined,
+          prediction: p.predicted ?? undefined,
+          correct: p.predicted === null ? undefined : p.predicted === p.label,
+          features: p.input ? Object.entries(p.input).map(([name, value]) => ({ name, value })) : undefined,
+        },
+        `${p.model_name}/${p.request_id}:${p.row}`,
+      );
+    }
+    case TOPICS.namedModelLive: {
+      const p = (e as Envelope<typeof TOPICS.namedModelLive>).payload;
+      return doc('live', {
+        model_version: p.version,
+        labeled: p.labeled,
+        correct: p.correct,
+        accuracy: p.accuracy ?? undefined,
+        accuracy_ci95_low: p.accuracy_ci95?.[0],
+        accuracy_ci95_high: p.accuracy_ci95?.[1],
+        class_recall: Object.entries(p.per_class_recall).map(([name, recall]) => ({ class: name, recall: recall ?? undefined })),
+      });
+    }
     case TOPICS.predictionMade:
     case TOPICS.predictionShadow:
     case TOPICS.predictionBatchMade:

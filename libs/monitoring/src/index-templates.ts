@@ -58,6 +58,9 @@ const NAMED_FEATURE_STATS: Mapping = {
   }),
 };
 const NAMED_STATS_FIELDS: Mapping = { ...NAMED_FEATURE_STATS, class_shares: nested({ class: keyword, share: float }) };
+/** A named model's labeled rows carry their input as its predictions do; its live figures, a recall per class. */
+const NAMED_FEEDBACK_FIELDS: Mapping = { features: NAMED_PREDICTION_FIELDS.features };
+const NAMED_LIVE_FIELDS: Mapping = { class_recall: nested({ class: keyword, recall: float }) };
 
 /** Every field typed up front: `dynamic: strict` rejects (and so dead-letters) a document that does not fit. */
 const FIELDS: Record<IndexKind, Mapping> = {
@@ -94,6 +97,7 @@ const FIELDS: Record<IndexKind, Mapping> = {
     prediction: keyword,
     correct: bool,
     input: perFeature(float),
+    ...NAMED_FEEDBACK_FIELDS,
   },
   live: {
     model_version: integer,
@@ -103,6 +107,7 @@ const FIELDS: Record<IndexKind, Mapping> = {
     accuracy_ci95_low: float,
     accuracy_ci95_high: float,
     per_class_recall: perClass(float),
+    ...NAMED_LIVE_FIELDS,
   },
   stats: {
     model_version: integer,
@@ -191,6 +196,8 @@ const ADDED_FIELDS: Partial<Record<IndexKind, Mapping>> = {
   models: NAMED_MODEL_FIELDS,
   stats: NAMED_STATS_FIELDS,
   drift: NAMED_FEATURE_STATS,
+  feedback: NAMED_FEEDBACK_FIELDS,
+  live: NAMED_LIVE_FIELDS,
 };
 
 export function indexTemplates(prefix: string): IndexTemplate[] {

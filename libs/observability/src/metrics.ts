@@ -81,6 +81,18 @@ export function setNamedDriftPsiMax(model: string, psi: number): void {
   if (labelledModels.has(model)) namedDriftPsiMax.set({ model }, psi);
 }
 
+export const namedLiveAccuracy = new Gauge({
+  name: 'named_live_accuracy',
+  help: "Accuracy of a named model's version on the labeled rows it served (ground-truth feedback), by model (the first NAMED_MODEL_LABELS names; the rest get no series) and version",
+  labelNames: ['model', 'model_version'] as const,
+  registers: [metricsRegistry],
+});
+
+export function setNamedLiveAccuracy(model: string, version: number, accuracy: number): void {
+  if (!labelledModels.has(model) && labelledModels.size < NAMED_MODEL_LABELS) labelledModels.add(model);
+  if (labelledModels.has(model)) namedLiveAccuracy.set({ model, model_version: String(version) }, accuracy);
+}
+
 export const predictionsTotal = new Counter({
   name: 'predictions_total',
   help: 'Scored instances by predicted class and model version',

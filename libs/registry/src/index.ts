@@ -8,3 +8,4 @@ export * from './routing.handler';
 export * from './version-cache';
 export * from './named-models';
 export * from './named-models.handler';
+export * from './named-scorers';

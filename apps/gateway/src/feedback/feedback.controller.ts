@@ -6,6 +6,7 @@ import { EventPublisher } from '@app/messaging';
 import { CLASS_NAMES } from '@app/model';
 import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, apiErrorBodySchema, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
+import { checkLabels } from './feedback-labels';
 
 /**
  * Ground truth for predictions already made, by the request id a prediction answered with. Labels
@@ -13,7 +14,7 @@ import { Access } from '@app/security';
  * request nobody has seen (yet) is accepted: the prediction may still come, and the monitor joins
  * late or early.
  */
-const feedbackAnswerSchema = z.strictObject({
+export const feedbackAnswerSchema = z.strictObject({
   status: z.literal('accepted'),
   accepted: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
@@ -47,13 +48,11 @@ export class FeedbackController {
   async submit(@Body() body: unknown) {
     const parsed = validateBody(feedbackBodySchema, body);
     const items: FeedbackItem[] = 'items' in parsed ? parsed.items : [parsed];
-    const rejections: Array<{ index: number; reason: string }> = [];
-    const accepted: FeedbackReceived[] = [];
-    items.forEach((item, index) => {
-      const label = CLASS_NAMES.find((c) => c === item.label.trim().toLowerCase());
-      if (!label) rejections.push({ index, reason: `label ${JSON.stringify(item.label.slice(0, 40))} is not one of ${CLASS_NAMES.join(', ')}` });
-      else accepted.push({ request_id: item.request_id, row: item.row, label });
-    });
+    const { accepted, rejections } = checkLabels(
+      items,
+      CLASS_NAMES,
+      (item, label): FeedbackReceived => ({ request_id: item.request_id, row: item.row, label: label as FeedbackReceived['label'] }),
+    );
     if (accepted.length > 0) {
       await this.publisher.publishMany(
         TOPICS.feedback,

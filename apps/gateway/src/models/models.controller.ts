@@ -14,7 +14,7 @@ import { CLASS_NAMES } from '@app/model';
 import { ModelRegistry, NamedModels, RoutingState } from '@app/registry';
 import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
-import { LiveEvaluations } from './live-evaluations';
+import { LiveEvaluations, NamedLiveEvaluations } from './live-evaluations';
 import { ModelDecisions } from './model-decisions';
 import { modelDetail, modelDetailSchema, modelListSchema, modelSummary, modelSummarySchema } from './model-view';
 import { namedModelList, namedModelView, namedModelViewSchema } from './named-model-view';
@@ -43,6 +43,7 @@ export class ModelsController {
     private readonly decisions: ModelDecisions,
     private readonly live: LiveEvaluations,
     private readonly named: NamedModels,
+    private readonly namedLive: NamedLiveEvaluations,
   ) {}
 
   @Get()
@@ -59,7 +60,7 @@ export class ModelsController {
       shadow_version: r?.shadow_version ?? null,
       canary: r?.canary ?? null,
       models: this.registry.listAsServed().map(modelSummary),
-      named_models: namedModelList(this.named),
+      named_models: namedModelList(this.named, this.namedLive),
     };
   }
 
@@ -93,7 +94,7 @@ export class ModelsController {
       if (segment === DEFAULT_MODEL) return this.list();
       throw new NotFoundException({ status: 'error', error: 'not_found', message: `There is no model named ${segment}` });
     }
-    return namedModelView(segment, registry, this.named.archivedAt(segment));
+    return namedModelView(segment, registry, this.named.archivedAt(segment), this.namedLive);
   }
 
   @Get(':version/live')

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import type { NamedModelRegistered } from '@app/contracts';
 import { ALGORITHMS } from '@app/model';
 import type { ModelRegistry, NamedModels } from '@app/registry';
+import type { NamedLiveEvaluations } from './live-evaluations';
 import { modelSummary, modelSummarySchema } from './model-view';
+
+const namedVersionSchema = modelSummarySchema.extend({
+  live_labeled: z.number().int().nonnegative().meta({ description: 'Labeled rows this version served (POST /models/{name}/feedback)' }),
+  live_accuracy: z.number().nullable().meta({ description: 'Its accuracy on them; GET /models/{name}/versions/{v}/live has the rest' }),
+});
 
 /** A named model as GET /models/{name} shows it: its schema, its current version and every version. */
 export const namedModelViewSchema = z.strictObject({
@@ -16,12 +22,18 @@ export const namedModelViewSchema = z.strictObject({
   }),
   classes: z.array(z.string()),
   accuracy: z.number().nullable().meta({ description: 'The current version’s on its holdout' }),
+  live_accuracy: z.number().nullable().meta({ description: 'The current version’s on the labeled rows it served' }),
   archived_at: z.string().nullable(),
-  versions: z.array(modelSummarySchema),
+  versions: z.array(namedVersionSchema),
 });
 export type NamedModelView = z.infer<typeof namedModelViewSchema>;
 
-export function namedModelView(name: string, registry: ModelRegistry<NamedModelRegistered>, archivedAt: string | null): NamedModelView {
+export function namedModelView(
+  name: string,
+  registry: ModelRegistry<NamedModelRegistered>,
+  archivedAt: string | null,
+  live: NamedLiveEvaluations,
+): NamedModelView {
   const versions = registry.listAsServed();
   const current = archivedAt === null ? registry.current() : undefined;
   // The schema is the model's from its first version on; every later one was aligned to it.
@@ -35,12 +47,16 @@ export function namedModelView(name: string, registry: ModelRegistry<NamedModelR
     features: shown.schema.features,
     classes: shown.model.params.classNames,
     accuracy: current?.model.metrics.accuracy ?? null,
+    live_accuracy: current ? (live.get(name, current.version)?.accuracy ?? null) : null,
     archived_at: archivedAt,
-    versions: versions.map(modelSummary),
+    versions: versions.map((r) => {
+      const figures = live.get(name, r.version);
+      return { ...modelSummary(r), live_labeled: figures?.labeled ?? 0, live_accuracy: figures?.accuracy ?? null };
+    }),
   };
 }
 
 /** Every named model, archived ones included (their names stay taken), for GET /models. */
-export function namedModelList(models: NamedModels): NamedModelView[] {
-  return models.names().map((name) => namedModelView(name, models.registry(name)!, models.archivedAt(name)));
+export function namedModelList(models: NamedModels, live: NamedLiveEvaluations): NamedModelView[] {
+  return models.names().map((name) => namedModelView(name, models.registry(name)!, models.archivedAt(name), live));
 }

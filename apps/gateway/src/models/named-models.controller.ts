@@ -8,7 +8,6 @@ import {
   MAX_BATCH,
   batchSchema,
   featuresSchema,
-  modelNameSchema,
   namedInstanceProblems,
   retrainParamsSchema,
   type ModelDecision,
@@ -25,6 +24,7 @@ import { idFields, idsOf } from '../prediction/request-ids';
 import { acceptedJobSchema, checkInlineHoldout } from '../retrain/retrain.controller';
 import { RetrainJobs } from '../retrain/retrain-jobs';
 import { ModelDecisions } from './model-decisions';
+import { modelName, namedOnly, notFound } from './model-name-param';
 
 /** test/openapi-examples trains wine and wine-old first, so the examples here answer on its platform. */
 const NAME = ApiParam({ name: 'name', example: 'wine', description: 'A model name: a lowercase letter, then up to 62 lowercase letters, digits or hyphens' });
@@ -121,7 +121,7 @@ export class NamedModelsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return this.one(this.namedOnly(name, 'POST /v2/models/iris/versions/{version}/infer'), version, body, res);
+    return this.one(namedOnly(name, 'POST /v2/models/iris/versions/{version}/infer'), version, body, res);
   }
 
   @Post(':name/versions/:version/predict/batch')
@@ -139,7 +139,7 @@ export class NamedModelsController {
     @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return this.batch(this.namedOnly(name, 'POST /v2/models/iris/versions/{version}/infer'), version, body, res);
+    return this.batch(namedOnly(name, 'POST /v2/models/iris/versions/{version}/infer'), version, body, res);
   }
 
   private async one(name: string, version: number | undefined, body: unknown, res: Response) {
@@ -229,7 +229,7 @@ export class NamedModelsController {
   )
   @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 413, 415, 429, 503, 504])
   async promote(@Param('name') name: string, @Param('version', ParseIntPipe) version: number, @Body() body: unknown) {
-    const model = this.namedOnly(name, 'POST /models/{version}/promote');
+    const model = namedOnly(name, 'POST /models/{version}/promote');
     if (!this.models.version(model, version)) throw notFound(`model ${model} has no version ${version}`);
     const reason = validateBody(reasonBody.optional(), body ?? undefined)?.reason ?? `manual promotion of version ${version}`;
     const d = await this.command(model, 'promote', version, reason);
@@ -247,7 +247,7 @@ export class NamedModelsController {
   async archive(@Param('name') name: string) {
     // A version is never deleted (rollback needs it): there is no such route for a number.
     if (/^\d+$/.test(name)) throw notFound('Cannot DELETE a model version; DELETE /models/{name} archives a named model');
-    const model = this.namedOnly(name, 'nothing: the default model cannot be deleted');
+    const model = namedOnly(name, 'nothing: the default model cannot be deleted');
     if (!this.models.registry(model) || this.models.archivedAt(model) !== null) throw notFound(`there is no model named ${model}`);
     const d = await this.command(model, 'archive_model', null, 'deleted by DELETE /models/{name}');
     return { model, outcome: d.outcome, reason: d.reason };
@@ -293,30 +293,13 @@ export class NamedModelsController {
       throw new HttpFailure(400, 'label_required', 'name the label column of the CSV (dataset.label): every other column is a feature');
   }
 
-  private namedOnly(name: string, instead: string): string {
-    const model = modelName(name);
-    if (model === DEFAULT_MODEL) throw new HttpFailure(400, 'default_model', `the default model (${DEFAULT_MODEL}) has its own routes: ${instead}`);
-    return model;
-  }
-
   private command(model: string, action: RegistryAction, version: number | null, reason: string): Promise<ModelDecision> {
     return this.decisions.manual({ model, action, version, reason });
   }
 }
 
-/** A path segment that is a model name, or a 400 saying what a name is (path tricks never reach a lookup). */
-function modelName(segment: string): string {
-  const parsed = modelNameSchema.safeParse(segment);
-  if (!parsed.success) throw new HttpFailure(400, 'invalid_model_name', `${JSON.stringify(segment.slice(0, 64))} ${parsed.error.issues[0].message}`);
-  return parsed.data;
-}
-
 function throwing(err: Error): never {
   throw err;
-}
-
-function notFound(message: string): HttpFailure {
-  return new HttpFailure(404, 'not_found', message);
 }
 
 function since(started: bigint): number {

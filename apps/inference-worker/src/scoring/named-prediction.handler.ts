@@ -15,7 +15,7 @@ import type { AppConfig } from '@app/config';
 import { EventPublisher, type EventPatternOptions } from '@app/messaging';
 import { countNamedPredictions, scoringLatency } from '@app/observability';
 import { APP_CONFIG } from '@app/runtime';
-import { NamedScorers, type NamedScorer } from './named-scorers';
+import { NamedScorers, type NamedScorer } from '@app/registry';
 
 /** The gateway checked the model against its own registry view; this worker's follows the same topic a moment later. */
 const ARRIVAL_WAIT_MS = 2000;

@@ -16,6 +16,7 @@ import type { EventPatternOptions, Rejection } from '@app/messaging';
 import { batchDocuments, eventDocument, namedPredictionDocuments, predictionDocuments, type IndexDocument } from '@app/monitoring';
 import { SpanKind, contextOf, endSpan, sampled, startSpan, tracingActive } from '@app/observability';
 import { LiveEvaluationService } from '../live/live-evaluation.service';
+import { NamedLiveEvaluationService } from '../live/named-live-evaluation.service';
 import { NamedTrafficService } from '../statistics/named-traffic.service';
 import { TrafficService } from '../statistics/traffic.service';
 
@@ -47,6 +48,7 @@ export class EventIndexerHandler {
     private readonly traffic: TrafficService,
     private readonly live: LiveEvaluationService,
     private readonly named: NamedTrafficService,
+    private readonly namedLive: NamedLiveEvaluationService,
   ) {}
 
   /** Batch replies: one document per row of every request, exactly as if each had come alone. */
@@ -59,7 +61,7 @@ export class EventIndexerHandler {
 
   /**
    * Named models' replies, indexed as the default model's, then observed in each model's own
-   * rolling statistics and drift (NamedTrafficService). Live accuracy is the default model's only.
+   * rolling statistics and drift (NamedTrafficService) and remembered for its labels (NamedLiveEvaluationService).
    */
   @EventPattern(TOPICS.namedPredictionMade, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
   async onNamedPredictions(@Payload() batches: Array<EventEnvelope<NamedPredictionMade>>): Promise<Rejection[]> {
@@ -67,6 +69,7 @@ export class EventIndexerHandler {
       const rejections = await this.sink.write(documents);
       // Observed only once the documents are stored, and once per request: a retried batch is not counted twice.
       await this.named.observe(batches);
+      await this.namedLive.observePredictions(batches);
       return rejections;
     });
   }

@@ -1,39 +1,42 @@
 import type { Features } from '@app/contracts';
 
-export interface SeenPrediction {
+export interface SeenPrediction<I = Features> {
   version: number;
-  instances: Features[];
+  instances: I[];
   classes: string[];
   at: string;
 }
 
 /**
  * Predictions remembered for labels that arrive soon after them (older ones are looked up in the
- * prediction index). Bounded by rows as well as requests: a request may carry 1,000 rows, so a
- * cap on requests alone let 1000-row batches hold gigabytes.
+ * prediction index). Bounded by requests and by weight (rows by default): a request may carry
+ * 1,000 rows, so a cap on requests alone let 1000-row batches hold gigabytes. A named model's
+ * rows may have 1,000 features each, so theirs weigh rows × features.
  */
-export class RecentPredictions {
-  private readonly byRequest = new Map<string, SeenPrediction>();
-  private rowCount = 0;
+export class RecentPredictions<I = Features> {
+  private readonly byRequest = new Map<string, SeenPrediction<I>>();
+  private total = 0;
 
   constructor(
     private readonly maxRequests: number,
-    private readonly maxRows: number,
+    private readonly maxWeight: number,
+    private readonly weigh: (seen: SeenPrediction<I>) => number = (seen) => seen.classes.length,
   ) {}
 
-  remember(requestId: string, seen: SeenPrediction): void {
+  remember(requestId: string, seen: SeenPrediction<I>): void {
     this.forget(requestId);
     this.byRequest.set(requestId, seen);
-    this.rowCount += seen.classes.length;
-    while (this.byRequest.size > this.maxRequests || this.rowCount > this.maxRows) this.forget(this.byRequest.keys().next().value!);
+    this.total += this.weigh(seen);
+    while (this.byRequest.size > this.maxRequests || this.total > this.maxWeight) this.forget(this.byRequest.keys().next().value!);
   }
 
-  get(requestId: string): SeenPrediction | undefined {
+  get(requestId: string): SeenPrediction<I> | undefined {
     return this.byRequest.get(requestId);
   }
 
+  /** Rows, or whatever the weight counts. */
   get rows(): number {
-    return this.rowCount;
+    return this.total;
   }
 
   get size(): number {
@@ -43,7 +46,7 @@ export class RecentPredictions {
   private forget(requestId: string): void {
     const seen = this.byRequest.get(requestId);
     if (!seen) return;
-    this.rowCount -= seen.classes.length;
+    this.total -= this.weigh(seen);
     this.byRequest.delete(requestId);
   }
 }

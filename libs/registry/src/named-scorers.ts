@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { NamedModelRegistered, NamedScoredInstance } from '@app/contracts';
 import { compileScorer } from '@app/model';
-import { NamedModels } from '@app/registry';
+import { NamedModels } from './named-models';
 
 /**
  * Compiled scorers kept at once. A named model's versions are all in the registry view (small:

@@ -1,6 +1,6 @@
 import type { NamedModelRegistered } from '@app/contracts';
 import { fitGaussianNB } from '@app/model';
-import { NamedModels } from '@app/registry';
+import { NamedModels } from './named-models';
 import { NAMED_SCORERS_KEPT, NamedScorers } from './named-scorers';
 
 const params = fitGaussianNB({

@@ -1,0 +1,207 @@
+import {
+  TOPICS,
+  createEnvelope,
+  decodeEvent,
+  type EventEnvelope,
+  type NamedFeedbackReceived,
+  type NamedLabeledRow,
+  type NamedLiveEvaluation,
+  type NamedModelRegistered,
+  type NamedPredictionMade,
+} from '@app/contracts';
+import { loadConfig } from '@app/config';
+import { EventPublisher, InMemoryEventBus } from '@app/messaging';
+import { compileScorer, fitGaussianNB } from '@app/model';
+import { JsonLogger } from '@app/observability';
+import { NamedModels, NamedScorers } from '@app/registry';
+import { NamedLiveEvaluationService } from './named-live-evaluation.service';
+
+const X = [
+  [0, 0],
+  [0.2, 0.1],
+  [0.1, 0.3],
+  [1, 1],
+  [0.9, 1.2],
+  [1.1, 0.8],
+];
+/** Version 1 learned the classes; version 2 learned them swapped, so it is wrong wherever 1 is right. */
+const RIGHT = fitGaussianNB({ featureNames: ['a', 'b'], classNames: ['no', 'yes'], X, y: [0, 0, 0, 1, 1, 1] });
+const SWAPPED = fitGaussianNB({ featureNames: ['a', 'b'], classNames: ['no', 'yes'], X, y: [1, 1, 1, 0, 0, 0] });
+const CHURN = fitGaussianNB({ featureNames: ['a', 'b'], classNames: ['stays', 'churns'], X, y: [0, 0, 0, 1, 1, 1] });
+
+function record(model_name: string, version: number, params: NamedModelRegistered['model']['params'], status: 'current' | 'rejected' = 'current'): NamedModelRegistered {
+  return {
+    model_name,
+    version,
+    status,
+    status_reason: 'test',
+    parent_version: null,
+    job_id: `job-${model_name}-${version}`,
+    registered_at: '2026-12-01T00:00:00.000Z',
+    deleted_at: null,
+    schema: { label: 'y', features: [], reference: { dataset: `${model_name}.csv`, label: 'y' } },
+    model: { params, baselines: [] } as unknown as NamedModelRegistered['model'],
+  };
+}
+
+/** A reply with one scored request: the predictions are what `params` says of the rows, as a worker's would be. */
+function reply(model: string, requestId: string, version: number, params: NamedModelRegistered['model']['params'], rows: number[][]): EventEnvelope<NamedPredictionMade> {
+  const score = compileScorer(params);
+  return createEnvelope(
+    'NamedPredictionMade',
+    {
+      worker: 'worker-a',
+      reply_to: 'gateway-1',
+      results: [
+        {
+          outcome: 'scored',
+          request_id: requestId,
+          event_id: `evt-${requestId}`,
+          model,
+          instances: rows.map(([a, b]) => ({ a, b })),
+          predictions: rows.map((x) => {
+            const r = score(x);
+            return {
+              prediction: r.className,
+              class_id: r.classId,
+              probability: r.probability,
+              probabilities: Object.fromEntries(params.classNames.map((c, i) => [c, r.probabilities[i]])),
+            };
+          }),
+          model_version: version,
+          scoring_latency_ms: 0.3,
+        },
+      ],
+    },
+    { requestId, producer: 'inference-worker', occurredAt: new Date('2026-12-03T10:00:00.000Z') },
+  );
+}
+
+const label = (model_name: string, request_id: string, row: number, value: string): EventEnvelope<NamedFeedbackReceived> =>
+  createEnvelope('NamedFeedbackReceived', { model_name, request_id, row, label: value }, { requestId: `fb-${request_id}`, producer: 'gateway' });
+
+async function harness(bus = new InMemoryEventBus({ compactedTopics: new Set([TOPICS.namedFeedbackLabeled, TOPICS.namedModelLive]) })) {
+  const models = new NamedModels();
+  models.apply(record('wine', 1, RIGHT));
+  models.apply(record('wine', 2, SWAPPED, 'rejected'));
+  models.apply(record('churn', 1, CHURN));
+  const service = new NamedLiveEvaluationService(
+    bus,
+    new EventPublisher(bus, 'monitor'),
+    models,
+    new NamedScorers(models),
+    new JsonLogger('test', 'error', () => undefined),
+    loadConfig({}, { LIVE_PUBLISH_SECONDS: '3600' }),
+  );
+  await service.onApplicationBootstrap();
+  const read = async <T>(topic: typeof TOPICS.namedFeedbackLabeled | typeof TOPICS.namedModelLive) =>
+    (await bus.readToEnd(topic)).map((m) => {
+      // Every record must be one its topic's contract accepts.
+      const d = decodeEvent(topic, m.value);
+      if (!d.ok) throw new Error(`${topic}: ${d.reason}`);
+      return { key: m.key, payload: d.event.payload as T };
+    });
+  return { bus, service, read };
+}
+
+describe('NamedLiveEvaluationService', () => {
+  let h: Awaited<ReturnType<typeof harness>>;
+  afterEach(() => h.service.onApplicationShutdown());
+
+  it('joins labels with the prediction of the same model, early or late, and counts them for the version that served', async () => {
+    h = await harness();
+    // Row 1's label comes before the prediction, row 0's after it.
+    await h.service.observeFeedback([label('wine', 'r1', 1, 'yes')]);
+    await h.service.observePredictions([reply('wine', 'r1', 1, RIGHT, [X[0], X[3]])]);
+    await h.service.observeFeedback([label('wine', 'r1', 0, 'yes')]);
+    const e = h.service.evaluation('wine', 1);
+    expect(e).toMatchObject({
+      model_name: 'wine',
+      version: 1,
+      labeled: 2,
+      correct: 1,
+      accuracy: 0.5,
+      per_class_recall: { no: null, yes: 0.5 },
+      confusion_matrix: [
+        [0, 0],
+        [1, 1],
+      ],
+    });
+    // Compacted: the waiting record of row 1 was replaced by its joined one.
+    const rows = await h.read<NamedLabeledRow>(TOPICS.namedFeedbackLabeled);
+    expect(rows.map((r) => [r.key, r.payload.joined, r.payload.predicted])).toEqual([
+      ['wine/r1:1', true, 'yes'],
+      ['wine/r1:0', true, 'no'],
+    ]);
+    expect(rows[1].payload.input).toEqual({ a: 0, b: 0 });
+  });
+
+  it("never joins a label with another model's prediction of the same request id", async () => {
+    h = await harness();
+    await h.service.observePredictions([reply('churn', 'shared', 1, CHURN, [X[0]])]);
+    await h.service.observeFeedback([label('wine', 'shared', 0, 'no')]);
+    expect(h.service.evaluation('churn', 1).labeled).toBe(0);
+    expect(h.service.evaluation('wine', 1).labeled).toBe(0);
+    await h.service.observePredictions([reply('wine', 'shared', 1, RIGHT, [X[0]])]);
+    expect(h.service.evaluation('wine', 1)).toMatchObject({ labeled: 1, correct: 1 });
+    expect(h.service.evaluation('churn', 1).labeled).toBe(0);
+  });
+
+  it('compares versions on the same labeled rows, each scoring them again, whichever served them', async () => {
+    h = await harness();
+    await h.service.observePredictions([reply('wine', 'a', 1, RIGHT, X)]);
+    await h.service.observeFeedback(X.map((_, i) => label('wine', 'a', i, i < 3 ? 'no' : 'yes')));
+    // Version 2 served nothing; it is compared because version 1 is current.
+    await h.service.observePredictions([reply('wine', 'b', 2, SWAPPED, [X[0]])]);
+    await h.service.observeFeedback([label('wine', 'b', 0, 'no')]);
+    expect(h.service.evaluation('wine', 1)).toMatchObject({
+      labeled: 6,
+      accuracy: 1,
+      comparisons: [{ other_version: 2, compared: 0, agreement: null, labeled: 7, accuracy: 1, other_accuracy: 0 }],
+    });
+    expect(h.service.evaluation('wine', 2)).toMatchObject({
+      labeled: 1,
+      accuracy: 0,
+      comparisons: [{ other_version: 1, labeled: 7, accuracy: 0, other_accuracy: 1 }],
+    });
+  });
+
+  it('counts a label once: a duplicate, or one for a row the prediction does not have, changes nothing', async () => {
+    h = await harness();
+    await h.service.observePredictions([reply('wine', 'r', 1, RIGHT, [X[0]])]);
+    await h.service.observeFeedback([label('wine', 'r', 0, 'no'), label('wine', 'r', 0, 'yes')]);
+    await h.service.observeFeedback([label('wine', 'r', 0, 'yes'), label('wine', 'r', 5, 'no')]);
+    // A prediction delivered again does not count its label twice.
+    await h.service.observePredictions([reply('wine', 'r', 1, RIGHT, [X[0]])]);
+    expect(h.service.evaluation('wine', 1)).toMatchObject({ labeled: 1, correct: 1 });
+    expect(await h.read(TOPICS.namedFeedbackLabeled)).toHaveLength(1);
+  });
+
+  it('publishes every version of a model whose rows changed, keyed name/version', async () => {
+    h = await harness();
+    await h.service.observePredictions([reply('wine', 'a', 1, RIGHT, [X[0]]), reply('wine', 'b', 2, SWAPPED, [X[3]])]);
+    await h.service.observeFeedback([label('wine', 'a', 0, 'no'), label('wine', 'b', 0, 'yes')]);
+    await h.service.publish();
+    const live = await h.read<NamedLiveEvaluation>(TOPICS.namedModelLive);
+    expect(live.map((r) => [r.key, r.payload.labeled, r.payload.accuracy])).toEqual([
+      ['wine/1', 1, 1],
+      ['wine/2', 1, 0],
+    ]);
+    await h.service.publish();
+    expect(await h.read(TOPICS.namedModelLive)).toHaveLength(2);
+  });
+
+  it('rebuilds its figures and waiting labels from the labeled-row topic after a restart', async () => {
+    h = await harness();
+    await h.service.observePredictions([reply('wine', 'a', 1, RIGHT, [X[0], X[4]])]);
+    await h.service.observeFeedback([label('wine', 'a', 0, 'no'), label('wine', 'a', 1, 'no'), label('wine', 'later', 0, 'yes')]);
+    const before = h.service.evaluation('wine', 1);
+    h.service.onApplicationShutdown();
+    h = await harness(h.bus);
+    expect({ ...h.service.evaluation('wine', 1), updated_at: '' }).toEqual({ ...before, updated_at: '' });
+    expect(before).toMatchObject({ labeled: 2, correct: 1 });
+    // The label that waited before the restart still joins its prediction.
+    await h.service.observePredictions([reply('wine', 'later', 1, RIGHT, [X[5]])]);
+    expect(h.service.evaluation('wine', 1)).toMatchObject({ labeled: 3, correct: 2 });
+  });
+});

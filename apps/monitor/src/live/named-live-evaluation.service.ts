@@ -1,0 +1,308 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  TOPICS,
+  decodeEvent,
+  type EventEnvelope,
+  type NamedFeedbackReceived,
+  type NamedInstance,
+  type NamedLabeledRow,
+  type NamedLiveEvaluation,
+  type NamedPredictionMade,
+} from '@app/contracts';
+import type { AppConfig } from '@app/config';
+import { LabeledWindow, LiveStats, comparePaired, type Classify, type LabeledInput } from '@app/evaluation';
+import { EVENT_BUS, EventPublisher, SerialLock, type EventBus } from '@app/messaging';
+import { JsonLogger, feedbackTotal, setNamedLiveAccuracy } from '@app/observability';
+import { NamedModels, NamedScorers } from '@app/registry';
+import { APP_CONFIG } from '@app/runtime';
+import { RecentPredictions, type SeenPrediction } from './recent-predictions';
+
+/**
+ * Named models' predictions remembered for labels that come soon after: requests, and feature
+ * values (a row of 200 features weighs 200). Two million values are about 16 MB of numbers in
+ * the decoded rows (more with their property names), the monitor's share for this.
+ */
+const RECENT_REQUESTS_KEPT = 20_000;
+const RECENT_VALUES_KEPT = 2_000_000;
+/** Labels waiting for their prediction, and labeled rows remembered to count each once. */
+const PENDING_KEPT = 50_000;
+const JOINED_KEPT = 200_000;
+/**
+ * Feature values a model's labeled window may hold: its last LIVE_WINDOW rows, fewer when they
+ * are wide (1 M values is 8 MB as numbers). Windows of this many models at most are kept, least
+ * recently labeled dropped first: the paired comparisons of the others restart from new labels.
+ */
+const WINDOW_VALUES_PER_MODEL = 1_000_000;
+export const NAMED_LIVE_WINDOWS = 20;
+
+type Waiting = NamedFeedbackReceived & { labeled_at: string };
+type Row = LabeledInput<NamedInstance> & { version: number };
+
+interface ModelLive {
+  stats: LiveStats;
+  window?: LabeledWindow<Row>;
+}
+
+const rowKey = (model: string, requestId: string, row: number) => `${model}/${requestId}:${row}`;
+const versionKey = (model: string, version: number) => `${model}/${version}`;
+
+/**
+ * Live accuracy of the named models, as the default model's (LiveEvaluationService) and apart
+ * from it: a label names its model, is joined with that model's prediction of the same request
+ * (a label for another model's request never joins), and counts for the version that served it.
+ * Every version of a model is compared with the model's other versions on the same labeled rows,
+ * each scoring the rows again (a paired comparison): a LogisticRegression version and a Gaussian
+ * NB version of one model are judged on exactly the same live labels. The labeled rows are kept
+ * on their own compacted topic, so a restarted monitor rebuilds the figures. Decisions are
+ * manual for named models: the figures inform POST /models/{name}/versions/{v}/promote.
+ */
+@Injectable()
+export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApplicationShutdown {
+  /** Per model; windows least recently labeled first. */
+  private readonly live = new Map<string, ModelLive>();
+  private readonly recent = new RecentPredictions<NamedInstance>(
+    RECENT_REQUESTS_KEPT,
+    RECENT_VALUES_KEPT,
+    (seen) => seen.instances.reduce((n, row) => n + Object.keys(row).length, 0),
+  );
+  private readonly pending = new Map<string, Waiting>();
+  private readonly pendingRequests = new Map<string, number>();
+  private readonly joined = new Set<string>();
+  private readonly dirty = new Set<string>();
+  /** Both kinds of event change the same state one at a time (see LiveEvaluationService). */
+  private readonly lock = new SerialLock();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly publisher: EventPublisher,
+    private readonly models: NamedModels,
+    private readonly scorers: NamedScorers,
+    private readonly logger: JsonLogger,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const m of await this.bus.readToEnd(TOPICS.namedFeedbackLabeled)) {
+      const d = decodeEvent(TOPICS.namedFeedbackLabeled, m.value);
+      if (!d.ok) continue;
+      const r = d.event.payload;
+      if (r.joined && r.served_version !== null && r.predicted !== null && r.input !== null) this.count(r, r.served_version, r.predicted, r.input);
+      else if (!r.joined) this.wait({ model_name: r.model_name, request_id: r.request_id, row: r.row, label: r.label, labeled_at: r.labeled_at });
+    }
+    this.timer = setInterval(
+      () => void this.publish().catch((err: Error) => this.logger.event('warn', 'named live evaluation not published', { error: err.message })),
+      this.config.LIVE_PUBLISH_SECONDS * 1000,
+    );
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Scored requests as they are indexed: remembered for labels to come, joined with labels that came first. */
+  observePredictions(batches: Array<EventEnvelope<NamedPredictionMade>>): Promise<void> {
+    return this.lock.run(async () => {
+      const rows: NamedLabeledRow[] = [];
+      for (const batch of batches) {
+        for (const r of batch.payload.results) {
+          if (r.outcome !== 'scored') continue;
+          const seen = { version: r.model_version, instances: r.instances, classes: r.predictions.map((p) => p.prediction), at: batch.occurred_at };
+          const requestKey = `${r.model}/${r.request_id}`;
+          this.recent.remember(requestKey, seen);
+          if (!this.pendingRequests.has(requestKey)) continue;
+          for (let row = 0; row < seen.classes.length; row++) {
+            const waiting = this.pending.get(rowKey(r.model, r.request_id, row));
+            if (waiting) rows.push(joined(waiting, seen));
+          }
+        }
+      }
+      await this.record(rows);
+    });
+  }
+
+  observeFeedback(events: Array<EventEnvelope<NamedFeedbackReceived>>): Promise<void> {
+    return this.lock.run(async () => {
+      const rows: NamedLabeledRow[] = [];
+      const inBatch = new Set<string>();
+      for (const e of events) {
+        const f: Waiting = { ...e.payload, labeled_at: e.occurred_at };
+        const k = rowKey(f.model_name, f.request_id, f.row);
+        if (this.joined.has(k) || this.pending.has(k) || inBatch.has(k)) {
+          feedbackTotal.inc({ outcome: 'duplicate' });
+          continue;
+        }
+        const seen = this.recent.get(`${f.model_name}/${f.request_id}`);
+        if (seen && f.row >= seen.classes.length) {
+          feedbackTotal.inc({ outcome: 'rejected' });
+          this.logger.event('warn', 'feedback for a row the prediction does not have', {
+            model: f.model_name,
+            target_request_id: f.request_id,
+            row: f.row,
+            rows: seen.classes.length,
+          });
+          continue;
+        }
+        inBatch.add(k);
+        rows.push(seen ? joined(f, seen) : { ...f, joined: false, served_version: null, predicted: null, input: null, predicted_at: null });
+      }
+      await this.record(rows);
+    });
+  }
+
+  /** A version's figures, with a paired comparison against every other version of its model that has a scorer. */
+  evaluation(model: string, version: number): NamedLiveEvaluation {
+    const m = this.live.get(model);
+    const f = (m?.stats ?? new LiveStats(this.models.registry(model)?.get(version)?.model.params.classNames ?? [])).figures(version);
+    const registry = this.models.registry(model);
+    const others = new Set<number>([...(m?.stats.versionsSeen() ?? []), ...(registry?.current() ? [registry.current()!.version] : [])]);
+    others.delete(version);
+    const rows = m?.window?.values() ?? [];
+    const mine = this.classifier(model, version);
+    const comparisons = [...others]
+      .sort((a, b) => a - b)
+      .flatMap((other) => {
+        const theirs = this.classifier(model, other);
+        if (!mine || !theirs) return [];
+        const paired = comparePaired(
+          rows.filter((r) => mine.accepts(r.features) && theirs.accepts(r.features)),
+          theirs.classify,
+          mine.classify,
+        );
+        return [
+          {
+            other_version: other,
+            compared: 0,
+            agreement: null,
+            labeled: paired.labeled,
+            accuracy: paired.challengerAccuracy,
+            other_accuracy: paired.incumbentAccuracy,
+          },
+        ];
+      });
+    return {
+      model_name: model,
+      version,
+      labeled: f.labeled,
+      correct: f.correct,
+      accuracy: f.accuracy,
+      accuracy_ci95: f.accuracyCi95,
+      per_class_recall: f.perClassRecall,
+      confusion_matrix: f.confusionMatrix,
+      comparisons,
+      updated_at: new Date().toISOString(),
+    };
+  }
+
+  /**
+   * Publishes the figures of every version whose rows changed, and of the model's other versions
+   * too: a new labeled row changes their paired comparisons with it.
+   */
+  async publish(): Promise<void> {
+    const changed = [...this.dirty];
+    this.dirty.clear();
+    const keys = new Set<string>();
+    for (const k of changed) {
+      const model = k.slice(0, k.lastIndexOf('/'));
+      for (const v of this.live.get(model)?.stats.versionsSeen() ?? []) keys.add(versionKey(model, v));
+      keys.add(k);
+    }
+    if (keys.size === 0) return;
+    const evaluations = [...keys].map((k) => {
+      const slash = k.lastIndexOf('/');
+      return this.evaluation(k.slice(0, slash), Number(k.slice(slash + 1)));
+    });
+    await this.publisher.publishMany(
+      TOPICS.namedModelLive,
+      evaluations.map((payload) => ({
+        payload,
+        options: { key: versionKey(payload.model_name, payload.version), requestId: `live-${payload.model_name}-${payload.version}` },
+      })),
+    );
+  }
+
+  private classifier(model: string, version: number): { classify: Classify<NamedInstance>; accepts: (row: NamedInstance) => boolean } | undefined {
+    const scorer = this.scorers.get(model, version);
+    if (!scorer) return undefined;
+    return {
+      classify: (row) => scorer.score(row).prediction,
+      // A version trained on other columns cannot score the row: it is left out of that comparison.
+      accepts: (row) => scorer.features.every((f) => typeof row[f] === 'number'),
+    };
+  }
+
+  private count(r: Pick<NamedLabeledRow, 'model_name' | 'request_id' | 'row' | 'label'>, version: number, predicted: string, input: NamedInstance): void {
+    const k = rowKey(r.model_name, r.request_id, r.row);
+    if (this.joined.has(k)) return;
+    this.joined.add(k);
+    if (this.joined.size > JOINED_KEPT) this.joined.delete(this.joined.values().next().value!);
+    const m = this.modelLive(r.model_name, version);
+    m.stats.add(version, r.label, predicted);
+    m.window ??= this.newWindow(r.model_name, input);
+    m.window.push({ features: input, label: r.label, version });
+    this.dirty.add(versionKey(r.model_name, version));
+    const f = m.stats.figures(version);
+    if (f.accuracy !== null) setNamedLiveAccuracy(r.model_name, version, f.accuracy);
+  }
+
+  /** The model's live state, moved to the most recently labeled end; beyond NAMED_LIVE_WINDOWS the oldest windows go. */
+  private modelLive(model: string, version: number): ModelLive {
+    let m = this.live.get(model);
+    if (m) this.live.delete(model);
+    else m = { stats: new LiveStats(this.models.registry(model)?.get(version)?.model.params.classNames ?? [], { grow: true }) };
+    this.live.set(model, m);
+    let windows = 0;
+    for (const x of [...this.live.values()].reverse()) if (x.window && ++windows > NAMED_LIVE_WINDOWS) x.window = undefined;
+    return m;
+  }
+
+  private newWindow(model: string, input: NamedInstance): LabeledWindow<Row> {
+    const width = Math.max(1, Object.keys(input).length);
+    const rows = Math.max(10, Math.min(this.config.LIVE_WINDOW, Math.floor(WINDOW_VALUES_PER_MODEL / width)));
+    this.logger.event('debug', 'named live window', { model, rows, features: width });
+    return new LabeledWindow<Row>(rows);
+  }
+
+  private wait(f: Waiting): void {
+    const k = rowKey(f.model_name, f.request_id, f.row);
+    const requestKey = `${f.model_name}/${f.request_id}`;
+    this.pending.set(k, f);
+    this.pendingRequests.set(requestKey, (this.pendingRequests.get(requestKey) ?? 0) + 1);
+    if (this.pending.size > PENDING_KEPT) {
+      const [oldest, o] = this.pending.entries().next().value!;
+      this.unwait(o, oldest);
+    }
+  }
+
+  private unwait(f: Pick<Waiting, 'model_name' | 'request_id'>, k: string): void {
+    if (!this.pending.delete(k)) return;
+    const requestKey = `${f.model_name}/${f.request_id}`;
+    const left = (this.pendingRequests.get(requestKey) ?? 1) - 1;
+    if (left <= 0) this.pendingRequests.delete(requestKey);
+    else this.pendingRequests.set(requestKey, left);
+  }
+
+  /** Publishes the labeled rows, and only then changes state (a retried batch computes the same rows again). */
+  private async record(rows: NamedLabeledRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.publisher.publishMany(
+      TOPICS.namedFeedbackLabeled,
+      rows.map((payload) => ({ payload, options: { key: rowKey(payload.model_name, payload.request_id, payload.row), requestId: payload.request_id } })),
+    );
+    for (const r of rows) {
+      if (r.joined && r.served_version !== null && r.predicted !== null && r.input !== null) {
+        this.unwait(r, rowKey(r.model_name, r.request_id, r.row));
+        this.count(r, r.served_version, r.predicted, r.input);
+        feedbackTotal.inc({ outcome: 'joined' });
+      } else {
+        this.wait(r);
+        feedbackTotal.inc({ outcome: 'pending' });
+      }
+    }
+  }
+}
+
+function joined(f: Waiting, seen: SeenPrediction<NamedInstance>): NamedLabeledRow {
+  return { ...f, joined: true, served_version: seen.version, predicted: seen.classes[f.row], input: seen.instances[f.row], predicted_at: seen.at };
+}
