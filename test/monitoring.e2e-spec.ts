@@ -357,6 +357,40 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
       'the wine registry document',
     );
     expect(registered.feature_names).toHaveLength(13);
+
+    // Ground truth over Kafka: each answer's own class as its label, but request 0 labeled class_2.
+    const items = responses.map((r, i) => ({ request_id: r.body.request_id as string, label: i === 0 ? 'class_2' : (r.body.prediction as string) }));
+    const labeled = await postJson(`${gateway.url}/models/${name}/feedback`, { items });
+    expect(labeled.body).toEqual({ status: 'accepted', accepted: 20, rejected: 0, rejections: [] });
+    const live = await eventually(
+      async () => {
+        const r = await getJson(`${gateway.url}/models/${name}/versions/1/live`);
+        return r.body.labeled === 20 ? r.body : undefined;
+      },
+      60_000,
+      'the live figures of the wine version',
+    );
+    expect(live).toMatchObject({ model_name: name, version: 1, correct: 19, accuracy: 0.95 });
+    // The labeled rows and live figures fit their strict mappings: indexed by model, the input as name/value entries.
+    const rows = await eventually(
+      async () => {
+        const r = await search('feedback', { term: { model: name } });
+        return r.hits.hits.length === 20 ? r.hits.hits.map((h) => h._source!) : undefined;
+      },
+      60_000,
+      'the 20 labeled wine rows',
+    );
+    const wrong = rows.filter((d) => d.correct === false);
+    expect(wrong).toHaveLength(1);
+    expect(wrong[0]).toMatchObject({ target_request_id: items[0].request_id, label: 'class_2', model_version: 1, joined: true });
+    expect(wrong[0].features).toContainEqual({ name: 'proline', value: 400 });
+    const figures = await eventually(
+      async () => (await search('live', { bool: { filter: [{ term: { model: name } }, { term: { labeled: 20 } }] } })).hits.hits[0]?._source,
+      60_000,
+      'the wine live document',
+    );
+    expect(figures).toMatchObject({ model_version: 1, correct: 19 });
+    expect(figures.class_recall.map((c: Doc) => c.class).sort()).toEqual(['class_0', 'class_1', 'class_2']);
   });
 
   it('loses and duplicates nothing when Elasticsearch is stopped for 20 s mid-stream', async () => {
