@@ -41,7 +41,10 @@ describe('named models: live accuracy from feedback (embedded mode)', () => {
     for (const name of ['wine-train.csv', 'wine-test.csv']) writeFileSync(join(dir, name), WINE_CSV(name));
     own = await startTestPlatform('named-live', { DATA_DIR: dir, LIVE_PUBLISH_SECONDS: '1' });
     http = own.http;
-    expect(await finished(http, '/models/wine/retrain', { dataset: WINE_DATASET, holdout: WINE_HOLDOUT })).toMatchObject({ model_version: 1, status: 'promoted' });
+    expect(await finished(http, '/models/wine/retrain', { dataset: WINE_DATASET, holdout: WINE_HOLDOUT })).toMatchObject({
+      model_version: 1,
+      status: 'promoted',
+    });
     expect(
       await finished(http, '/models/wine/retrain', {
         algorithm: 'logistic_regression',
@@ -62,7 +65,12 @@ describe('named models: live accuracy from feedback (embedded mode)', () => {
     expect([correct(nb.predictions), correct(lr.predictions)]).toEqual([44, 43]);
 
     const items = [nb, lr].flatMap((answer) => truth.map((label, row) => ({ request_id: answer.request_id, row, label })));
-    expect((await http.post('/models/wine/feedback').send({ items }).expect(202)).body).toEqual({ status: 'accepted', accepted: 90, rejected: 0, rejections: [] });
+    expect((await http.post('/models/wine/feedback').send({ items }).expect(202)).body).toEqual({
+      status: 'accepted',
+      accepted: 90,
+      rejected: 0,
+      rejections: [],
+    });
 
     const v1 = await eventually(async () => {
       const live = (await http.get('/models/wine/versions/1/live').expect(200)).body;
@@ -100,12 +108,32 @@ describe('named models: live accuracy from feedback (embedded mode)', () => {
     expect((await http.get('/models/1/live').expect(200)).body).toMatchObject({ labeled: 0 });
   });
 
+  it('retrains a named model from its reference set plus its joined labels', async () => {
+    // The 90 labeled rows of the test above, on top of the 133 wines of its first dataset.
+    const job = await finished(http, '/models/wine/retrain', { dataset: { source: 'feedback' }, holdout: WINE_HOLDOUT });
+    expect(job).toMatchObject({ model_name: 'wine', model_version: 3, params: { dataset: 'feedback:90' }, dataset: { rows: 223 } });
+    expect(['promoted', 'rejected']).toContain(job.status);
+    expect(
+      (
+        await http
+          .post('/models/newcomer/retrain')
+          .send({ dataset: { source: 'feedback' } })
+          .expect(404)
+      ).body.message,
+    ).toBe('there is no model named newcomer to retrain from feedback: a model learns its features and classes from a CSV first');
+  });
+
   it("accepts only the model's classes, per item, and labels only a model that serves", async () => {
     const answer = (await http.post('/models/wine/predict').send(wineRows[0]).expect(200)).body;
     const res = (
       await http
         .post('/models/wine/feedback')
-        .send({ items: [{ request_id: answer.request_id, label: 'merlot' }, { request_id: answer.request_id, label: ' CLASS_0 ' }] })
+        .send({
+          items: [
+            { request_id: answer.request_id, label: 'merlot' },
+            { request_id: answer.request_id, label: ' CLASS_0 ' },
+          ],
+        })
         .expect(202)
     ).body;
     expect(res).toEqual({
@@ -129,7 +157,9 @@ describe('named models: live accuracy from feedback (embedded mode)', () => {
       updated_at: null,
     });
     await http.delete('/models/wine-old').expect(200);
-    expect((await http.post('/models/wine-old/feedback').send({ request_id: 'x', label: 'class_0' }).expect(404)).body.message).toBe('model wine-old was deleted');
+    expect((await http.post('/models/wine-old/feedback').send({ request_id: 'x', label: 'class_0' }).expect(404)).body.message).toBe(
+      'model wine-old was deleted',
+    );
     await http.get('/models/wine-old/versions/1/live').expect(404);
   });
 });

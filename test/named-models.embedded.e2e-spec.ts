@@ -182,6 +182,14 @@ describe('named models (embedded mode)', () => {
         await http
           .post('/models/beer/retrain')
           .send({ dataset: { source: 'feedback' } })
+          .expect(404)
+      ).body.message,
+    ).toBe('there is no model named beer to retrain from feedback: a model learns its features and classes from a CSV first');
+    expect(
+      (
+        await http
+          .post('/models/beer/retrain')
+          .send({ dataset: { source: 'inline', rows: Array.from({ length: 6 }, () => ({ ...SETOSA, species: 'setosa' })) } })
           .expect(400)
       ).body.error,
     ).toBe('unsupported_dataset');

@@ -48,11 +48,11 @@ export class FeedbackController {
   async submit(@Body() body: unknown) {
     const parsed = validateBody(feedbackBodySchema, body);
     const items: FeedbackItem[] = 'items' in parsed ? parsed.items : [parsed];
-    const { accepted, rejections } = checkLabels(
-      items,
-      CLASS_NAMES,
-      (item, label): FeedbackReceived => ({ request_id: item.request_id, row: item.row, label: label as FeedbackReceived['label'] }),
-    );
+    const { accepted, rejections } = checkLabels(items, CLASS_NAMES, (item, label): FeedbackReceived => ({
+      request_id: item.request_id,
+      row: item.row,
+      label: label as FeedbackReceived['label'],
+    }));
     if (accepted.length > 0) {
       await this.publisher.publishMany(
         TOPICS.feedback,

@@ -55,11 +55,12 @@ export class NamedLiveController {
     if (!registry) throw notFound(this.models.archivedAt(model) ? `model ${model} was deleted` : `there is no model named ${model}`);
     const classes = [...new Set(registry.list().flatMap((r) => r.model.params.classNames))];
     const items: FeedbackItem[] = 'items' in parsed ? parsed.items : [parsed];
-    const { accepted, rejections } = checkLabels(
-      items,
-      classes,
-      (item, label): NamedFeedbackReceived => ({ model_name: model, request_id: item.request_id, row: item.row, label }),
-    );
+    const { accepted, rejections } = checkLabels(items, classes, (item, label): NamedFeedbackReceived => ({
+      model_name: model,
+      request_id: item.request_id,
+      row: item.row,
+      label,
+    }));
     if (accepted.length > 0) {
       await this.publisher.publishMany(
         TOPICS.namedFeedback,

@@ -283,12 +283,14 @@ export class NamedModelsController {
     const dataset = params.dataset;
     if (dataset === undefined)
       throw new HttpFailure(400, 'dataset_required', `a model is trained from a dataset: give dataset {"source":"csv","path":…,"label":…}`);
-    if (dataset.source === 'inline' || dataset.source === 'feedback')
+    if (dataset.source === 'inline')
       throw new HttpFailure(
         400,
         'unsupported_dataset',
-        `a named model is trained from a CSV (dataset.source "csv"); "${dataset.source}" is for the default model`,
+        'a named model is trained from a CSV (dataset.source "csv"), or retrained from its feedback; "inline" is for the default model',
       );
+    if (dataset.source === 'feedback' && !this.models.registry(model))
+      throw notFound(`there is no model named ${model} to retrain from feedback: a model learns its features and classes from a CSV first`);
     if (dataset.source === 'csv' && dataset.label === undefined)
       throw new HttpFailure(400, 'label_required', 'name the label column of the CSV (dataset.label): every other column is a feature');
   }

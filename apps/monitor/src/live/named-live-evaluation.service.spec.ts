@@ -29,7 +29,12 @@ const RIGHT = fitGaussianNB({ featureNames: ['a', 'b'], classNames: ['no', 'yes'
 const SWAPPED = fitGaussianNB({ featureNames: ['a', 'b'], classNames: ['no', 'yes'], X, y: [1, 1, 1, 0, 0, 0] });
 const CHURN = fitGaussianNB({ featureNames: ['a', 'b'], classNames: ['stays', 'churns'], X, y: [0, 0, 0, 1, 1, 1] });
 
-function record(model_name: string, version: number, params: NamedModelRegistered['model']['params'], status: 'current' | 'rejected' = 'current'): NamedModelRegistered {
+function record(
+  model_name: string,
+  version: number,
+  params: NamedModelRegistered['model']['params'],
+  status: 'current' | 'rejected' = 'current',
+): NamedModelRegistered {
   return {
     model_name,
     version,
@@ -45,7 +50,13 @@ function record(model_name: string, version: number, params: NamedModelRegistere
 }
 
 /** A reply with one scored request: the predictions are what `params` says of the rows, as a worker's would be. */
-function reply(model: string, requestId: string, version: number, params: NamedModelRegistered['model']['params'], rows: number[][]): EventEnvelope<NamedPredictionMade> {
+function reply(
+  model: string,
+  requestId: string,
+  version: number,
+  params: NamedModelRegistered['model']['params'],
+  rows: number[][],
+): EventEnvelope<NamedPredictionMade> {
   const score = compileScorer(params);
   return createEnvelope(
     'NamedPredictionMade',

@@ -60,10 +60,8 @@ const versionKey = (model: string, version: number) => `${model}/${version}`;
 export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Per model; windows least recently labeled first. */
   private readonly live = new Map<string, ModelLive>();
-  private readonly recent = new RecentPredictions<NamedInstance>(
-    RECENT_REQUESTS_KEPT,
-    RECENT_VALUES_KEPT,
-    (seen) => seen.instances.reduce((n, row) => n + Object.keys(row).length, 0),
+  private readonly recent = new RecentPredictions<NamedInstance>(RECENT_REQUESTS_KEPT, RECENT_VALUES_KEPT, (seen) =>
+    seen.instances.reduce((n, row) => n + Object.keys(row).length, 0),
   );
   private readonly pending = new Map<string, Waiting>();
   private readonly pendingRequests = new Map<string, number>();

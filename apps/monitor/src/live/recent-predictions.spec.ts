@@ -34,7 +34,12 @@ describe('RecentPredictions (monitor)', () => {
 
   it("bounds by the weight it is given: a named model's rows weigh their features", () => {
     const recent = new RecentPredictions<Record<string, number>>(100, 1_000, (x) => x.classes.length * Object.keys(x.instances[0]).length);
-    const wide = { version: 1, instances: [Object.fromEntries(Array.from({ length: 200 }, (_, j) => [`f${j}`, j]))], classes: ['a'], at: '2026-12-03T00:00:00.000Z' };
+    const wide = {
+      version: 1,
+      instances: [Object.fromEntries(Array.from({ length: 200 }, (_, j) => [`f${j}`, j]))],
+      classes: ['a'],
+      at: '2026-12-03T00:00:00.000Z',
+    };
     for (let i = 0; i < 6; i++) recent.remember(`r${i}`, { ...wide, instances: [...wide.instances, ...wide.instances], classes: ['a', 'b'] });
     expect([recent.rows, recent.size]).toEqual([800, 2]);
     expect(recent.get('r3')).toBeUndefined();

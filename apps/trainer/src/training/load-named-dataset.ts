@@ -1,6 +1,6 @@
 import type { AppConfig } from '@app/config';
-import type { DatasetSource, FeatureSchemaRecord } from '@app/contracts';
-import { DatasetError, irisDataset, learnSchema, parseTabularCsv, type LabeledDataset, type LearnedSchema } from '@app/model';
+import type { DatasetSource, FeatureSchemaRecord, NamedLabeledRow } from '@app/contracts';
+import { DatasetError, alignDataset, irisDataset, learnSchema, parseTabularCsv, type LabeledDataset, type LearnedSchema } from '@app/model';
 import { readDatasetFile } from './dataset-file';
 
 export interface NamedDataset {
@@ -25,15 +25,47 @@ export async function loadNamedDataset(source: { source: 'iris' } | { source: 'c
 }
 
 /**
- * What a named model can learn from. Its features are learned from the data, so a source without
- * a header (inline rows in the default model's shape) or without data of its own (feedback) is
- * refused, with the reason. The gateway refuses these too, before anything is published.
+ * What a named model can learn from a file. Its features are learned from the data, so inline
+ * rows (the default model's shape, no header) are refused with the reason; feedback is read from
+ * the bus (namedFeedbackDataset). The gateway refuses these too, before anything is published.
  */
 export function namedDatasetSource(source: DatasetSource | undefined): { source: 'iris' } | { source: 'csv'; path: string; label?: string } {
   if (source === undefined) throw new DatasetError('a named model is trained from a dataset: give dataset {"source":"csv","path":…,"label":…}');
   if (source.source === 'inline' || source.source === 'feedback')
-    throw new DatasetError(`a named model is trained from a CSV (dataset.source "csv"); "${source.source}" is for the default model`);
+    throw new DatasetError(
+      `a named model is trained from a CSV (dataset.source "csv"), or retrained from its feedback; "${source.source}" is not one of them here`,
+    );
   return source;
+}
+
+/**
+ * A named model's trusted reference rows plus what its live traffic taught (its joined labeled
+ * rows, from `since` on), in the model's feature and class order: feedback alone could be steered
+ * by whoever labels, as for the default model. A labeled row without one of the features or with
+ * a class the model does not have cannot be learned from and is left out (the run names how many).
+ */
+export function namedFeedbackDataset(
+  reference: NamedDataset,
+  model: { name: string; featureNames: readonly string[]; classNames: readonly string[] },
+  rows: readonly NamedLabeledRow[],
+  since?: string,
+): NamedDataset {
+  const base = alignDataset(reference.data, { featureNames: [...model.featureNames], classNames: [...model.classNames] }, 'the reference set');
+  const from = since ? Date.parse(since) : -Infinity;
+  const live = rows.filter((r) => r.model_name === model.name && r.joined && r.input !== null && Date.parse(r.labeled_at) >= from);
+  const usable = live.filter((r) => model.classNames.includes(r.label) && model.featureNames.every((f) => typeof r.input![f] === 'number'));
+  const skipped = live.length - usable.length;
+  return {
+    data: {
+      featureNames: base.featureNames,
+      classNames: base.classNames,
+      X: [...base.X, ...usable.map((r) => model.featureNames.map((f) => r.input![f]))],
+      y: [...base.y, ...usable.map((r) => model.classNames.indexOf(r.label))],
+    },
+    schema: reference.schema,
+    label: `feedback:${usable.length}${skipped > 0 ? `:skipped:${skipped}` : ''}${since ? `:since:${since}` : ''}`,
+    reference: reference.reference,
+  };
 }
 
 /** The reference set a model recorded at its creation, read again. */

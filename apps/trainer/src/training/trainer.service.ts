@@ -24,7 +24,7 @@ import { NamedRegistryOwner } from '../registry/named-registry-owner.service';
 import { RegistryOwner } from '../registry/registry-owner.service';
 import { readDatasetFile } from './dataset-file';
 import { loadDataset, loadReferenceDataset, type LoadedDataset } from './load-dataset';
-import { loadNamedDataset, loadNamedReference, namedDatasetSource } from './load-named-dataset';
+import { loadNamedDataset, loadNamedReference, namedDatasetSource, namedFeedbackDataset, type NamedDataset } from './load-named-dataset';
 
 const DEFAULTS = { test_size: 0.2, random_state: 42 } as const;
 const FINAL: ReadonlySet<TrainingRun['status']> = new Set(['promoted', 'rejected', 'failed']);
@@ -260,9 +260,11 @@ export class TrainerService implements OnApplicationBootstrap {
     const first = registry?.list()[0];
     // An imported version with no dataset of its own is judged on the model's reference set.
     const loaded =
-      job.model && !job.dataset && first
-        ? await loadNamedReference(first.schema.reference, this.config)
-        : await loadNamedDataset(namedDatasetSource(job.dataset), this.config);
+      job.dataset?.source === 'feedback'
+        ? await this.namedFeedback(name, job.dataset.since)
+        : job.model && !job.dataset && first
+          ? await loadNamedReference(first.schema.reference, this.config)
+          : await loadNamedDataset(namedDatasetSource(job.dataset), this.config);
     const data = current ? alignDataset(loaded.data, current.model.params, 'the dataset') : loaded.data;
     const holdout = job.holdout ? (await loadNamedDataset({ ...job.holdout, label: job.holdout.label ?? loaded.schema.label }, this.config)).data : undefined;
     const reference = first ? await loadNamedReference(first.schema.reference, this.config) : null;
@@ -293,6 +295,21 @@ export class TrainerService implements OnApplicationBootstrap {
         return this.namedOwner.registerCandidate(candidate, run.status === 'promoted', run.outcome_reason ?? 'promoted', requestId);
       },
     };
+  }
+
+  /** A named model's reference set plus its joined labeled rows, in the order of its current (else newest) version. */
+  private async namedFeedback(name: string, since: string | undefined): Promise<NamedDataset> {
+    const registry = this.namedModels.registry(name);
+    const first = registry?.list()[0];
+    const schemaOf = registry?.current() ?? registry?.list().at(-1);
+    if (!first || !schemaOf)
+      throw new DatasetError(`there is no model named ${name} to retrain from feedback: a model learns its features and classes from a CSV first`);
+    const rows = (await this.bus.readToEnd(TOPICS.namedFeedbackLabeled)).flatMap((m) => {
+      const d = decodeEvent(TOPICS.namedFeedbackLabeled, m.value);
+      return d.ok ? [d.event.payload] : [];
+    });
+    const { featureNames, classNames } = schemaOf.model.params;
+    return namedFeedbackDataset(await loadNamedReference(first.schema.reference, this.config), { name, featureNames, classNames }, rows, since);
   }
 
   private async labeledRows(): Promise<LabeledRow[]> {
