@@ -246,6 +246,19 @@ const CORPUS: Array<[string, Case]> = [
   ['an unknown model version to promote', { path: '/models/99999/promote', body: '{}', status: 404, error: 'not_found' }],
   ['a promote reason of 600 characters', { path: '/models/1/promote', body: json({ reason: 'x'.repeat(600) }), status: 400, error: 'validation_failed' }],
   ['a promote reason that is a number', { path: '/models/1/promote', body: json({ reason: 5 }), status: 400, error: 'validation_failed' }],
+  // A named model's feedback, live figures and canary.
+  [
+    'named feedback for a traversal name',
+    { path: '/models/..%2fetc/feedback', body: json({ request_id: 'x', label: 'a' }), status: 400, error: 'invalid_model_name' },
+  ],
+  ['named feedback for an unknown model', { path: '/models/nope/feedback', body: json({ request_id: 'x', label: 'a' }), status: 404, error: 'not_found' }],
+  [
+    'named feedback of 1001 items',
+    { path: '/models/nope/feedback', body: json({ items: Array(1001).fill({ request_id: 'x', label: 'a' }) }), status: 400, error: 'validation_failed' },
+  ],
+  ['a named canary of 150 percent', { path: '/models/wine/versions/1/canary', body: json({ percent: 150 }), status: 400, error: 'validation_failed' }],
+  ['a canary for an unknown model', { path: '/models/nope/versions/1/canary', body: json({ percent: 10 }), status: 404, error: 'not_found' }],
+  ['an exponent as a named version', { method: 'GET', path: '/models/wine/versions/1e3/live', contentType: null, status: 400 }],
   // Method confusion.
   ['GET on a POST route', { method: 'GET', contentType: null, status: 404, error: 'not_found' }],
   ['PUT on a POST route', { method: 'PUT', body: json(ok), status: 404, error: 'not_found' }],

@@ -11,6 +11,7 @@ import { ModelEventsHandler } from './models/model-events.handler';
 import { ModelsController } from './models/models.controller';
 import { NamedLiveController } from './models/named-live.controller';
 import { NamedModelsController } from './models/named-models.controller';
+import { NamedRoutingController } from './models/named-routing.controller';
 import { NamedPredictionRepliesHandler } from './prediction/named-prediction-replies.handler';
 import { NamedPredictionService } from './prediction/named-prediction.service';
 import { AcceptedResults } from './prediction/accepted-results';
@@ -43,6 +44,7 @@ export class GatewayModule {
         ModelsController,
         NamedModelsController,
         NamedLiveController,
+        NamedRoutingController,
         ModelEventsHandler,
         RetrainController,
         ModelImportController,

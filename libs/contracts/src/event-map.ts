@@ -8,7 +8,7 @@ import { deadLetterSchema, driftDetectedSchema, inputStatsSchema } from './paylo
 import { feedbackReceivedSchema, labeledRowSchema } from './payloads/feedback';
 import { liveEvaluationSchema, shadowPredictionSchema } from './payloads/live';
 import { namedFeedbackReceivedSchema, namedLabeledRowSchema, namedLiveEvaluationSchema } from './payloads/named-feedback';
-import { namedModelRegisteredSchema } from './payloads/named-model';
+import { namedModelRegisteredSchema, namedModelRoutingSchema } from './payloads/named-model';
 import { namedPredictionMadeSchema, namedPredictionRequestedSchema } from './payloads/named-prediction';
 import { modelDecisionSchema, modelRoutingSchema, registryCommandSchema } from './payloads/registry';
 
@@ -40,6 +40,7 @@ export const EVENTS = {
   [TOPICS.namedFeedback]: { type: 'NamedFeedbackReceived', schema: namedFeedbackReceivedSchema },
   [TOPICS.namedFeedbackLabeled]: { type: 'NamedRowLabeled', schema: namedLabeledRowSchema },
   [TOPICS.namedModelLive]: { type: 'NamedLiveEvaluationUpdated', schema: namedLiveEvaluationSchema },
+  [TOPICS.namedModelRouting]: { type: 'NamedModelRoutingChanged', schema: namedModelRoutingSchema },
 } as const satisfies Record<Topic, { type: string; schema: z.ZodType }>;
 
 /** Payload type per topic: publishing the wrong payload on a topic does not compile. */

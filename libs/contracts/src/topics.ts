@@ -34,6 +34,7 @@ export const TOPICS = {
   namedFeedback: 'ml.models.feedback.v1',
   namedFeedbackLabeled: 'ml.models.feedback.labeled.v1',
   namedModelLive: 'ml.models.live.v1',
+  namedModelRouting: 'ml.models.routing.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -77,6 +78,8 @@ export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
   // Keyed model/request/row, and name/version: the newest record per labeled row and per version.
   [TOPICS.namedFeedbackLabeled]: { partitions: 1, compacted: true },
   [TOPICS.namedModelLive]: { partitions: 1, compacted: true },
+  // Keyed by name: one writer (the trainer), in order.
+  [TOPICS.namedModelRouting]: { partitions: 1, compacted: true },
 };
 
 export const ALL_TOPICS = Object.values(TOPICS) as Topic[];

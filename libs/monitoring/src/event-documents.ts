@@ -391,6 +391,16 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
         `${p.model_name}/${p.request_id}:${p.row}`,
       );
     }
+    case TOPICS.namedModelRouting: {
+      const p = (e as Envelope<typeof TOPICS.namedModelRouting>).payload;
+      return doc('models', {
+        status: 'routing',
+        model_version: p.current_version ?? undefined,
+        previous_version: p.previous_version ?? undefined,
+        canary_version: p.canary?.version,
+        canary_percent: p.canary?.percent,
+      });
+    }
     case TOPICS.namedModelLive: {
       const p = (e as Envelope<typeof TOPICS.namedModelLive>).payload;
       return doc('live', {

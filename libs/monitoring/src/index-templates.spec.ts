@@ -323,6 +323,18 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
       updated_at: AT.toISOString(),
     },
   ],
+  [
+    "named model's routing",
+    TOPICS.namedModelRouting,
+    {
+      model_name: 'wine',
+      current_version: 2,
+      previous_version: 1,
+      current_since: AT.toISOString(),
+      canary: { version: 3, percent: 25 },
+      updated_at: AT.toISOString(),
+    },
+  ],
   ['retrain request', TOPICS.retrainRequested, { job_id: 'job-9', test_size: 0.25, dataset: { source: 'iris' }, reason: 'drift' }],
   ['retrain request without reason', TOPICS.retrainRequested, { job_id: 'job-10' }],
   ['finished training run', TOPICS.trainingRun, run],
@@ -553,6 +565,7 @@ describe('indexTemplates', () => {
       [TOPICS.namedFeedback]: 'events',
       [TOPICS.namedFeedbackLabeled]: 'feedback',
       [TOPICS.namedModelLive]: 'live',
+      [TOPICS.namedModelRouting]: 'models',
     });
   });
 

@@ -9,3 +9,4 @@ export * from './version-cache';
 export * from './named-models';
 export * from './named-models.handler';
 export * from './named-scorers';
+export * from './named-routings';

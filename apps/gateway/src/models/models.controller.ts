@@ -11,7 +11,7 @@ import {
   type RegistryAction,
 } from '@app/contracts';
 import { CLASS_NAMES } from '@app/model';
-import { ModelRegistry, NamedModels, RoutingState } from '@app/registry';
+import { ModelRegistry, NamedModels, NamedRoutings, RoutingState } from '@app/registry';
 import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
 import { Access } from '@app/security';
 import { LiveEvaluations, NamedLiveEvaluations } from './live-evaluations';
@@ -20,7 +20,7 @@ import { modelDetail, modelDetailSchema, modelListSchema, modelSummary, modelSum
 import { namedModelList, namedModelView, namedModelViewSchema } from './named-model-view';
 
 const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
-const canaryBody = z.strictObject({ percent: z.number().gt(0).max(100), reason: z.string().min(1).max(500).optional() });
+export const canaryBody = z.strictObject({ percent: z.number().gt(0).max(100), reason: z.string().min(1).max(500).optional() });
 const decisionViewSchema = z.strictObject({
   action: z.enum(REGISTRY_ACTIONS),
   version: z.number().int().positive().nullable(),
@@ -44,6 +44,7 @@ export class ModelsController {
     private readonly live: LiveEvaluations,
     private readonly named: NamedModels,
     private readonly namedLive: NamedLiveEvaluations,
+    private readonly namedRoutings: NamedRoutings,
   ) {}
 
   @Get()
@@ -60,7 +61,7 @@ export class ModelsController {
       shadow_version: r?.shadow_version ?? null,
       canary: r?.canary ?? null,
       models: this.registry.listAsServed().map(modelSummary),
-      named_models: namedModelList(this.named, this.namedLive),
+      named_models: namedModelList(this.named, this.namedLive, this.namedRoutings),
     };
   }
 
@@ -94,7 +95,7 @@ export class ModelsController {
       if (segment === DEFAULT_MODEL) return this.list();
       throw new NotFoundException({ status: 'error', error: 'not_found', message: `There is no model named ${segment}` });
     }
-    return namedModelView(segment, registry, this.named.archivedAt(segment), this.namedLive);
+    return namedModelView(segment, registry, this.named.archivedAt(segment), this.namedLive, this.namedRoutings.get(segment));
   }
 
   @Get(':version/live')

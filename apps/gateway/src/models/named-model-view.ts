@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { NamedModelRegistered } from '@app/contracts';
 import { ALGORITHMS } from '@app/model';
-import type { ModelRegistry, NamedModels } from '@app/registry';
+import type { ModelRegistry, NamedModels, NamedRoutings } from '@app/registry';
 import type { NamedLiveEvaluations } from './live-evaluations';
 import { modelSummary, modelSummarySchema } from './model-view';
 
@@ -15,6 +15,11 @@ export const namedModelViewSchema = z.strictObject({
   name: z.string(),
   status: z.enum(['serving', 'no_current_version', 'archived']),
   current_version: z.number().int().positive().nullable(),
+  previous_version: z.number().int().positive().nullable().meta({ description: 'Where a rollback goes' }),
+  canary: z
+    .strictObject({ version: z.number().int().positive(), percent: z.number() })
+    .nullable()
+    .meta({ description: 'The version answering a share of the requests' }),
   algorithm: z.enum(ALGORITHMS).nullable().meta({ description: 'The current version’s' }),
   label: z.string().meta({ description: 'The CSV column its classes were learned from' }),
   features: z.array(z.strictObject({ name: z.string(), min: z.number(), max: z.number() })).meta({
@@ -33,6 +38,7 @@ export function namedModelView(
   registry: ModelRegistry<NamedModelRegistered>,
   archivedAt: string | null,
   live: NamedLiveEvaluations,
+  routing: ReturnType<NamedRoutings['get']>,
 ): NamedModelView {
   const versions = registry.listAsServed();
   const current = archivedAt === null ? registry.current() : undefined;
@@ -42,6 +48,8 @@ export function namedModelView(
     name,
     status: archivedAt !== null ? 'archived' : current ? 'serving' : 'no_current_version',
     current_version: current?.version ?? null,
+    previous_version: routing?.previous_version ?? null,
+    canary: archivedAt === null ? (routing?.canary ?? null) : null,
     algorithm: current?.model.params.algorithm ?? null,
     label: shown.schema.label,
     features: shown.schema.features,
@@ -57,6 +65,6 @@ export function namedModelView(
 }
 
 /** Every named model, archived ones included (their names stay taken), for GET /models. */
-export function namedModelList(models: NamedModels, live: NamedLiveEvaluations): NamedModelView[] {
-  return models.names().map((name) => namedModelView(name, models.registry(name)!, models.archivedAt(name), live));
+export function namedModelList(models: NamedModels, live: NamedLiveEvaluations, routings: NamedRoutings): NamedModelView[] {
+  return models.names().map((name) => namedModelView(name, models.registry(name)!, models.archivedAt(name), live, routings.get(name)));
 }

@@ -15,14 +15,15 @@ import type { AppConfig } from '@app/config';
 import { EventPublisher, type EventPatternOptions } from '@app/messaging';
 import { countNamedPredictions, scoringLatency } from '@app/observability';
 import { APP_CONFIG } from '@app/runtime';
-import { NamedScorers, type NamedScorer } from '@app/registry';
+import { inCanary } from '@app/evaluation';
+import { NamedRoutings, NamedScorers, type NamedScorer } from '@app/registry';
 
 /** The gateway checked the model against its own registry view; this worker's follows the same topic a moment later. */
 const ARRIVAL_WAIT_MS = 2000;
 const POLL_MS = 50;
 
 /**
- * Scores named models' requests, every request on its own (its model, version pin, deadline),
+ * Scores named models' requests, every request on its own (its model, version pin or canary share, deadline),
  * and answers each record with one record to the reply partition its gateway reads. A request
  * this worker cannot answer (unknown model, rows that are not the version's features, a passed
  * deadline) gets a failed result; its neighbours are unaffected.
@@ -31,6 +32,7 @@ const POLL_MS = 50;
 export class NamedPredictionHandler {
   constructor(
     private readonly scorers: NamedScorers,
+    private readonly routings: NamedRoutings,
     private readonly publisher: EventPublisher,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -61,9 +63,19 @@ export class NamedPredictionHandler {
   /** Each request's scorer, waiting briefly for models or versions this worker has not read yet. */
   private async resolve(requests: NamedRequest[]): Promise<(r: NamedRequest) => NamedScorer | undefined> {
     const deadline = Date.now() + ARRIVAL_WAIT_MS;
-    const lookup = (r: NamedRequest) => this.scorers.get(r.model, r.model_version);
+    const lookup = (r: NamedRequest) => (r.model_version === undefined && this.canary(r)) || this.scorers.get(r.model, r.model_version);
     while (Date.now() < deadline && requests.some((r) => lookup(r) === undefined)) await new Promise((res) => setTimeout(res, POLL_MS));
     return lookup;
+  }
+
+  /**
+   * The model's canary, for the share of requests its percent says (by the caller's request id
+   * when it sent one, as for the default model: a retried request lands on the same version).
+   */
+  private canary(r: NamedRequest): NamedScorer | undefined {
+    const canary = this.routings.get(r.model)?.canary;
+    if (!canary || !inCanary(r.client_request_id ?? r.request_id, canary.percent)) return undefined;
+    return this.scorers.get(r.model, canary.version);
   }
 
   private answer(batch: EventEnvelope<NamedPredictionRequested>, r: NamedRequest, scorer: NamedScorer | undefined, now: number): NamedResult {

@@ -7,13 +7,15 @@ import {
   type NamedLabeledRow,
   type NamedLiveEvaluation,
   type NamedModelRegistered,
+  type NamedModelRouting,
   type NamedPredictionMade,
+  type RegistryCommand,
 } from '@app/contracts';
 import { loadConfig } from '@app/config';
 import { EventPublisher, InMemoryEventBus } from '@app/messaging';
 import { compileScorer, fitGaussianNB } from '@app/model';
 import { JsonLogger } from '@app/observability';
-import { NamedModels, NamedScorers } from '@app/registry';
+import { NamedModels, NamedRoutings, NamedScorers } from '@app/registry';
 import { NamedLiveEvaluationService } from './named-live-evaluation.service';
 
 const X = [
@@ -33,7 +35,7 @@ function record(
   model_name: string,
   version: number,
   params: NamedModelRegistered['model']['params'],
-  status: 'current' | 'rejected' = 'current',
+  status: NamedModelRegistered['status'] = 'current',
 ): NamedModelRegistered {
   return {
     model_name,
@@ -91,21 +93,35 @@ function reply(
 const label = (model_name: string, request_id: string, row: number, value: string): EventEnvelope<NamedFeedbackReceived> =>
   createEnvelope('NamedFeedbackReceived', { model_name, request_id, row, label: value }, { requestId: `fb-${request_id}`, producer: 'gateway' });
 
-async function harness(bus = new InMemoryEventBus({ compactedTopics: new Set([TOPICS.namedFeedbackLabeled, TOPICS.namedModelLive]) })) {
+async function harness(
+  bus = new InMemoryEventBus({ compactedTopics: new Set([TOPICS.namedFeedbackLabeled, TOPICS.namedModelLive]) }),
+  setup: { env?: Record<string, string>; records?: NamedModelRegistered[]; routing?: Partial<NamedModelRouting> } = {},
+) {
   const models = new NamedModels();
-  models.apply(record('wine', 1, RIGHT));
-  models.apply(record('wine', 2, SWAPPED, 'rejected'));
+  for (const r of setup.records ?? [record('wine', 1, RIGHT), record('wine', 2, SWAPPED, 'rejected')]) models.apply(r);
   models.apply(record('churn', 1, CHURN));
+  const routings = new NamedRoutings();
+  if (setup.routing)
+    routings.apply({
+      model_name: 'wine',
+      current_version: null,
+      previous_version: null,
+      current_since: null,
+      canary: null,
+      updated_at: '2026-12-01T00:00:00.000Z',
+      ...setup.routing,
+    });
   const service = new NamedLiveEvaluationService(
     bus,
     new EventPublisher(bus, 'monitor'),
     models,
+    routings,
     new NamedScorers(models),
     new JsonLogger('test', 'error', () => undefined),
-    loadConfig({}, { LIVE_PUBLISH_SECONDS: '3600' }),
+    loadConfig({}, { LIVE_PUBLISH_SECONDS: '3600', ...setup.env }),
   );
   await service.onApplicationBootstrap();
-  const read = async <T>(topic: typeof TOPICS.namedFeedbackLabeled | typeof TOPICS.namedModelLive) =>
+  const read = async <T>(topic: typeof TOPICS.namedFeedbackLabeled | typeof TOPICS.namedModelLive | typeof TOPICS.registryCommand) =>
     (await bus.readToEnd(topic)).map((m) => {
       // Every record must be one its topic's contract accepts.
       const d = decodeEvent(topic, m.value);
@@ -214,5 +230,68 @@ describe('NamedLiveEvaluationService', () => {
     // The label that waited before the restart still joins its prediction.
     await h.service.observePredictions([reply('wine', 'later', 1, RIGHT, [X[5]])]);
     expect(h.service.evaluation('wine', 1)).toMatchObject({ labeled: 3, correct: 2 });
+  });
+
+  describe('automatic decisions', () => {
+    const AUTO = { AUTO_PROMOTE: 'true', AUTO_ROLLBACK: 'true', LIVE_MIN_LABELS: '20', LIVE_COOLDOWN_SECONDS: '0' };
+    /** 30 labeled rows (each of X five times), served by `version` with `params`, labeled with their true class. */
+    async function labelThirty(service: NamedLiveEvaluationService, version: number, params: NamedModelRegistered['model']['params']) {
+      for (let k = 0; k < 5; k++) {
+        await service.observePredictions([reply('wine', `r${version}-${k}`, version, params, X)]);
+        await service.observeFeedback(X.map((_, i) => label('wine', `r${version}-${k}`, i, i < 3 ? 'no' : 'yes')));
+      }
+    }
+
+    it('rolls a model back to its previous version when that one is significantly more accurate on the same rows, once', async () => {
+      h = await harness(undefined, {
+        env: AUTO,
+        records: [record('wine', 1, RIGHT, 'archived'), record('wine', 2, SWAPPED)],
+        routing: { current_version: 2, previous_version: 1, current_since: '2026-12-01T00:00:00.000Z' },
+      });
+      await labelThirty(h.service, 2, SWAPPED);
+      await h.service.publish();
+      await h.service.publish();
+      const commands = await h.read<RegistryCommand>(TOPICS.registryCommand);
+      expect(commands.map((c) => c.payload)).toEqual([
+        expect.objectContaining({
+          model_name: 'wine',
+          action: 'rollback',
+          version: 1,
+          incumbent_version: 2,
+          source: 'auto',
+          evidence: expect.objectContaining({
+            labeled: 30,
+            challenger_only_correct: 30,
+            incumbent_only_correct: 0,
+            incumbent_accuracy: 0,
+            challenger_accuracy: 1,
+          }),
+        }),
+      ]);
+    });
+
+    it('promotes a canary that beats the current version; does nothing within the cool-down or when not enabled', async () => {
+      const setup = {
+        records: [record('wine', 1, RIGHT, 'archived'), record('wine', 2, SWAPPED)],
+        routing: { current_version: 2, previous_version: null, current_since: new Date().toISOString(), canary: { version: 1, percent: 10 } },
+      };
+      h = await harness(undefined, { ...setup, env: { ...AUTO, LIVE_COOLDOWN_SECONDS: '600' } });
+      await labelThirty(h.service, 2, SWAPPED);
+      await h.service.publish();
+      expect(await h.read(TOPICS.registryCommand)).toEqual([]);
+      h.service.onApplicationShutdown();
+      h = await harness(undefined, { ...setup, env: { LIVE_MIN_LABELS: '20' } });
+      await labelThirty(h.service, 2, SWAPPED);
+      await h.service.publish();
+      expect(await h.read(TOPICS.registryCommand)).toEqual([]);
+      h.service.onApplicationShutdown();
+      h = await harness(undefined, { ...setup, env: AUTO });
+      await labelThirty(h.service, 2, SWAPPED);
+      await h.service.publish();
+      expect((await h.read<RegistryCommand>(TOPICS.registryCommand)).map((c) => c.payload)).toEqual([
+        expect.objectContaining({ model_name: 'wine', action: 'promote', version: 1, incumbent_version: 2 }),
+      ]);
+      expect(h.service.evaluation('wine', 2).comparisons).toEqual([expect.objectContaining({ other_version: 1, labeled: 30, accuracy: 0, other_accuracy: 1 })]);
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   TOPICS,
@@ -10,10 +11,10 @@ import {
   type NamedPredictionMade,
 } from '@app/contracts';
 import type { AppConfig } from '@app/config';
-import { LabeledWindow, LiveStats, comparePaired, type Classify, type LabeledInput } from '@app/evaluation';
+import { LabeledWindow, LiveStats, comparePaired, decide, type Classify, type LabeledInput, type PairedComparison } from '@app/evaluation';
 import { EVENT_BUS, EventPublisher, SerialLock, type EventBus } from '@app/messaging';
 import { JsonLogger, feedbackTotal, setNamedLiveAccuracy } from '@app/observability';
-import { NamedModels, NamedScorers } from '@app/registry';
+import { NamedModels, NamedRoutings, NamedScorers } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { RecentPredictions, type SeenPrediction } from './recent-predictions';
 
@@ -37,6 +38,10 @@ export const NAMED_LIVE_WINDOWS = 20;
 
 type Waiting = NamedFeedbackReceived & { labeled_at: string };
 type Row = LabeledInput<NamedInstance> & { version: number };
+interface ModelClassifier {
+  classify: Classify<NamedInstance>;
+  accepts: (row: NamedInstance) => boolean;
+}
 
 interface ModelLive {
   stats: LiveStats;
@@ -53,8 +58,9 @@ const versionKey = (model: string, version: number) => `${model}/${version}`;
  * Every version of a model is compared with the model's other versions on the same labeled rows,
  * each scoring the rows again (a paired comparison): a LogisticRegression version and a Gaussian
  * NB version of one model are judged on exactly the same live labels. The labeled rows are kept
- * on their own compacted topic, so a restarted monitor rebuilds the figures. Decisions are
- * manual for named models: the figures inform POST /models/{name}/versions/{v}/promote.
+ * on their own compacted topic, so a restarted monitor rebuilds the figures. With AUTO_PROMOTE or
+ * AUTO_ROLLBACK, each model's canary or previous version replaces its current one when it is
+ * significantly more accurate on the same labeled rows, as for the default model.
  */
 @Injectable()
 export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -67,6 +73,8 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
   private readonly pendingRequests = new Map<string, number>();
   private readonly joined = new Set<string>();
   private readonly dirty = new Set<string>();
+  /** Decisions already requested, per model and routing state: the owner's answer arrives as a routing change. */
+  private readonly issued = new Set<string>();
   /** Both kinds of event change the same state one at a time (see LiveEvaluationService). */
   private readonly lock = new SerialLock();
   private timer?: NodeJS.Timeout;
@@ -75,6 +83,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly publisher: EventPublisher,
     private readonly models: NamedModels,
+    private readonly routings: NamedRoutings,
     private readonly scorers: NamedScorers,
     private readonly logger: JsonLogger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -154,7 +163,11 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     const m = this.live.get(model);
     const f = (m?.stats ?? new LiveStats(this.models.registry(model)?.get(version)?.model.params.classNames ?? [])).figures(version);
     const registry = this.models.registry(model);
-    const others = new Set<number>([...(m?.stats.versionsSeen() ?? []), ...(registry?.current() ? [registry.current()!.version] : [])]);
+    const routing = this.routings.get(model);
+    const others = new Set<number>([
+      ...(m?.stats.versionsSeen() ?? []),
+      ...[registry?.current()?.version, routing?.canary?.version, routing?.previous_version].filter((v): v is number => typeof v === 'number'),
+    ]);
     others.delete(version);
     const rows = m?.window?.values() ?? [];
     const mine = this.classifier(model, version);
@@ -163,11 +176,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
       .flatMap((other) => {
         const theirs = this.classifier(model, other);
         if (!mine || !theirs) return [];
-        const paired = comparePaired(
-          rows.filter((r) => mine.accepts(r.features) && theirs.accepts(r.features)),
-          theirs.classify,
-          mine.classify,
-        );
+        const paired = this.compare(rows, theirs, mine);
         return [
           {
             other_version: other,
@@ -195,7 +204,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
 
   /**
    * Publishes the figures of every version whose rows changed, and of the model's other versions
-   * too: a new labeled row changes their paired comparisons with it.
+   * too (a new labeled row changes their paired comparisons with it), then considers decisions.
    */
   async publish(): Promise<void> {
     const changed = [...this.dirty];
@@ -206,7 +215,12 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
       for (const v of this.live.get(model)?.stats.versionsSeen() ?? []) keys.add(versionKey(model, v));
       keys.add(k);
     }
-    if (keys.size === 0) return;
+    if (keys.size > 0) await this.publishFigures(keys);
+    // Every tick, not only on new labels: a cool-down may have ended since the last ones.
+    for (const [model, m] of [...this.live]) if (m.window) await this.considerDecision(model);
+  }
+
+  private async publishFigures(keys: Set<string>): Promise<void> {
     const evaluations = [...keys].map((k) => {
       const slash = k.lastIndexOf('/');
       return this.evaluation(k.slice(0, slash), Number(k.slice(slash + 1)));
@@ -220,7 +234,85 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     );
   }
 
-  private classifier(model: string, version: number): { classify: Classify<NamedInstance>; accepts: (row: NamedInstance) => boolean } | undefined {
+  /** A model's canary or previous version in place of its current one, when the labels say so and the configuration allows. */
+  private async considerDecision(model: string): Promise<void> {
+    if (!this.config.AUTO_PROMOTE && !this.config.AUTO_ROLLBACK) return;
+    const routing = this.routings.get(model);
+    const currentVersion = this.models.serving(model)?.current()?.version;
+    const current = currentVersion === undefined ? undefined : this.classifier(model, currentVersion);
+    if (currentVersion === undefined || !current) return;
+    const rows = this.live.get(model)?.window?.values() ?? [];
+    const compare = (v: number | null | undefined): PairedComparison | null => {
+      const other = v ? this.classifier(model, v) : undefined;
+      return other ? this.compare(rows, current, other) : null;
+    };
+    const canary = routing?.canary?.version;
+    const canaryComparison = compare(canary);
+    const decision = decide(
+      {
+        now: Date.now(),
+        lastChangeAt: routing?.current_since ? Date.parse(routing.current_since) : null,
+        current: currentVersion,
+        previous: routing?.previous_version ?? null,
+        challengers: canary && canaryComparison ? [{ version: canary, comparison: canaryComparison }] : [],
+        previousComparison: compare(routing?.previous_version),
+      },
+      {
+        autoPromote: this.config.AUTO_PROMOTE,
+        autoRollback: this.config.AUTO_ROLLBACK,
+        minLabels: this.config.LIVE_MIN_LABELS,
+        alpha: this.config.LIVE_ALPHA,
+        cooldownMs: this.config.LIVE_COOLDOWN_SECONDS * 1000,
+      },
+    );
+    if (!decision) return;
+    const once = `${model}:${decision.action}:${decision.version}:${decision.incumbent}:${routing?.current_since}`;
+    if (this.issued.has(once)) return;
+    this.issued.add(once);
+    const c = decision.comparison;
+    this.logger.event('warn', `automatic ${decision.action} requested`, {
+      model,
+      version: decision.version,
+      incumbent: decision.incumbent,
+      p_value: c.pValue,
+      labeled: c.labeled,
+    });
+    await this.publisher.publish(
+      TOPICS.registryCommand,
+      {
+        command_id: randomUUID(),
+        model_name: model,
+        action: decision.action,
+        version: decision.version,
+        percent: null,
+        reason: decision.reason,
+        source: 'auto',
+        incumbent_version: decision.incumbent,
+        evidence: {
+          test: 'mcnemar-exact',
+          labeled: c.labeled,
+          challenger_only_correct: c.challengerOnly,
+          incumbent_only_correct: c.incumbentOnly,
+          incumbent_accuracy: c.incumbentAccuracy ?? 0,
+          challenger_accuracy: c.challengerAccuracy ?? 0,
+          p_value: c.pValue,
+          alpha: this.config.LIVE_ALPHA,
+        },
+      },
+      { requestId: `decision-${randomUUID()}`, key: model },
+    );
+  }
+
+  /** Two versions on the same labeled rows, those both can score (a version trained on other columns cannot). */
+  private compare(rows: readonly Row[], incumbent: ModelClassifier, challenger: ModelClassifier): PairedComparison {
+    return comparePaired(
+      rows.filter((r) => incumbent.accepts(r.features) && challenger.accepts(r.features)),
+      incumbent.classify,
+      challenger.classify,
+    );
+  }
+
+  private classifier(model: string, version: number): ModelClassifier | undefined {
     const scorer = this.scorers.get(model, version);
     if (!scorer) return undefined;
     return {

@@ -1,18 +1,24 @@
-import { Injectable } from '@nestjs/common';
-import { TOPICS, type ModelDecision, type NamedModelRegistered, type RegistryCommand } from '@app/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppConfig } from '@app/config';
+import { TOPICS, type ModelDecision, type NamedModelRegistered, type NamedModelRouting, type RegistryCommand } from '@app/contracts';
 import { EventPublisher, SerialLock } from '@app/messaging';
 import { JsonLogger } from '@app/observability';
-import { ModelRegistry, NamedModels } from '@app/registry';
+import { ModelRegistry, NamedModels, NamedRoutings } from '@app/registry';
+import { APP_CONFIG } from '@app/runtime';
 
 type Outcome = { outcome: 'applied' | 'refused'; reason: string; previous: number | null };
 
 const keyOf = (r: NamedModelRegistered) => `${r.model_name}/${r.version}`;
 
+type RoutingPatch = Partial<Omit<NamedModelRouting, 'model_name' | 'updated_at'>>;
+
 /**
- * The one writer of the named models' registries, as RegistryOwner is of the default model's:
- * trained candidates, promotions and archives pass through here one at a time. A named model's
- * current version is its registry's; workers read it from the records, so no routing record or
- * model-ready event is needed.
+ * The one writer of the named models' registries and routing, as RegistryOwner is of the default
+ * model's: trained candidates, promotions, rollbacks, canaries and archives pass through here one
+ * at a time. A named model's current version is its registry's (workers read it from the
+ * records); its routing record adds what the records do not say: the previous version a rollback
+ * returns to, since when the current one serves (the cool-down of automatic decisions), and the
+ * canary.
  */
 @Injectable()
 export class NamedRegistryOwner {
@@ -20,8 +26,10 @@ export class NamedRegistryOwner {
 
   constructor(
     private readonly models: NamedModels,
+    private readonly routings: NamedRoutings,
     private readonly publisher: EventPublisher,
     private readonly logger: JsonLogger,
+    @Inject(APP_CONFIG) private readonly config: Pick<AppConfig, 'LIVE_COOLDOWN_SECONDS'>,
   ) {}
 
   registerCandidate(candidate: NamedModelRegistered, promote: boolean, reason: string, requestId: string): Promise<void> {
@@ -29,7 +37,7 @@ export class NamedRegistryOwner {
       await this.write([candidate], requestId);
       if (!promote) return;
       const previous = this.registryOf(candidate.model_name).current()?.version ?? null;
-      await this.write(this.registryOf(candidate.model_name).promotion(candidate.version, reason, new Date()), requestId);
+      await this.makeCurrent(candidate.model_name, candidate.version, reason, requestId);
       await this.decided(
         {
           command_id: `retrain:${candidate.job_id}`,
@@ -63,43 +71,98 @@ export class NamedRegistryOwner {
     const registry = this.models.registry(c.model_name);
     const previous = registry?.current()?.version ?? null;
     const refuse = (reason: string): Outcome => ({ outcome: 'refused', reason, previous });
+    const applied = (reason: string): Outcome => ({ outcome: 'applied', reason, previous });
     if (!registry) return refuse(`there is no model named ${c.model_name}`);
     if (this.models.archivedAt(c.model_name) !== null) {
       // Repeating an archive completes one a crash cut short; anything else on an archived model is refused.
       if (c.action !== 'archive_model') return refuse(`model ${c.model_name} was deleted`);
     }
+    const routing = this.routings.get(c.model_name);
     switch (c.action) {
       case 'archive_model': {
         const at = this.models.archivedAt(c.model_name) ?? new Date().toISOString();
         const reason = c.reason || 'model deleted';
         await this.write(
-          registry
-            .list()
-            .map((r) => ({
-              ...r,
-              status: r.status === 'current' ? ('archived' as const) : r.status,
-              status_reason: r.status === 'current' ? reason : r.status_reason,
-              deleted_at: at,
-            })),
+          registry.list().map((r) => ({
+            ...r,
+            status: r.status === 'current' ? ('archived' as const) : r.status,
+            status_reason: r.status === 'current' ? reason : r.status_reason,
+            deleted_at: at,
+          })),
           requestId,
         );
-        return { outcome: 'applied', reason: `model ${c.model_name} archived: its routes answer 404, its documents stay searchable`, previous };
+        if (routing?.canary) await this.route(c.model_name, { canary: null }, requestId);
+        return applied(`model ${c.model_name} archived: its routes answer 404, its documents stay searchable`);
       }
-      case 'promote':
-      case 'rollback': {
-        const version = c.version;
-        if (version === null) return refuse('a version is required');
-        const target = registry.get(version);
-        if (!target) return refuse(`model ${c.model_name} has no version ${version}`);
-        if (target.status === 'rejected') return refuse(`version ${version} of ${c.model_name} was rejected by the promotion gate: ${target.status_reason}`);
-        if (version === previous) return { outcome: 'applied', reason: `version ${version} is already current`, previous };
-        const reason = c.reason || `${c.action} to version ${version}`;
-        await this.write(registry.promotion(version, reason, new Date()), requestId);
-        return { outcome: 'applied', reason, previous };
-      }
-      default:
+      case 'canary_stop':
+        await this.route(c.model_name, { canary: null }, requestId);
+        return applied('canary stopped');
+      case 'shadow_start':
+      case 'shadow_stop':
         return refuse(`${c.action} is not available for named models yet; the default model has it`);
     }
+    const version = c.action === 'rollback' ? (c.version ?? routing?.previous_version ?? null) : c.version;
+    if (version === null) return refuse(c.action === 'rollback' ? `model ${c.model_name} has no previous version to roll back to` : 'a version is required');
+    const target = registry.get(version);
+    if (!target) return refuse(`model ${c.model_name} has no version ${version}`);
+    if (target.status === 'rejected') return refuse(`version ${version} of ${c.model_name} was rejected by the promotion gate: ${target.status_reason}`);
+    if (c.source === 'auto') {
+      // A human's change wins: evidence gathered against another current version, or inside the cool-down, is stale.
+      if (c.incumbent_version !== previous)
+        return refuse(`the current version of ${c.model_name} is ${previous}, not ${c.incumbent_version} the evidence was gathered against`);
+      const since = routing?.current_since ? Date.parse(routing.current_since) : null;
+      if (since !== null && Date.now() - since < this.config.LIVE_COOLDOWN_SECONDS * 1000)
+        return refuse('within the cool-down after the last change of the current version (LIVE_COOLDOWN_SECONDS)');
+    }
+    switch (c.action) {
+      case 'promote':
+      case 'rollback': {
+        if (version === previous) return applied(`version ${version} is already current`);
+        const reason = c.reason || `${c.action} to version ${version}`;
+        await this.makeCurrent(c.model_name, version, reason, requestId);
+        return applied(reason);
+      }
+      case 'canary_start': {
+        if (version === previous) return refuse(`version ${version} is the current version of ${c.model_name}`);
+        const percent = c.percent ?? 0;
+        if (!(percent > 0 && percent <= 100)) return refuse('percent must be in (0, 100]');
+        await this.route(c.model_name, { canary: { version, percent } }, requestId);
+        return applied(`version ${version} answers ${percent}% of ${c.model_name}'s requests`);
+      }
+    }
+  }
+
+  /** The registry records (new current first), then the routing: previous, since when, and no canary of the version now current. */
+  private async makeCurrent(name: string, version: number, reason: string, requestId: string): Promise<void> {
+    const registry = this.registryOf(name);
+    const previous = registry.current()?.version ?? null;
+    await this.write(registry.promotion(version, reason, new Date()), requestId);
+    const routing = this.routings.get(name);
+    await this.route(
+      name,
+      {
+        current_version: version,
+        previous_version: previous !== null && previous !== version ? previous : (routing?.previous_version ?? null),
+        current_since: new Date().toISOString(),
+        canary: routing?.canary?.version === version ? null : (routing?.canary ?? null),
+      },
+      requestId,
+    );
+  }
+
+  private async route(name: string, patch: RoutingPatch, requestId: string): Promise<void> {
+    const known = this.routings.get(name);
+    const routing: NamedModelRouting = {
+      model_name: name,
+      current_version: known?.current_version ?? this.registryOf(name).current()?.version ?? null,
+      previous_version: known?.previous_version ?? null,
+      current_since: known?.current_since ?? null,
+      canary: known?.canary ?? null,
+      ...patch,
+      updated_at: new Date().toISOString(),
+    };
+    await this.publisher.publish(TOPICS.namedModelRouting, routing, { key: name, requestId });
+    this.routings.apply(routing);
   }
 
   private registryOf(name: string): ModelRegistry<NamedModelRegistered> {

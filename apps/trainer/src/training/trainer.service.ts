@@ -17,7 +17,7 @@ import type { AppConfig } from '@app/config';
 import { EVENT_BUS, EventPublisher, type EventBus } from '@app/messaging';
 import { DEFAULT_ALGORITHM, DatasetError, alignDataset, describeModel, estimatorFor, fingerprintDataset, parseIrisCsv, type LabeledDataset } from '@app/model';
 import { JsonLogger, endSpan, recordingSpanActive, startSpan, trainingRuns } from '@app/observability';
-import { ModelRegistry, NamedModels, TrainingRuns } from '@app/registry';
+import { ModelRegistry, NamedModels, NamedRoutings, TrainingRuns } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { modelChecksum, trainModel } from '@app/training';
 import { NamedRegistryOwner } from '../registry/named-registry-owner.service';
@@ -60,6 +60,7 @@ export class TrainerService implements OnApplicationBootstrap {
     private readonly owner: RegistryOwner,
     private readonly namedModels: NamedModels,
     private readonly namedOwner: NamedRegistryOwner,
+    private readonly namedRoutings: NamedRoutings,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -80,6 +81,10 @@ export class TrainerService implements OnApplicationBootstrap {
     for (const m of await this.bus.readToEnd(TOPICS.trainingRun)) {
       const d = decodeEvent(TOPICS.trainingRun, m.value);
       if (d.ok) this.runs.apply(d.event.payload);
+    }
+    for (const m of await this.bus.readToEnd(TOPICS.namedModelRouting)) {
+      const d = decodeEvent(TOPICS.namedModelRouting, m.value);
+      if (d.ok) this.namedRoutings.apply(d.event.payload);
     }
     for (const m of await this.bus.readToEnd(TOPICS.modelRouting)) {
       const d = decodeEvent(TOPICS.modelRouting, m.value);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MAX_FEATURES } from '@app/model';
 import { modelNameSchema } from '../model-names';
 import { modelRegisteredSchema } from './model';
+import { modelRoutingSchema } from './registry';
 
 const finite = z.number().refine(Number.isFinite, { message: 'must be finite' });
 
@@ -33,3 +34,12 @@ export const namedModelRegisteredSchema = modelRegisteredSchema.extend({
   deleted_at: z.iso.datetime({ offset: true }).nullable(),
 });
 export type NamedModelRegistered = z.infer<typeof namedModelRegisteredSchema>;
+
+/**
+ * A named model's routing, keyed by name on its own compacted topic (readers of the default
+ * model's routing, keyed `routing`, never see it): its current and previous version, when the
+ * current one last changed (the cool-down of automatic decisions) and its canary. Named models
+ * have no shadow yet.
+ */
+export const namedModelRoutingSchema = modelRoutingSchema.omit({ shadow_version: true }).extend({ model_name: modelNameSchema });
+export type NamedModelRouting = z.infer<typeof namedModelRoutingSchema>;
