@@ -107,6 +107,30 @@ describe('named models: canary and automatic decisions from live labels (embedde
     expect(after.versions.find((v: { version: number }) => v.version === 2).status).toBe('archived');
   });
 
+  it('scores every request with a shadow beside the current version, answers with the current one, and counts their agreement', async () => {
+    expect((await http.post('/models/wine/versions/3/shadow').send({}).expect(200)).body).toMatchObject({ action: 'shadow_start', outcome: 'applied' });
+    expect(await model()).toMatchObject({ current_version: 1, shadow_version: 3 });
+    const rows = wineRows.slice(0, 10);
+    const answers = [];
+    for (const [i, row] of rows.entries())
+      answers.push((await http.post('/models/wine/predict').set('X-Request-Id', `shadowed-${i}`).send(row).expect(200)).body);
+    expect(answers.every((a) => a.model_version === 1)).toBe(true);
+    const shadow = (await http.post('/models/wine/versions/3/predict/batch').send({ instances: rows }).expect(200)).body.predictions;
+    const agreed = answers.filter((a, i) => a.prediction === shadow[i].prediction).length;
+    const live = await eventually(async () => {
+      const figures = (await http.get('/models/wine/versions/1/live').expect(200)).body;
+      const vs3 = figures.comparisons.find((c: { other_version: number }) => c.other_version === 3);
+      return vs3?.compared === 10 ? vs3 : undefined;
+    }, 10_000);
+    expect(live.agreement).toBe(agreed / 10);
+    expect((await http.delete('/models/wine/versions/3/shadow').expect(200)).body).toMatchObject({ action: 'shadow_stop', outcome: 'applied' });
+    expect((await model()).shadow_version).toBeNull();
+    await http.delete('/models/wine/versions/3/shadow').expect(404);
+    expect((await http.post('/models/wine/versions/1/shadow').send({}).expect(409)).body.message).toBe(
+      'version 1 is the current version of wine; a shadow scores beside it',
+    );
+  });
+
   it('refuses a canary that cannot be one, and stops one by version', async () => {
     expect((await http.post('/models/wine/versions/1/canary').send({ percent: 10 }).expect(409)).body.message).toBe('version 1 is the current version of wine');
     await http.post('/models/wine/versions/9/canary').send({ percent: 10 }).expect(404);

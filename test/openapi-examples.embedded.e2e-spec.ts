@@ -35,8 +35,8 @@ describe('OpenAPI document (embedded mode): every route documented, every exampl
     // A second version, so the shadow and canary examples (version 2) name one that is not current once version 1 is promoted back.
     const job = (await http.post('/retrain').send({ random_state: 7, test_size: 0.3 }).expect(202)).body.job_id as string;
     await eventually(async () => ((await http.get(`/retrain/${job}`)).body.status === 'promoted' ? true : undefined), 10_000, 'version 2');
-    // The named models the per-model examples use: wine (twice, so that version 2 is a canary once
-    // the promote example makes version 1 current again), and wine-old for the DELETE example.
+    // The named models the per-model examples use: wine (twice, so that version 2 can be a canary
+    // and a shadow once the promote example makes version 1 current again), and wine-old for the DELETE example.
     for (const name of ['wine', 'wine', 'wine-old']) {
       const dataset = { source: 'csv', path: 'wine-train.csv', label: 'class' };
       const named = (
@@ -99,6 +99,8 @@ describe('OpenAPI document (embedded mode): every route documented, every exampl
         'POST /models/{name}/feedback',
         'POST /models/{name}/versions/{version}/canary',
         'DELETE /models/{name}/versions/{version}/canary',
+        'POST /models/{name}/versions/{version}/shadow',
+        'DELETE /models/{name}/versions/{version}/shadow',
         'POST /models/{name}/invocations',
         'POST /v2/repository/index',
       ].sort(),
@@ -174,7 +176,7 @@ describe('OpenAPI document (embedded mode): every route documented, every exampl
       }
     }
     expect(mismatches).toEqual([]);
-    // The 18 GET and 4 DELETE routes once each, and the 36 request examples of the 22 POST routes.
-    expect(sent).toBe(58);
+    // The 18 GET and 5 DELETE routes once each, and the 37 request examples of the 23 POST routes.
+    expect(sent).toBe(60);
   });
 });

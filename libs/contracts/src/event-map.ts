@@ -9,7 +9,7 @@ import { feedbackReceivedSchema, labeledRowSchema } from './payloads/feedback';
 import { liveEvaluationSchema, shadowPredictionSchema } from './payloads/live';
 import { namedFeedbackReceivedSchema, namedLabeledRowSchema, namedLiveEvaluationSchema } from './payloads/named-feedback';
 import { namedModelRegisteredSchema, namedModelRoutingSchema } from './payloads/named-model';
-import { namedPredictionMadeSchema, namedPredictionRequestedSchema } from './payloads/named-prediction';
+import { namedPredictionMadeSchema, namedPredictionRequestedSchema, namedShadowPredictionSchema } from './payloads/named-prediction';
 import { modelDecisionSchema, modelRoutingSchema, registryCommandSchema } from './payloads/registry';
 
 /** One event type and one payload schema per topic. */
@@ -41,6 +41,7 @@ export const EVENTS = {
   [TOPICS.namedFeedbackLabeled]: { type: 'NamedRowLabeled', schema: namedLabeledRowSchema },
   [TOPICS.namedModelLive]: { type: 'NamedLiveEvaluationUpdated', schema: namedLiveEvaluationSchema },
   [TOPICS.namedModelRouting]: { type: 'NamedModelRoutingChanged', schema: namedModelRoutingSchema },
+  [TOPICS.namedPredictionShadow]: { type: 'NamedShadowPredictionMade', schema: namedShadowPredictionSchema },
 } as const satisfies Record<Topic, { type: string; schema: z.ZodType }>;
 
 /** Payload type per topic: publishing the wrong payload on a topic does not compile. */

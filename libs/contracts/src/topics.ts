@@ -35,6 +35,7 @@ export const TOPICS = {
   namedFeedbackLabeled: 'ml.models.feedback.labeled.v1',
   namedModelLive: 'ml.models.live.v1',
   namedModelRouting: 'ml.models.routing.v1',
+  namedPredictionShadow: 'ml.models.prediction.shadow.v1',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;
@@ -80,6 +81,7 @@ export const TOPIC_SPECS: Record<Topic, TopicSpec> = {
   [TOPICS.namedModelLive]: { partitions: 1, compacted: true },
   // Keyed by name: one writer (the trainer), in order.
   [TOPICS.namedModelRouting]: { partitions: 1, compacted: true },
+  [TOPICS.namedPredictionShadow]: { partitions: 6, compacted: false },
 };
 
 export const ALL_TOPICS = Object.values(TOPICS) as Topic[];

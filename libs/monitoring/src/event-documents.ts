@@ -192,6 +192,30 @@ export function shadowDocuments(e: Envelope<typeof TOPICS.predictionShadow>): In
   );
 }
 
+/** A named model's shadow rows, as the default model's, with its features as name/value entries. */
+export function namedShadowDocuments(e: Envelope<typeof TOPICS.namedPredictionShadow>): IndexDocument[] {
+  const p = e.payload;
+  return p.predictions.map((scored, i) =>
+    document(
+      'shadow',
+      TOPICS.namedPredictionShadow,
+      e,
+      p.model,
+      {
+        model_version: p.model_version,
+        serving_version: p.serving_version,
+        worker: p.worker,
+        prediction: scored.prediction,
+        class_id: scored.class_id,
+        probability: scored.probability,
+        features: Object.entries(p.instances[i]).map(([name, value]) => ({ name, value })),
+        batch_index: i,
+      },
+      `${e.request_id}:${i}:${p.model_version}`,
+    ),
+  );
+}
+
 /** A version's registry record, of either registry: a named model's extends the default model's. */
 function registeredFields(p: PayloadOf<typeof TOPICS.modelRegistered>) {
   return {
@@ -397,6 +421,7 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
         status: 'routing',
         model_version: p.current_version ?? undefined,
         previous_version: p.previous_version ?? undefined,
+        shadow_version: p.shadow_version ?? undefined,
         canary_version: p.canary?.version,
         canary_percent: p.canary?.percent,
       });
@@ -415,10 +440,11 @@ export function eventDocument(topic: Topic, e: EventEnvelope<unknown>): IndexDoc
     }
     case TOPICS.predictionMade:
     case TOPICS.predictionShadow:
+    case TOPICS.namedPredictionShadow:
     case TOPICS.predictionBatchMade:
     case TOPICS.namedPredictionMade:
       throw new RangeError(
-        'prediction events are indexed per instance: use predictionDocuments (of resultViews for a batch), namedPredictionDocuments or shadowDocuments',
+        'prediction events are indexed per instance: use predictionDocuments (of resultViews for a batch), namedPredictionDocuments, shadowDocuments or namedShadowDocuments',
       );
     case TOPICS.predictionBatchRequested:
     case TOPICS.namedPredictionRequested:

@@ -12,7 +12,15 @@ import {
   type ClassName,
 } from '@app/model';
 import { modelChecksum, trainModel } from '@app/training';
-import { batchDocuments, eventDocument, namedPredictionDocuments, predictionDocuments, shadowDocuments, type IndexDocument } from './event-documents';
+import {
+  batchDocuments,
+  eventDocument,
+  namedPredictionDocuments,
+  namedShadowDocuments,
+  predictionDocuments,
+  shadowDocuments,
+  type IndexDocument,
+} from './event-documents';
 import { ADDED_COMMON_FIELDS, indexTemplates } from './index-templates';
 import { TrafficMonitor } from './traffic-monitor';
 
@@ -331,8 +339,21 @@ const CASES: Array<[string, Topic, PayloadOf<Topic>]> = [
       current_version: 2,
       previous_version: 1,
       current_since: AT.toISOString(),
+      shadow_version: 4,
       canary: { version: 3, percent: 25 },
       updated_at: AT.toISOString(),
+    },
+  ],
+  [
+    "named model's shadow scores",
+    TOPICS.namedPredictionShadow,
+    {
+      model: 'wine',
+      instances: [{ alcohol: 13.2, proline: 1050 }],
+      predictions: [{ prediction: 'class_0', class_id: 0, probability: 0.9, probabilities: { class_0: 0.9, class_1: 0.1 } }],
+      model_version: 4,
+      serving_version: 2,
+      worker: 'worker-a',
     },
   ],
   ['retrain request', TOPICS.retrainRequested, { job_id: 'job-9', test_size: 0.25, dataset: { source: 'iris' }, reason: 'drift' }],
@@ -448,6 +469,7 @@ const documentsOf = (topic: Topic, payload: unknown): IndexDocument[] => {
   if (topic === TOPICS.predictionBatchMade) return batchDocuments(resultViews(decoded.event as never));
   if (topic === TOPICS.predictionShadow) return shadowDocuments(decoded.event as never);
   if (topic === TOPICS.namedPredictionMade) return namedPredictionDocuments(decoded.event as never);
+  if (topic === TOPICS.namedPredictionShadow) return namedShadowDocuments(decoded.event as never);
   return [eventDocument(topic, decoded.event)];
 };
 
@@ -522,7 +544,7 @@ describe('indexTemplates', () => {
   it("adds a named model's fields to the older indices of their kinds only (the stats and drift indices map features as objects, so theirs have names of their own)", () => {
     expect(Object.fromEntries([...templates.values()].map((t) => [t.name, Object.keys(t.added).sort()]))).toEqual({
       'mlops-predictions': ['class_probabilities', 'features', 'model', 'trace_id'],
-      'mlops-shadow': ['model', 'trace_id'],
+      'mlops-shadow': ['features', 'model', 'trace_id'],
       'mlops-feedback': ['features', 'model', 'trace_id'],
       'mlops-live': ['class_recall', 'model', 'trace_id'],
       'mlops-stats': ['class_shares', 'feature_stats', 'model', 'trace_id'],
@@ -566,6 +588,7 @@ describe('indexTemplates', () => {
       [TOPICS.namedFeedbackLabeled]: 'feedback',
       [TOPICS.namedModelLive]: 'live',
       [TOPICS.namedModelRouting]: 'models',
+      [TOPICS.namedPredictionShadow]: 'shadow',
     });
   });
 

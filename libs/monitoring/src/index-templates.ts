@@ -58,8 +58,8 @@ const NAMED_FEATURE_STATS: Mapping = {
   }),
 };
 const NAMED_STATS_FIELDS: Mapping = { ...NAMED_FEATURE_STATS, class_shares: nested({ class: keyword, share: float }) };
-/** A named model's labeled rows carry their input as its predictions do; its live figures, a recall per class. */
-const NAMED_FEEDBACK_FIELDS: Mapping = { features: NAMED_PREDICTION_FIELDS.features };
+/** A named model's shadow and labeled rows carry their input as its predictions do; its live figures, a recall per class. */
+const NAMED_INPUT_FIELDS: Mapping = { features: NAMED_PREDICTION_FIELDS.features };
 const NAMED_LIVE_FIELDS: Mapping = { class_recall: nested({ class: keyword, recall: float }) };
 
 /** Every field typed up front: `dynamic: strict` rejects (and so dead-letters) a document that does not fit. */
@@ -86,6 +86,7 @@ const FIELDS: Record<IndexKind, Mapping> = {
     probability: float,
     input: perFeature(float),
     batch_index: integer,
+    ...NAMED_INPUT_FIELDS,
   },
   feedback: {
     target_request_id: keyword,
@@ -97,7 +98,7 @@ const FIELDS: Record<IndexKind, Mapping> = {
     prediction: keyword,
     correct: bool,
     input: perFeature(float),
-    ...NAMED_FEEDBACK_FIELDS,
+    ...NAMED_INPUT_FIELDS,
   },
   live: {
     model_version: integer,
@@ -196,7 +197,8 @@ const ADDED_FIELDS: Partial<Record<IndexKind, Mapping>> = {
   models: NAMED_MODEL_FIELDS,
   stats: NAMED_STATS_FIELDS,
   drift: NAMED_FEATURE_STATS,
-  feedback: NAMED_FEEDBACK_FIELDS,
+  shadow: NAMED_INPUT_FIELDS,
+  feedback: NAMED_INPUT_FIELDS,
   live: NAMED_LIVE_FIELDS,
 };
 

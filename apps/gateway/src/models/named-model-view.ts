@@ -16,6 +16,7 @@ export const namedModelViewSchema = z.strictObject({
   status: z.enum(['serving', 'no_current_version', 'archived']),
   current_version: z.number().int().positive().nullable(),
   previous_version: z.number().int().positive().nullable().meta({ description: 'Where a rollback goes' }),
+  shadow_version: z.number().int().positive().nullable().meta({ description: 'The version scoring every request beside the current one' }),
   canary: z
     .strictObject({ version: z.number().int().positive(), percent: z.number() })
     .nullable()
@@ -49,6 +50,7 @@ export function namedModelView(
     status: archivedAt !== null ? 'archived' : current ? 'serving' : 'no_current_version',
     current_version: current?.version ?? null,
     previous_version: routing?.previous_version ?? null,
+    shadow_version: archivedAt === null ? (routing?.shadow_version ?? null) : null,
     canary: archivedAt === null ? (routing?.canary ?? null) : null,
     algorithm: current?.model.params.algorithm ?? null,
     label: shown.schema.label,

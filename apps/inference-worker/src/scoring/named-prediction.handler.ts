@@ -10,6 +10,7 @@ import {
   type NamedPredictionRequested,
   type NamedRequest,
   type NamedResult,
+  type NamedShadowPrediction,
 } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { EventPublisher, type EventPatternOptions } from '@app/messaging';
@@ -23,7 +24,7 @@ const ARRIVAL_WAIT_MS = 2000;
 const POLL_MS = 50;
 
 /**
- * Scores named models' requests, every request on its own (its model, version pin or canary share, deadline),
+ * Scores named models' requests, every request on its own (its model, version pin or canary share, deadline, shadow),
  * and answers each record with one record to the reply partition its gateway reads. A request
  * this worker cannot answer (unknown model, rows that are not the version's features, a passed
  * deadline) gets a failed result; its neighbours are unaffected.
@@ -41,23 +42,46 @@ export class NamedPredictionHandler {
   async onRequests(@Payload() batches: Array<EventEnvelope<NamedPredictionRequested>>): Promise<void> {
     const scorerOf = await this.resolve(batches.flatMap((b) => b.payload.requests));
     const now = Date.now();
-    await this.publisher.publishMany(
-      TOPICS.namedPredictionMade,
-      batches.map((batch) => ({
-        payload: {
-          worker: this.config.INSTANCE_ID,
-          reply_to: batch.payload.reply_to,
-          results: batch.payload.requests.map((r) => this.answer(batch, r, scorerOf(r), now)),
-        } satisfies NamedPredictionMade,
-        options: {
-          key: batch.request_id,
-          requestId: batch.request_id,
-          clientRequestId: batch.client_request_id,
-          eventId: derivedEventId(batch.event_id, 'named-prediction-made'),
-          partition: batch.payload.reply_partition,
-        },
-      })),
-    );
+    const answered = batches.map((batch) => ({ batch, results: batch.payload.requests.map((r) => this.answer(batch, r, scorerOf(r), now)) }));
+    const shadows = answered.flatMap(({ batch, results }) => results.flatMap((result, i) => this.shadow(batch, batch.payload.requests[i], result)));
+    await Promise.all([
+      this.publisher.publishMany(
+        TOPICS.namedPredictionMade,
+        answered.map(({ batch, results }) => ({
+          payload: { worker: this.config.INSTANCE_ID, reply_to: batch.payload.reply_to, results } satisfies NamedPredictionMade,
+          options: {
+            key: batch.request_id,
+            requestId: batch.request_id,
+            clientRequestId: batch.client_request_id,
+            eventId: derivedEventId(batch.event_id, 'named-prediction-made'),
+            partition: batch.payload.reply_partition,
+          },
+        })),
+      ),
+      shadows.length > 0 ? this.publisher.publishMany(TOPICS.namedPredictionShadow, shadows) : undefined,
+    ]);
+  }
+
+  /**
+   * The model's shadow version's scores of a request its serving version answered (one the caller
+   * did not pin to a version): never a reply, their own topic and deterministic event ids.
+   */
+  private shadow(batch: EventEnvelope<NamedPredictionRequested>, r: NamedRequest, result: NamedResult) {
+    if (result.outcome !== 'scored' || r.model_version !== undefined) return [];
+    const version = this.routings.get(r.model)?.shadow_version;
+    const shadow = version && version !== result.model_version ? this.scorers.get(r.model, version) : undefined;
+    // A shadow trained on other columns cannot score these rows: it is left out, the answer is not affected.
+    if (!shadow || namedInstanceProblems(r.instances, shadow.features, r.model, 'instances').length > 0) return [];
+    const payload: NamedShadowPrediction = {
+      model: r.model,
+      instances: r.instances,
+      predictions: r.instances.map((row) => shadow.score(row)),
+      model_version: shadow.version,
+      serving_version: result.model_version,
+      worker: this.config.INSTANCE_ID,
+    };
+    const eventId = derivedEventId(batchedRequestEventId(batch.event_id, r.request_id), `prediction-shadow:${shadow.version}`);
+    return [{ payload, options: { key: r.request_id, requestId: r.request_id, clientRequestId: r.client_request_id, eventId } }];
   }
 
   /** Each request's scorer, waiting briefly for models or versions this worker has not read yet. */

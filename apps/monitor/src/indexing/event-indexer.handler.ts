@@ -30,6 +30,7 @@ const PER_REQUEST = new Set<Topic>([
   TOPICS.predictionShadow,
   TOPICS.namedPredictionMade,
   TOPICS.namedPredictionRequested,
+  TOPICS.namedPredictionShadow,
 ]);
 const OTHER_TOPICS = ALL_TOPICS.filter((t) => !PER_REQUEST.has(t));
 

@@ -1,9 +1,9 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { TOPICS, type EventEnvelope, type FeedbackReceived, type NamedFeedbackReceived, type ShadowPrediction } from '@app/contracts';
+import { TOPICS, type EventEnvelope, type FeedbackReceived, type NamedFeedbackReceived, type NamedShadowPrediction, type ShadowPrediction } from '@app/contracts';
 import { DOCUMENT_SINK, type DocumentSink } from '@app/elasticsearch';
 import type { EventPatternOptions, Rejection } from '@app/messaging';
-import { shadowDocuments } from '@app/monitoring';
+import { namedShadowDocuments, shadowDocuments } from '@app/monitoring';
 import { LiveEvaluationService } from './live-evaluation.service';
 import { NamedLiveEvaluationService } from './named-live-evaluation.service';
 
@@ -30,6 +30,13 @@ export class LiveHandler {
   async onShadow(@Payload() events: Array<EventEnvelope<ShadowPrediction>>): Promise<Rejection[]> {
     const rejections = await this.sink.write(events.flatMap(shadowDocuments));
     this.live.observeShadow(events);
+    return rejections;
+  }
+
+  @EventPattern(TOPICS.namedPredictionShadow, { batch: true, fromBeginning: true, throughput: true } satisfies EventPatternOptions)
+  async onNamedShadow(@Payload() events: Array<EventEnvelope<NamedShadowPrediction>>): Promise<Rejection[]> {
+    const rejections = await this.sink.write(events.flatMap(namedShadowDocuments));
+    this.namedLive.observeShadow(events);
     return rejections;
   }
 }

@@ -9,6 +9,7 @@ import {
   type NamedModelRegistered,
   type NamedModelRouting,
   type NamedPredictionMade,
+  type NamedShadowPrediction,
   type RegistryCommand,
 } from '@app/contracts';
 import { loadConfig } from '@app/config';
@@ -107,6 +108,7 @@ async function harness(
       current_version: null,
       previous_version: null,
       current_since: null,
+      shadow_version: null,
       canary: null,
       updated_at: '2026-12-01T00:00:00.000Z',
       ...setup.routing,
@@ -267,6 +269,44 @@ describe('NamedLiveEvaluationService', () => {
             challenger_accuracy: 1,
           }),
         }),
+      ]);
+    });
+
+    it("counts a shadow's agreement with the serving version and promotes a shadow that beats it", async () => {
+      h = await harness(undefined, {
+        env: AUTO,
+        records: [record('wine', 1, RIGHT, 'archived'), record('wine', 2, SWAPPED)],
+        routing: { current_version: 2, previous_version: null, current_since: '2026-12-01T00:00:00.000Z', shadow_version: 1 },
+      });
+      const right = compileScorer(RIGHT);
+      const shadow = (rows: number[][]): EventEnvelope<NamedShadowPrediction> =>
+        createEnvelope(
+          'NamedShadowPredictionMade',
+          {
+            model: 'wine',
+            instances: rows.map(([a, b]) => ({ a, b })),
+            predictions: rows.map((x) => {
+              const r = right(x);
+              return {
+                prediction: r.className,
+                class_id: r.classId,
+                probability: r.probability,
+                probabilities: { no: r.probabilities[0], yes: r.probabilities[1] },
+              };
+            }),
+            model_version: 1,
+            serving_version: 2,
+            worker: 'worker-a',
+          },
+          { requestId: 'r-shadow', producer: 'inference-worker' },
+        );
+      // Version 2 learned the classes swapped: it never agrees with version 1.
+      h.service.observeShadow([shadow(X)]);
+      expect(h.service.evaluation('wine', 2).comparisons).toEqual([expect.objectContaining({ other_version: 1, compared: 6, agreement: 0 })]);
+      await labelThirty(h.service, 2, SWAPPED);
+      await h.service.publish();
+      expect((await h.read<RegistryCommand>(TOPICS.registryCommand)).map((c) => c.payload)).toEqual([
+        expect.objectContaining({ model_name: 'wine', action: 'promote', version: 1, incumbent_version: 2 }),
       ]);
     });
 

@@ -9,6 +9,7 @@ import {
   type NamedLabeledRow,
   type NamedLiveEvaluation,
   type NamedPredictionMade,
+  type NamedShadowPrediction,
 } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { LabeledWindow, LiveStats, comparePaired, decide, type Classify, type LabeledInput, type PairedComparison } from '@app/evaluation';
@@ -59,7 +60,7 @@ const versionKey = (model: string, version: number) => `${model}/${version}`;
  * each scoring the rows again (a paired comparison): a LogisticRegression version and a Gaussian
  * NB version of one model are judged on exactly the same live labels. The labeled rows are kept
  * on their own compacted topic, so a restarted monitor rebuilds the figures. With AUTO_PROMOTE or
- * AUTO_ROLLBACK, each model's canary or previous version replaces its current one when it is
+ * AUTO_ROLLBACK, each model's shadow, canary or previous version replaces its current one when it is
  * significantly more accurate on the same labeled rows, as for the default model.
  */
 @Injectable()
@@ -73,6 +74,8 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
   private readonly pendingRequests = new Map<string, number>();
   private readonly joined = new Set<string>();
   private readonly dirty = new Set<string>();
+  /** Shadow agreement per model and pair of versions (`model:serving:shadow`): counts only. */
+  private readonly agreements = new Map<string, { compared: number; agreed: number }>();
   /** Decisions already requested, per model and routing state: the owner's answer arrives as a routing change. */
   private readonly issued = new Set<string>();
   /** Both kinds of event change the same state one at a time (see LiveEvaluationService). */
@@ -158,6 +161,24 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     });
   }
 
+  /** Agreement of a model's shadow version with the version that answered, row by row on the same requests. */
+  observeShadow(events: Array<EventEnvelope<NamedShadowPrediction>>): void {
+    for (const e of events) {
+      const p = e.payload;
+      const serving = this.classifier(p.model, p.serving_version);
+      if (!serving) continue;
+      const k = `${p.model}:${p.serving_version}:${p.model_version}`;
+      const counts = this.agreements.get(k) ?? { compared: 0, agreed: 0 };
+      p.instances.forEach((row, i) => {
+        counts.compared++;
+        if (serving.classify(row) === p.predictions[i].prediction) counts.agreed++;
+      });
+      this.agreements.set(k, counts);
+      this.dirty.add(versionKey(p.model, p.serving_version));
+      this.dirty.add(versionKey(p.model, p.model_version));
+    }
+  }
+
   /** A version's figures, with a paired comparison against every other version of its model that has a scorer. */
   evaluation(model: string, version: number): NamedLiveEvaluation {
     const m = this.live.get(model);
@@ -166,7 +187,9 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     const routing = this.routings.get(model);
     const others = new Set<number>([
       ...(m?.stats.versionsSeen() ?? []),
-      ...[registry?.current()?.version, routing?.canary?.version, routing?.previous_version].filter((v): v is number => typeof v === 'number'),
+      ...[registry?.current()?.version, routing?.shadow_version, routing?.canary?.version, routing?.previous_version].filter(
+        (v): v is number => typeof v === 'number',
+      ),
     ]);
     others.delete(version);
     const rows = m?.window?.values() ?? [];
@@ -177,11 +200,12 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
         const theirs = this.classifier(model, other);
         if (!mine || !theirs) return [];
         const paired = this.compare(rows, theirs, mine);
+        const shared = this.agreements.get(`${model}:${version}:${other}`) ?? this.agreements.get(`${model}:${other}:${version}`);
         return [
           {
             other_version: other,
-            compared: 0,
-            agreement: null,
+            compared: shared?.compared ?? 0,
+            agreement: shared && shared.compared > 0 ? shared.agreed / shared.compared : null,
             labeled: paired.labeled,
             accuracy: paired.challengerAccuracy,
             other_accuracy: paired.incumbentAccuracy,
@@ -234,7 +258,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     );
   }
 
-  /** A model's canary or previous version in place of its current one, when the labels say so and the configuration allows. */
+  /** A model's shadow, canary or previous version in place of its current one, when the labels say so and the configuration allows. */
   private async considerDecision(model: string): Promise<void> {
     if (!this.config.AUTO_PROMOTE && !this.config.AUTO_ROLLBACK) return;
     const routing = this.routings.get(model);
@@ -246,15 +270,17 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
       const other = v ? this.classifier(model, v) : undefined;
       return other ? this.compare(rows, current, other) : null;
     };
-    const canary = routing?.canary?.version;
-    const canaryComparison = compare(canary);
+    const challengers = [routing?.shadow_version, routing?.canary?.version].flatMap((v) => {
+      const comparison = compare(v);
+      return v && comparison ? [{ version: v, comparison }] : [];
+    });
     const decision = decide(
       {
         now: Date.now(),
         lastChangeAt: routing?.current_since ? Date.parse(routing.current_since) : null,
         current: currentVersion,
         previous: routing?.previous_version ?? null,
-        challengers: canary && canaryComparison ? [{ version: canary, comparison: canaryComparison }] : [],
+        challengers,
         previousComparison: compare(routing?.previous_version),
       },
       {

@@ -78,7 +78,7 @@ describe('NamedRegistryOwner', () => {
     ).toHaveLength(1);
     await o.apply(command('promote', 3), 'r');
     await o.apply(command('promote', 9), 'r');
-    await o.apply(command('shadow_start', 2), 'r');
+    await o.apply(command('canary_start', 2), 'r');
     expect(
       decisions()
         .slice(-3)
@@ -86,7 +86,7 @@ describe('NamedRegistryOwner', () => {
     ).toEqual([
       ['refused', 'version 3 of wine was rejected by the promotion gate: regressed'],
       ['refused', 'model wine has no version 9'],
-      ['refused', 'shadow_start is not available for named models yet; the default model has it'],
+      ['refused', 'percent must be in (0, 100]'],
     ]);
     expect(models.serving('wine')?.current()?.version).toBe(1);
   });
@@ -139,6 +139,15 @@ describe('NamedRegistryOwner', () => {
     await o.apply(command('canary_start', 1, { percent: 10 }), 'r');
     await o.apply(command('canary_stop', null), 'r');
     expect(routings.get('wine')?.canary).toBeNull();
+    await o.apply(command('shadow_start', 2), 'r');
+    await o.apply(command('shadow_start', 1), 'r');
+    expect(routings.get('wine')?.shadow_version).toBe(1);
+    await o.apply(command('shadow_stop', null), 'r');
+    expect(routings.get('wine')?.shadow_version).toBeNull();
+    // A shadow promoted stops being one.
+    await o.apply(command('shadow_start', 1), 'r');
+    await o.apply(command('promote', 1), 'r');
+    expect(routings.get('wine')).toMatchObject({ current_version: 1, shadow_version: null });
     await o.apply(command('archive_model', null), 'r');
     expect(decisions().at(-1)).toMatchObject({ outcome: 'applied' });
   });

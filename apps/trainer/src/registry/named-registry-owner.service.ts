@@ -17,8 +17,8 @@ type RoutingPatch = Partial<Omit<NamedModelRouting, 'model_name' | 'updated_at'>
  * model's: trained candidates, promotions, rollbacks, canaries and archives pass through here one
  * at a time. A named model's current version is its registry's (workers read it from the
  * records); its routing record adds what the records do not say: the previous version a rollback
- * returns to, since when the current one serves (the cool-down of automatic decisions), and the
- * canary.
+ * returns to, since when the current one serves (the cool-down of automatic decisions), its
+ * shadow and its canary.
  */
 @Injectable()
 export class NamedRegistryOwner {
@@ -91,15 +91,15 @@ export class NamedRegistryOwner {
           })),
           requestId,
         );
-        if (routing?.canary) await this.route(c.model_name, { canary: null }, requestId);
+        if (routing?.canary || routing?.shadow_version) await this.route(c.model_name, { canary: null, shadow_version: null }, requestId);
         return applied(`model ${c.model_name} archived: its routes answer 404, its documents stay searchable`);
       }
       case 'canary_stop':
         await this.route(c.model_name, { canary: null }, requestId);
         return applied('canary stopped');
-      case 'shadow_start':
       case 'shadow_stop':
-        return refuse(`${c.action} is not available for named models yet; the default model has it`);
+        await this.route(c.model_name, { shadow_version: null }, requestId);
+        return applied('shadow stopped');
     }
     const version = c.action === 'rollback' ? (c.version ?? routing?.previous_version ?? null) : c.version;
     if (version === null) return refuse(c.action === 'rollback' ? `model ${c.model_name} has no previous version to roll back to` : 'a version is required');
@@ -122,6 +122,10 @@ export class NamedRegistryOwner {
         await this.makeCurrent(c.model_name, version, reason, requestId);
         return applied(reason);
       }
+      case 'shadow_start':
+        if (version === previous) return refuse(`version ${version} is the current version of ${c.model_name}; a shadow scores beside it`);
+        await this.route(c.model_name, { shadow_version: version }, requestId);
+        return applied(`version ${version} scores every request of ${c.model_name} in shadow`);
       case 'canary_start': {
         if (version === previous) return refuse(`version ${version} is the current version of ${c.model_name}`);
         const percent = c.percent ?? 0;
@@ -144,6 +148,7 @@ export class NamedRegistryOwner {
         current_version: version,
         previous_version: previous !== null && previous !== version ? previous : (routing?.previous_version ?? null),
         current_since: new Date().toISOString(),
+        shadow_version: routing?.shadow_version === version ? null : (routing?.shadow_version ?? null),
         canary: routing?.canary?.version === version ? null : (routing?.canary ?? null),
       },
       requestId,
@@ -157,6 +162,7 @@ export class NamedRegistryOwner {
       current_version: known?.current_version ?? this.registryOf(name).current()?.version ?? null,
       previous_version: known?.previous_version ?? null,
       current_since: known?.current_since ?? null,
+      shadow_version: known?.shadow_version ?? null,
       canary: known?.canary ?? null,
       ...patch,
       updated_at: new Date().toISOString(),

@@ -38,8 +38,7 @@ export type NamedModelRegistered = z.infer<typeof namedModelRegisteredSchema>;
 /**
  * A named model's routing, keyed by name on its own compacted topic (readers of the default
  * model's routing, keyed `routing`, never see it): its current and previous version, when the
- * current one last changed (the cool-down of automatic decisions) and its canary. Named models
- * have no shadow yet.
+ * current one last changed (the cool-down of automatic decisions), its shadow and its canary.
  */
-export const namedModelRoutingSchema = modelRoutingSchema.omit({ shadow_version: true }).extend({ model_name: modelNameSchema });
+export const namedModelRoutingSchema = modelRoutingSchema.extend({ model_name: modelNameSchema });
 export type NamedModelRouting = z.infer<typeof namedModelRoutingSchema>;

@@ -86,3 +86,17 @@ export const namedPredictionMadeSchema = z.strictObject({
   results: z.array(namedResultSchema).min(1).max(MAX_REQUESTS_PER_RECORD),
 });
 export type NamedPredictionMade = z.infer<typeof namedPredictionMadeSchema>;
+
+/**
+ * A named model's shadow version's scores for one request its serving version answered: same
+ * request id (in the envelope), never a reply, one record per request as the default model's.
+ */
+export const namedShadowPredictionSchema = z.strictObject({
+  model: modelNameSchema,
+  instances: z.array(namedInstanceSchema).min(1).max(MAX_BATCH),
+  predictions: z.array(namedScoredInstanceSchema).min(1).max(MAX_BATCH),
+  model_version: z.number().int().positive(),
+  serving_version: z.number().int().positive(),
+  worker: z.string().min(1),
+});
+export type NamedShadowPrediction = z.infer<typeof namedShadowPredictionSchema>;
