@@ -1,6 +1,13 @@
 import { Controller, Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
-import { TOPICS, type EventEnvelope, type FeedbackReceived, type NamedFeedbackReceived, type NamedShadowPrediction, type ShadowPrediction } from '@app/contracts';
+import {
+  TOPICS,
+  type EventEnvelope,
+  type FeedbackReceived,
+  type NamedFeedbackReceived,
+  type NamedShadowPrediction,
+  type ShadowPrediction,
+} from '@app/contracts';
 import { DOCUMENT_SINK, type DocumentSink } from '@app/elasticsearch';
 import type { EventPatternOptions, Rejection } from '@app/messaging';
 import { namedShadowDocuments, shadowDocuments } from '@app/monitoring';
