@@ -75,12 +75,12 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     return runs;
   };
   const runsOfJob = (jobId: string) => searchRuns(`tags.job_id = '${jobId}'`);
-  const modelVersions = async () => {
+  const modelVersions = async (name = 'iris') => {
     const versions: Json[] = [];
     let token: string | undefined;
     do {
       const page = await mlflow.api<Json>('GET', 'model-versions/search', {
-        filter: "name='iris'",
+        filter: `name='${name}'`,
         max_results: 1000,
         ...(token ? { page_token: token } : {}),
       });
@@ -91,9 +91,9 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
   };
   /** The MLflow version number that mirrors our registry version. */
   const mlflowVersionOf = async (registryVersion: number) => (await modelVersions()).filter((v) => kv(v.tags).registry_version === String(registryVersion));
-  const aliases = async () => {
-    const model = (await mlflow.api<Json>('GET', 'registered-models/get', { name: 'iris' })).registered_model;
-    const byVersion = new Map((await modelVersions()).map((v) => [v.version as string, Number(kv(v.tags).registry_version)]));
+  const aliases = async (name = 'iris') => {
+    const model = (await mlflow.api<Json>('GET', 'registered-models/get', { name })).registered_model;
+    const byVersion = new Map((await modelVersions(name)).map((v) => [v.version as string, Number(kv(v.tags).registry_version)]));
     return Object.fromEntries((model.aliases ?? []).map((a: Json) => [a.alias, byVersion.get(a.version)]));
   };
   /** What the state topics say now: the newest record per job, per version, and the routing. */
@@ -108,12 +108,17 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
       const d = decodeEvent(TOPICS.modelRegistered, m.value);
       if (d.ok) versions.set(d.event.payload.version, d.event.payload);
     }
+    const namedVersions = new Set<string>();
+    for (const m of await bus.readToEnd(TOPICS.namedModelRegistered)) {
+      const d = decodeEvent(TOPICS.namedModelRegistered, m.value);
+      if (d.ok) namedVersions.add(`${d.event.payload.model_name}/${d.event.payload.version}`);
+    }
     let routing: ModelRouting | null = null;
     for (const m of await bus.readToEnd(TOPICS.modelRouting)) {
       const d = decodeEvent(TOPICS.modelRouting, m.value);
       if (d.ok) routing = d.event.payload;
     }
-    return { runs, versions, routing };
+    return { runs, versions, namedVersions, routing };
   };
   const finishedJob = (jobId: string, timeoutMs = 60_000) =>
     eventually(
@@ -337,6 +342,44 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     await aliasesBecome({ champion: current }, 'the champion back on the newer version');
   });
 
+  it('mirrors a named model under its own name: its versions, champion and challenger, and its runs tagged with it', async () => {
+    // Its own name per run: the services here share the broker's unprefixed topics with earlier runs.
+    const name = `wine-${tag}`;
+    const irisAliases = await aliases();
+    const retrainWine = async (extra: Json) => {
+      const accepted = await postJson(`${gateway.url}/models/${name}/retrain`, {
+        dataset: { source: 'csv', path: 'wine-train.csv', label: 'class' },
+        holdout: { source: 'csv', path: 'wine-test.csv', label: 'class' },
+        ...extra,
+      });
+      expect(accepted.status).toBe(202);
+      const job = await finishedJob(accepted.body.job_id);
+      expect({ model_name: job.model_name, status: job.status, reason: job.outcome_reason }).toEqual({
+        model_name: name,
+        status: 'promoted',
+        reason: expect.stringMatching(/meets the minimum/),
+      });
+      return job;
+    };
+    const first = await retrainWine({});
+    const second = await retrainWine({ params: { var_smoothing: 1e-6 } });
+    expect([first.model_version, second.model_version]).toEqual([1, 2]);
+    expect((await postJson(`${gateway.url}/models/${name}/versions/1/canary`, { percent: 10 })).status).toBe(200);
+    await eventually(
+      async () => (isDeepStrictEqual(await aliases(name).catch(() => null), { champion: 2, challenger: 1 }) ? true : undefined),
+      60_000,
+      'the wine aliases',
+    );
+    const versions = (await modelVersions(name)).map((v) => [Number(kv(v.tags).registry_version), kv(v.tags).status, v.description as string]);
+    expect(versions.sort((a, b) => (a[0] as number) - (b[0] as number))).toEqual([
+      [1, 'archived', expect.stringMatching(new RegExp(`^Version 1 of model ${name} in the platform's registry`))],
+      [2, 'current', expect.stringMatching(new RegExp(`^Version 2 of model ${name} in the platform's registry`))],
+    ]);
+    expect(kv((await mirroredRunOf(second.job_id)).data.tags).model).toBe(name);
+    // The default model's registered model is untouched.
+    expect(await aliases()).toEqual(irisAliases);
+  });
+
   it('neither delays retrains nor fails the trainer while MLflow hangs or is down, across a trainer restart, and writes both runs once when it is back', async () => {
     mlflow.freeze();
     let first: Awaited<ReturnType<typeof promotedRetrain>>;
@@ -395,7 +438,8 @@ describe('MLflow mirror: the trainer on real Kafka, a real mlflow server and its
     });
     expect(sync.stderr).toBe('');
     expect(sync.stdout).toContain(`  runs: 0 created, 0 updated, ${state.runs.size} already there\n`);
-    expect(sync.stdout).toContain(`  model versions: 0 created, 0 updated, ${state.versions.size} already there\n`);
+    // The default model's versions and the named models' (the wine of the test above).
+    expect(sync.stdout).toContain(`  model versions: 0 created, 0 updated, ${state.versions.size + state.namedVersions.size} already there\n`);
     await eventually(async () => ((await mirrorDetail()).pending === 0 ? true : undefined));
     const after = await searchRuns('');
     expect(after.map((r) => r.info.run_id).sort()).toEqual(before.map((r) => r.info.run_id).sort());

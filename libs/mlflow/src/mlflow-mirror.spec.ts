@@ -1,4 +1,4 @@
-import type { ModelRegistered, ModelRouting, TrainingRun } from '@app/contracts';
+import type { ModelRegistered, ModelRouting, NamedLiveEvaluation, TrainingRun } from '@app/contracts';
 import { JsonLogger } from '@app/observability';
 import { MlflowError } from './mlflow-error';
 import { MlflowMirror, type MirrorWriter } from './mlflow-mirror';
@@ -57,6 +57,7 @@ class FakeWriter implements MirrorWriter {
   readonly writes: string[] = [];
   readonly runDigests = new Map<string, string>();
   readonly versionDigests = new Map<string, string>();
+  readonly versions = new Map<string, MirroredVersion>();
   /** Thrown, one per call, before anything else happens. */
   readonly failures: Error[] = [];
   onWrite: () => void = () => undefined;
@@ -84,8 +85,9 @@ class FakeWriter implements MirrorWriter {
   }
   async writeVersion(v: MirroredVersion): Promise<WriteOutcome> {
     this.fail();
-    this.writes.push(`version ${v.registryVersion} ${v.tags.find((t) => t.key === 'status')?.value}`);
+    this.writes.push(`version ${v.modelName === 'iris' ? '' : `${v.modelName} `}${v.registryVersion} ${v.tags.find((t) => t.key === 'status')?.value}`);
     this.versionDigests.set(`${v.modelName}:${v.registryVersion}`, v.digest);
+    this.versions.set(`${v.modelName}:${v.registryVersion}`, v);
     return 'created';
   }
   async writeAliases(model: string, a: Aliases): Promise<void> {
@@ -220,6 +222,36 @@ describe('MlflowMirror', () => {
     await mirror.drain(1);
     expect(writer.writes).toEqual(['version 2 current', 'aliases iris champion=2 challenger=null']);
     expect(mirror.status()).toEqual({ state: 'in_sync', pending: 0, last_error: null, last_error_at: null });
+  });
+
+  it("registers a named model's versions, aliases and live figures under its own name, apart from the default model's", async () => {
+    const writer = new FakeWriter();
+    const mirror = new MlflowMirror(writer, logger, { baseMs: 1, maxMs: 4 });
+    await mirror.drain(1);
+    const wine = <T extends object>(r: T): T & { model_name: string } => ({ ...r, model_name: 'wine' });
+    mirror.observeVersion(version(1, 'current'));
+    mirror.observeVersion(wine(version(1, 'current')));
+    mirror.observeVersion(wine(version(2)));
+    mirror.observeRouting(wine(routing(1, 2)));
+    const live: NamedLiveEvaluation = {
+      model_name: 'wine',
+      version: 1,
+      labeled: 4,
+      correct: 3,
+      accuracy: 0.75,
+      accuracy_ci95: [0.3, 0.95],
+      per_class_recall: {},
+      confusion_matrix: [],
+      comparisons: [],
+      updated_at: '2026-12-03T00:00:00.000Z',
+    };
+    mirror.observeLive(live);
+    await mirror.drain(1);
+    expect(writer.writes).toEqual(['version 1 current', 'version wine 1 current', 'version wine 2 archived', 'aliases wine champion=1 challenger=2']);
+    const mirrored = writer.versions.get('wine:1')!;
+    expect(mirrored.tags).toContainEqual({ key: 'live_accuracy', value: '0.75' });
+    expect(mirrored.description).toMatch(/^Version 1 of model wine in the platform's registry/);
+    expect(writer.versions.get('iris:1')!.tags.map((t) => t.key)).not.toContain('live_accuracy');
   });
 
   it('stops at once while waiting to retry', async () => {

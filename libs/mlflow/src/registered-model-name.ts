@@ -1,10 +1,12 @@
-/** The one model the platform serves today. */
-export const DEFAULT_MODEL = 'iris';
+import { DEFAULT_MODEL } from '@app/contracts';
+
+export { DEFAULT_MODEL };
 
 /**
- * The MLflow registered model a record belongs to. Every record is the default model's until
- * records carry a model name; then this returns that name and the mirror follows.
+ * The MLflow registered model a record belongs to: a named model's records (versions, routing,
+ * live figures) carry its name, and it is registered under that name; the default model's carry
+ * none and go to `iris`.
  */
-export function registeredModelName(_record: object): string {
-  return DEFAULT_MODEL;
+export function registeredModelName(record: object): string {
+  return (record as { model_name?: string }).model_name ?? DEFAULT_MODEL;
 }

@@ -20,5 +20,8 @@ export async function replayStateTopics(bus: EventBus, mirror: MlflowMirror): Pr
   await replay(TOPICS.modelRegistered, (r) => mirror.observeVersion(r));
   await replay(TOPICS.modelRouting, (r) => mirror.observeRouting(r));
   await replay(TOPICS.modelLive, (r) => mirror.observeLive(r));
+  await replay(TOPICS.namedModelRegistered, (r) => mirror.observeVersion(r));
+  await replay(TOPICS.namedModelRouting, (r) => mirror.observeRouting(r));
+  await replay(TOPICS.namedModelLive, (r) => mirror.observeLive(r));
   return counts;
 }

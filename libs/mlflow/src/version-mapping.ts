@@ -1,7 +1,7 @@
 import type { LiveEvaluation, ModelArtifact, ModelRegistered, ModelRouting } from '@app/contracts';
 import type { KeyValue } from './mlflow-entities';
 import { modelReadme } from './model-readme';
-import { registeredModelName } from './registered-model-name';
+import { DEFAULT_MODEL, registeredModelName } from './registered-model-name';
 import { stableDigest } from './stable-digest';
 
 /** The MLflow model version tag holding our registry's version number: how the mirror finds a version again. */
@@ -58,11 +58,9 @@ export function mirroredVersion(record: ModelRegistered, live: LiveEvaluation | 
     ['live_accuracy_ci95', live?.accuracy_ci95 ? `[${live.accuracy_ci95[0]}, ${live.accuracy_ci95[1]}]` : null],
   ];
   const tags = values.flatMap(([key, value]) => (value === null || value === undefined ? [] : [{ key, value: String(value).slice(0, MAX_TAG_VALUE) }]));
-  const description =
-    `Version ${record.version} of the iris platform's registry (retrain job ${record.job_id}): ${record.status}. ${record.status_reason}`.slice(
-      0,
-      MAX_TAG_VALUE,
-    );
+  // The default model's wording is kept as it was: a changed description would rewrite every version already mirrored.
+  const whose = modelName === DEFAULT_MODEL ? "the iris platform's registry" : `model ${modelName} in the platform's registry`;
+  const description = `Version ${record.version} of ${whose} (retrain job ${record.job_id}): ${record.status}. ${record.status_reason}`.slice(0, MAX_TAG_VALUE);
   const shape = { tags, description };
   return {
     modelName,

@@ -91,7 +91,8 @@ export class NamedRegistryOwner {
           })),
           requestId,
         );
-        if (routing?.canary || routing?.shadow_version) await this.route(c.model_name, { canary: null, shadow_version: null }, requestId);
+        // Nothing serves an archived model: no current version (MLflow's champion alias follows), no shadow, no canary.
+        if (routing) await this.route(c.model_name, { current_version: null, shadow_version: null, canary: null }, requestId);
         return applied(`model ${c.model_name} archived: its routes answer 404, its documents stay searchable`);
       }
       case 'canary_stop':
