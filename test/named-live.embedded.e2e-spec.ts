@@ -123,6 +123,49 @@ describe('named models: live accuracy from feedback (embedded mode)', () => {
     ).toBe('there is no model named newcomer to retrain from feedback: a model learns its features and classes from a CSV first');
   });
 
+  it('retrains a named model from rows sent inline, by feature name, checked as a CSV is', async () => {
+    const rows = wineRows.map((row, i) => ({ ...row, class: truth[i] }));
+    const job = await finished(http, '/models/wine/retrain', { dataset: { source: 'rows', label: 'class', rows }, test_size: 0.3, random_state: 3 });
+    expect(job).toMatchObject({ model_name: 'wine', model_version: 4, params: { dataset: 'rows:45' }, dataset: { rows: 45 } });
+    expect(['promoted', 'rejected']).toContain(job.status);
+    // Checked row by row by the trainer: the run fails naming the row, nothing is registered.
+    const broken = rows.map((r, i) => (i === 7 ? { ...r, proline: 'lots' } : r));
+    expect(await finished(http, '/models/wine/retrain', { dataset: { source: 'rows', label: 'class', rows: broken } })).toMatchObject({
+      status: 'failed',
+      outcome_reason: expect.stringContaining('rows[7], column "proline": expected a finite number, got the text "lots"'),
+    });
+    const swapped = rows.map((r) => ({ ...r, colour: 1 }));
+    expect(await finished(http, '/models/wine/retrain', { dataset: { source: 'rows', label: 'class', rows: swapped } })).toMatchObject({
+      status: 'failed',
+      outcome_reason: expect.stringContaining('"colour" the training data does not'),
+    });
+    expect((await http.get('/models/wine').expect(200)).body.versions).toHaveLength(4);
+    expect(
+      (
+        await http
+          .post('/models/newcomer/retrain')
+          .send({ dataset: { source: 'rows', label: 'class', rows } })
+          .expect(404)
+      ).body.message,
+    ).toBe('there is no model named newcomer to retrain from rows: a model learns its features and classes from a CSV first');
+    expect(
+      (
+        await http
+          .post('/retrain')
+          .send({ dataset: { source: 'rows', label: 'class', rows } })
+          .expect(400)
+      ).body.error,
+    ).toBe('unsupported_dataset');
+    expect(
+      (
+        await http
+          .post('/models/iris/retrain')
+          .send({ dataset: { source: 'rows', label: 'class', rows } })
+          .expect(400)
+      ).body.error,
+    ).toBe('unsupported_dataset');
+  });
+
   it("accepts only the model's classes, per item, and labels only a model that serves", async () => {
     const answer = (await http.post('/models/wine/predict').send(wineRows[0]).expect(200)).body;
     const res = (

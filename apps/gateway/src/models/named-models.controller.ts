@@ -21,7 +21,7 @@ import { Access } from '@app/security';
 import { NamedPredictionService } from '../prediction/named-prediction.service';
 import { PredictionService } from '../prediction/prediction.service';
 import { idFields, idsOf } from '../prediction/request-ids';
-import { acceptedJobSchema, checkInlineHoldout } from '../retrain/retrain.controller';
+import { acceptedJobSchema, checkDefaultRetrain } from '../retrain/retrain.controller';
 import { RetrainJobs } from '../retrain/retrain-jobs';
 import { ModelDecisions } from './model-decisions';
 import { modelName, namedOnly, notFound } from './model-name-param';
@@ -204,11 +204,11 @@ export class NamedModelsController {
     'dataset names a CSV below DATA_DIR and its label column; every other column is a numeric feature',
   )
   @ApiJsonResponse(202, 'Accepted: follow the job at /retrain/{job_id}', acceptedJobSchema)
-  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 409, 413, 415, 429, 503])
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 413, 415, 429, 503])
   async retrain(@Param('name') name: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const model = modelName(name);
     const params = validateBody(retrainParamsSchema, body ?? {});
-    if (model === DEFAULT_MODEL) checkInlineHoldout(params, this.config.MIN_HOLDOUT_ROWS);
+    if (model === DEFAULT_MODEL) checkDefaultRetrain(params, this.config.MIN_HOLDOUT_ROWS);
     else this.checkNamedRetrain(model, params);
     const jobId = await this.jobs.submit(model === DEFAULT_MODEL ? params : { ...params, model_name: model });
     res.setHeader('Location', `/retrain/${jobId}`);
@@ -287,10 +287,10 @@ export class NamedModelsController {
       throw new HttpFailure(
         400,
         'unsupported_dataset',
-        'a named model is trained from a CSV (dataset.source "csv"), or retrained from its feedback; "inline" is for the default model',
+        'a named model takes its rows as {"source":"rows","label":…,"rows":[{feature: number, …, label: class}]}; "inline" rows (iris, with species) are for the default model',
       );
-    if (dataset.source === 'feedback' && !this.models.registry(model))
-      throw notFound(`there is no model named ${model} to retrain from feedback: a model learns its features and classes from a CSV first`);
+    if ((dataset.source === 'feedback' || dataset.source === 'rows') && !this.models.registry(model))
+      throw notFound(`there is no model named ${model} to retrain from ${dataset.source}: a model learns its features and classes from a CSV first`);
     if (dataset.source === 'csv' && dataset.label === undefined)
       throw new HttpFailure(400, 'label_required', 'name the label column of the CSV (dataset.label): every other column is a feature');
   }

@@ -32,7 +32,7 @@ export class RetrainController {
   @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 413, 415, 429, 503])
   async retrain(@Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     const params = validateBody(retrainParamsSchema, body ?? {});
-    checkInlineHoldout(params, this.config.MIN_HOLDOUT_ROWS);
+    checkDefaultRetrain(params, this.config.MIN_HOLDOUT_ROWS);
     const jobId = await this.jobs.submit(params);
     res.setHeader('Location', `/retrain/${jobId}`);
     return { job_id: jobId, status: 'accepted' };
@@ -52,8 +52,19 @@ export class RetrainController {
   }
 }
 
+/** What the gateway can refuse of a retrain of the default model before anything is published. */
+export function checkDefaultRetrain(params: RetrainParams, minHoldoutRows: number): void {
+  if (params.dataset?.source === 'rows')
+    throw new HttpFailure(
+      400,
+      'unsupported_dataset',
+      'rows by feature name are for a named model (POST /models/{name}/retrain); the default model takes {"source":"inline","rows":[{…, "species": …}]}',
+    );
+  checkInlineHoldout(params, minHoldoutRows);
+}
+
 /** An inline dataset too small for a meaningful holdout is refused before any training (the trainer checks again). */
-export function checkInlineHoldout(params: RetrainParams, minHoldoutRows: number): void {
+function checkInlineHoldout(params: RetrainParams, minHoldoutRows: number): void {
   const dataset = params.dataset;
   if (dataset?.source !== 'inline') return;
   const rows = holdoutRows(

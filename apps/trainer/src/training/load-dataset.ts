@@ -1,6 +1,6 @@
 import type { AppConfig } from '@app/config';
 import type { DatasetSource, LabeledRow } from '@app/contracts';
-import { datasetFromRows, irisDataset, parseIrisCsv, type IrisRowInput, type LabeledDataset } from '@app/model';
+import { DatasetError, datasetFromRows, irisDataset, parseIrisCsv, type IrisRowInput, type LabeledDataset } from '@app/model';
 import { readDatasetFile } from './dataset-file';
 
 export interface LoadedDataset {
@@ -23,6 +23,8 @@ export async function loadDataset(source: DatasetSource, config: AppConfig, labe
       const file = await readDatasetFile(config.DATA_DIR, source.path, config.DATASET_MAX_BYTES);
       return { data: parseIrisCsv(file.text), label: `csv:${file.path}` };
     }
+    case 'rows':
+      throw new DatasetError('rows (by feature name, with a label field) are for a named model; the default model takes {"source":"inline"} rows with species');
     case 'feedback': {
       // The trusted reference rows plus what live traffic taught: feedback alone could be steered by whoever labels.
       const reference = await loadReferenceDataset(config);

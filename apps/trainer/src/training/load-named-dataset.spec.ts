@@ -72,7 +72,7 @@ describe('namedFeedbackDataset', () => {
 describe('namedDatasetSource', () => {
   it('refuses inline rows and feedback (read from the bus, not a file) with the reason', () => {
     expect(() => namedDatasetSource({ source: 'inline', rows: [] } as never)).toThrow(DatasetError);
-    expect(() => namedDatasetSource({ source: 'feedback' })).toThrow('retrained from its feedback');
+    expect(() => namedDatasetSource({ source: 'feedback' })).toThrow('retrained from a CSV, its rows or its feedback');
     expect(() => namedDatasetSource(undefined)).toThrow('a named model is trained from a dataset');
     expect(namedDatasetSource({ source: 'csv', path: 'x.csv', label: 'y' })).toEqual({ source: 'csv', path: 'x.csv', label: 'y' });
   });

@@ -1,6 +1,6 @@
 import type { AppConfig } from '@app/config';
 import type { DatasetSource, FeatureSchemaRecord, NamedLabeledRow } from '@app/contracts';
-import { DatasetError, alignDataset, irisDataset, learnSchema, parseTabularCsv, type LabeledDataset, type LearnedSchema } from '@app/model';
+import { DatasetError, alignDataset, irisDataset, learnSchema, parseTabularCsv, parseTabularRows, type LabeledDataset, type LearnedSchema } from '@app/model';
 import { readDatasetFile } from './dataset-file';
 
 export interface NamedDataset {
@@ -25,15 +25,25 @@ export async function loadNamedDataset(source: { source: 'iris' } | { source: 'c
 }
 
 /**
+ * Inline rows for a model that exists: its reference set stays its first dataset (a file read
+ * again for every candidate), which rows sent once could not be.
+ */
+export function namedRowsDataset(rows: unknown, label: string, reference: FeatureSchemaRecord['reference']): NamedDataset {
+  const { data, schema } = parseTabularRows(rows, label);
+  return { data, schema, label: `rows:${data.X.length}`, reference };
+}
+
+/**
  * What a named model can learn from a file. Its features are learned from the data, so inline
- * rows (the default model's shape, no header) are refused with the reason; feedback is read from
- * the bus (namedFeedbackDataset). The gateway refuses these too, before anything is published.
+ * rows in the default model's shape are refused with the reason; its own rows and feedback come
+ * from the job and the bus (namedRowsDataset, namedFeedbackDataset). The gateway refuses these
+ * too, before anything is published.
  */
 export function namedDatasetSource(source: DatasetSource | undefined): { source: 'iris' } | { source: 'csv'; path: string; label?: string } {
   if (source === undefined) throw new DatasetError('a named model is trained from a dataset: give dataset {"source":"csv","path":…,"label":…}');
-  if (source.source === 'inline' || source.source === 'feedback')
+  if (source.source === 'inline' || source.source === 'feedback' || source.source === 'rows')
     throw new DatasetError(
-      `a named model is trained from a CSV (dataset.source "csv"), or retrained from its feedback; "${source.source}" is not one of them here`,
+      `a named model is created from a CSV (dataset.source "csv"), and retrained from a CSV, its rows or its feedback; "${source.source}" is not one of them here`,
     );
   return source;
 }

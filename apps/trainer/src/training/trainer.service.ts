@@ -9,6 +9,7 @@ import {
   type LabeledRow,
   type ModelArtifact,
   type ModelRegistered,
+  type FeatureSchemaRecord,
   type NamedModelRegistered,
   type RetrainRequested,
   type TrainingRun,
@@ -24,7 +25,7 @@ import { NamedRegistryOwner } from '../registry/named-registry-owner.service';
 import { RegistryOwner } from '../registry/registry-owner.service';
 import { readDatasetFile } from './dataset-file';
 import { loadDataset, loadReferenceDataset, type LoadedDataset } from './load-dataset';
-import { loadNamedDataset, loadNamedReference, namedDatasetSource, namedFeedbackDataset, type NamedDataset } from './load-named-dataset';
+import { loadNamedDataset, loadNamedReference, namedDatasetSource, namedFeedbackDataset, namedRowsDataset, type NamedDataset } from './load-named-dataset';
 
 const DEFAULTS = { test_size: 0.2, random_state: 42 } as const;
 const FINAL: ReadonlySet<TrainingRun['status']> = new Set(['promoted', 'rejected', 'failed']);
@@ -267,9 +268,11 @@ export class TrainerService implements OnApplicationBootstrap {
     const loaded =
       job.dataset?.source === 'feedback'
         ? await this.namedFeedback(name, job.dataset.since)
-        : job.model && !job.dataset && first
-          ? await loadNamedReference(first.schema.reference, this.config)
-          : await loadNamedDataset(namedDatasetSource(job.dataset), this.config);
+        : job.dataset?.source === 'rows'
+          ? namedRowsDataset(job.dataset.rows, job.dataset.label, this.existingReference(name, first))
+          : job.model && !job.dataset && first
+            ? await loadNamedReference(first.schema.reference, this.config)
+            : await loadNamedDataset(namedDatasetSource(job.dataset), this.config);
     const data = current ? alignDataset(loaded.data, current.model.params, 'the dataset') : loaded.data;
     const holdout = job.holdout ? (await loadNamedDataset({ ...job.holdout, label: job.holdout.label ?? loaded.schema.label }, this.config)).data : undefined;
     const reference = first ? await loadNamedReference(first.schema.reference, this.config) : null;
@@ -300,6 +303,11 @@ export class TrainerService implements OnApplicationBootstrap {
         return this.namedOwner.registerCandidate(candidate, run.status === 'promoted', run.outcome_reason ?? 'promoted', requestId);
       },
     };
+  }
+
+  private existingReference(name: string, first: NamedModelRegistered | undefined): FeatureSchemaRecord['reference'] {
+    if (!first) throw new DatasetError(`there is no model named ${name} to retrain from rows: a model is created from a CSV, its reference set`);
+    return first.schema.reference;
   }
 
   /** A named model's reference set plus its joined labeled rows, in the order of its current (else newest) version. */

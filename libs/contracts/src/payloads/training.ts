@@ -13,6 +13,19 @@ export const datasetSourceSchema = z.discriminatedUnion('source', [
   z.strictObject({ source: z.literal('inline'), rows: z.array(inlineRowSchema).min(6).max(100_000) }),
   /** `label`: the label column; a named model's CSV names it (the default model's is `species`). */
   z.strictObject({ source: z.literal('csv'), path: z.string().min(1).max(4096), label: z.string().min(1).max(200).optional() }),
+  /**
+   * A named model's inline rows: objects of its features by name and the class under `label`, as
+   * prediction requests send them (the default model's are `inline`, with `species`). Checked
+   * row by row by the trainer (parseTabularRows), with a CSV's caps and messages.
+   */
+  z.strictObject({
+    source: z.literal('rows'),
+    label: z.string().min(1).max(200),
+    rows: z
+      .array(z.record(z.string().max(200), z.union([z.number(), z.string().max(200)])))
+      .min(6)
+      .max(100_000),
+  }),
   /** The reference data plus the labeled live rows (since a time, if given): continuous training, through the same gate. */
   z.strictObject({ source: z.literal('feedback'), since: z.iso.datetime({ offset: true }).optional() }),
 ]);
