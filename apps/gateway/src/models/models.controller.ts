@@ -19,7 +19,8 @@ import { ModelDecisions } from './model-decisions';
 import { modelDetail, modelDetailSchema, modelListSchema, modelSummary, modelSummarySchema } from './model-view';
 import { namedModelList, namedModelView, namedModelViewSchema } from './named-model-view';
 
-const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
+/** An optional reason for a registry command, as every promote, shadow and canary route takes it. */
+export const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
 export const canaryBody = z.strictObject({ percent: z.number().gt(0).max(100), reason: z.string().min(1).max(500).optional() });
 const decisionViewSchema = z.strictObject({
   action: z.enum(REGISTRY_ACTIONS),

@@ -25,6 +25,7 @@ import { acceptedJobSchema, checkDefaultRetrain } from '../retrain/retrain.contr
 import { RetrainJobs } from '../retrain/retrain-jobs';
 import { ModelDecisions } from './model-decisions';
 import { modelName, namedOnly, notFound } from './model-name-param';
+import { reasonBody } from './models.controller';
 
 /** test/openapi-examples trains wine and wine-old first, so the examples here answer on its platform. */
 const NAME = ApiParam({ name: 'name', example: 'wine', description: 'A model name: a lowercase letter, then up to 62 lowercase letters, digits or hyphens' });
@@ -61,7 +62,6 @@ const common = {
 };
 const predictResponse = scored.extend(common);
 const batchResponse = z.strictObject({ ...common, predictions: z.array(scored) });
-const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
 const ERRORS = ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 413, 415, 429, 502, 503, 504]);
 
 /**

@@ -7,11 +7,10 @@ import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, apiErrorBodySchema, va
 import { Access } from '@app/security';
 import { ModelDecisions } from './model-decisions';
 import { namedOnly, notFound } from './model-name-param';
-import { canaryBody } from './models.controller';
+import { canaryBody, reasonBody } from './models.controller';
 
 const NAME = ApiParam({ name: 'name', example: 'wine', description: 'A named model' });
 const VERSION = ApiParam({ name: 'version', example: 2 });
-const reasonBody = z.strictObject({ reason: z.string().min(1).max(500).optional() });
 const decisionSchema = z.strictObject({ model: z.string(), action: z.string(), version: z.number().nullable(), outcome: z.string(), reason: z.string() });
 
 /**
