@@ -20,6 +20,7 @@ import { CLASS_NAMES, FEATURE_NAMES, compileScorer, type Scorer } from '@app/mod
 import { JsonLogger, feedbackTotal, liveAccuracy, liveLabeled } from '@app/observability';
 import { ModelRegistry, RoutingState, VersionCache } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
+import { autoCommand, decisionPolicy } from './auto-decision';
 import { RecentPredictions, type SeenPrediction } from './recent-predictions';
 
 /** Predictions remembered for joining labels that arrive soon after them: requests, and rows (about 150 bytes each). */
@@ -243,13 +244,7 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
         challengers,
         previousComparison: compare(routing.previous_version),
       },
-      {
-        autoPromote: this.config.AUTO_PROMOTE,
-        autoRollback: this.config.AUTO_ROLLBACK,
-        minLabels: this.config.LIVE_MIN_LABELS,
-        alpha: this.config.LIVE_ALPHA,
-        cooldownMs: this.config.LIVE_COOLDOWN_SECONDS * 1000,
-      },
+      decisionPolicy(this.config),
     );
     if (!decision) return;
     // One command per decision and routing state: the owner's answer arrives as a routing change.
@@ -263,29 +258,7 @@ export class LiveEvaluationService implements OnApplicationBootstrap, OnApplicat
       p_value: c.pValue,
       labeled: c.labeled,
     });
-    await this.publisher.publish(
-      TOPICS.registryCommand,
-      {
-        command_id: randomUUID(),
-        action: decision.action,
-        version: decision.version,
-        percent: null,
-        reason: decision.reason,
-        source: 'auto',
-        incumbent_version: decision.incumbent,
-        evidence: {
-          test: 'mcnemar-exact',
-          labeled: c.labeled,
-          challenger_only_correct: c.challengerOnly,
-          incumbent_only_correct: c.incumbentOnly,
-          incumbent_accuracy: c.incumbentAccuracy ?? 0,
-          challenger_accuracy: c.challengerAccuracy ?? 0,
-          p_value: c.pValue,
-          alpha: this.config.LIVE_ALPHA,
-        },
-      },
-      { requestId: `decision-${randomUUID()}` },
-    );
+    await this.publisher.publish(TOPICS.registryCommand, autoCommand(decision, this.config.LIVE_ALPHA), { requestId: `decision-${randomUUID()}` });
   }
 
   private classifier(version: number): Classify | undefined {

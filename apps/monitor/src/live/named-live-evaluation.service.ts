@@ -17,6 +17,7 @@ import { EVENT_BUS, EventPublisher, SerialLock, type EventBus } from '@app/messa
 import { JsonLogger, feedbackTotal, setNamedLiveAccuracy } from '@app/observability';
 import { NamedModels, NamedRoutings, NamedScorers } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
+import { autoCommand, decisionPolicy } from './auto-decision';
 import { RecentPredictions, type SeenPrediction } from './recent-predictions';
 
 /**
@@ -283,13 +284,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
         challengers,
         previousComparison: compare(routing?.previous_version),
       },
-      {
-        autoPromote: this.config.AUTO_PROMOTE,
-        autoRollback: this.config.AUTO_ROLLBACK,
-        minLabels: this.config.LIVE_MIN_LABELS,
-        alpha: this.config.LIVE_ALPHA,
-        cooldownMs: this.config.LIVE_COOLDOWN_SECONDS * 1000,
-      },
+      decisionPolicy(this.config),
     );
     if (!decision) return;
     const once = `${model}:${decision.action}:${decision.version}:${decision.incumbent}:${routing?.current_since}`;
@@ -303,30 +298,10 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
       p_value: c.pValue,
       labeled: c.labeled,
     });
-    await this.publisher.publish(
-      TOPICS.registryCommand,
-      {
-        command_id: randomUUID(),
-        model_name: model,
-        action: decision.action,
-        version: decision.version,
-        percent: null,
-        reason: decision.reason,
-        source: 'auto',
-        incumbent_version: decision.incumbent,
-        evidence: {
-          test: 'mcnemar-exact',
-          labeled: c.labeled,
-          challenger_only_correct: c.challengerOnly,
-          incumbent_only_correct: c.incumbentOnly,
-          incumbent_accuracy: c.incumbentAccuracy ?? 0,
-          challenger_accuracy: c.challengerAccuracy ?? 0,
-          p_value: c.pValue,
-          alpha: this.config.LIVE_ALPHA,
-        },
-      },
-      { requestId: `decision-${randomUUID()}`, key: model },
-    );
+    await this.publisher.publish(TOPICS.registryCommand, autoCommand(decision, this.config.LIVE_ALPHA, model), {
+      requestId: `decision-${randomUUID()}`,
+      key: model,
+    });
   }
 
   /** Two versions on the same labeled rows, those both can score (a version trained on other columns cannot). */
