@@ -5,7 +5,7 @@ import type request from 'supertest';
 import { IRIS_ROWS, parseTabularCsv } from '@app/model';
 import { eventually } from './support/http';
 import { startTestPlatform } from './support/embedded';
-import { REPO_ROOT, runPythonJson } from './support/python-reference';
+import { REPO_ROOT, runPython, runPythonJson } from './support/python-reference';
 
 const FINAL = ['promoted', 'rejected', 'failed'];
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
@@ -31,7 +31,7 @@ async function finished(http: Http, path: string, body: object) {
 /** A directory for DATA_DIR: the wine CSVs plus what a test writes. */
 function dataDir(extra: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'named-models-'));
-  for (const name of ['wine-train.csv', 'wine-test.csv']) writeFileSync(join(dir, name), WINE_CSV(name));
+  for (const name of ['wine-train.csv', 'wine-test.csv', 'breast-cancer-train.csv']) writeFileSync(join(dir, name), WINE_CSV(name));
   for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
   return dir;
 }
@@ -247,5 +247,68 @@ describe('named models (embedded mode)', () => {
     expect(job.model_name).toBeUndefined();
     expect((await http.post('/predict').send(SETOSA).expect(200)).body.model_version).toBe(2);
     expect((await http.get('/models/wine').expect(200)).body.current_version).toBe(1);
+  });
+
+  it('creates a model by importing a fitted scikit-learn model with the CSV it is judged on, answering as scikit-learn does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'named-import-'));
+    runPython([join(REPO_ROOT, 'test', 'reference', 'sklearn_models.py'), 'make', dir]);
+    const cancerTest = parseTabularCsv(WINE_CSV('breast-cancer-test.csv'), 'class').data;
+    const out = join(dir, 'cancer-lr.json');
+    runPython(['scripts/export-sklearn-model.py', join(dir, 'cancer-lr.joblib'), '--feature-names', ...cancerTest.featureNames, '--out', out]);
+    const exported = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    const reference = { source: 'csv', path: 'breast-cancer-train.csv', label: 'class' };
+
+    const imported = async (name: string, body: object) => {
+      const accepted = await http.post(`/models/${name}/versions`).send(body).expect(202);
+      return eventually(async () => {
+        const job = (await http.get(accepted.headers.location).expect(200)).body;
+        return FINAL.includes(job.status) ? job : undefined;
+      }, 15_000);
+    };
+    expect(await imported('cancer', { ...exported, reference })).toMatchObject({
+      model_name: 'cancer',
+      status: 'promoted',
+      model_version: 1,
+      params: { algorithm: 'logistic_regression', dataset: 'import (judged on csv:breast-cancer-train.csv)' },
+    });
+    const model = (await http.get('/models/cancer').expect(200)).body;
+    expect(model).toMatchObject({ current_version: 1, algorithm: 'logistic_regression', label: 'class', classes: cancerTest.classNames });
+    expect(model.features.map((f: { name: string }) => f.name)).toEqual(cancerTest.featureNames);
+    const rows = cancerTest.X.map((x) => Object.fromEntries(cancerTest.featureNames.map((f, j) => [f, x[j]])));
+    const answers = (await http.post('/models/cancer/predict/batch').send({ instances: rows }).expect(200)).body.predictions;
+    const sklearn = JSON.parse(
+      runPython([join(REPO_ROOT, 'test', 'reference', 'sklearn_models.py'), 'proba', join(dir, 'cancer-lr.joblib')], JSON.stringify({ queries: cancerTest.X })),
+    ) as {
+      proba: number[][];
+      predict: string[];
+    };
+    answers.forEach((a: { prediction: string; probabilities: Record<string, number> }, i: number) => {
+      cancerTest.classNames.forEach((c, k) => expect(Math.abs(a.probabilities[c] - sklearn.proba[i][k])).toBeLessThan(1e-9));
+      expect(a.prediction).toBe(sklearn.predict[i]);
+    });
+
+    // A reference that is not the export's data fails the run, naming the difference; nothing is registered.
+    expect(await imported('cancer-wine', { ...exported, reference: { source: 'csv', path: 'wine-train.csv', label: 'class' } })).toMatchObject({
+      status: 'failed',
+      outcome_reason: expect.stringContaining('the dataset lacks'),
+    });
+    await http.get('/models/cancer-wine').expect(404);
+    expect(
+      (
+        await http
+          .post('/models/cancer/versions')
+          .send({ ...exported, reference })
+          .expect(400)
+      ).body.error,
+    ).toBe('reference_exists');
+    expect(
+      (
+        await http
+          .post('/models/other/versions')
+          .send({ ...exported, reference: { source: 'csv', path: 'x.csv' } })
+          .expect(400)
+      ).body.error,
+    ).toBe('invalid_reference');
+    expect((await http.post('/models/other/versions').send(exported).expect(404)).body.message).toMatch(/import its first version with "reference"/);
   });
 });

@@ -52,7 +52,7 @@ export class ModelImportController {
   @ApiParam({ name: 'name', example: SERVED_MODEL_NAME })
   @ApiJsonBody(exportedModelSchema, { "the seed's LogisticRegression": SEED_MODEL }, 'The JSON scripts/export-sklearn-model.py writes')
   @ApiJsonResponse(202, 'Accepted: follow the job at /retrain/{job_id}', acceptedJobSchema)
-  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 413, 415, 429, 503])
+  @ApiErrorResponses(apiErrorBodySchema, [400, 401, 403, 404, 409, 413, 415, 429, 503])
   async importVersion(@Param('name') name: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
     if (name === DEFAULT_MODEL) {
       const imported = this.check(body, FEATURE_NAMES, CLASS_NAMES, DEFAULT_MODEL);
@@ -60,22 +60,35 @@ export class ModelImportController {
       res.setHeader('Location', `/retrain/${jobId}`);
       return { job_id: jobId, status: 'accepted' };
     }
-    // A named model's import is judged on the model's reference set (its first dataset): it must exist.
-    const current = modelNameSchema.safeParse(name).success ? this.models.serving(name)?.current() : undefined;
+    // A named model's import is judged on the model's reference set (its first dataset); a new
+    // model's import brings that dataset as `reference`, and the model is created from the two.
+    const { reference, exported } = splitReference(body);
+    const valid = modelNameSchema.safeParse(name).success;
+    if (valid && reference && !this.models.registry(name)) {
+      const imported = this.check(exported, null, null, name);
+      const jobId = await this.jobs.submit({ model: imported.params, dataset: reference, reason: 'manual', model_name: name });
+      res.setHeader('Location', `/retrain/${jobId}`);
+      return { job_id: jobId, status: 'accepted' };
+    }
+    if (valid && this.models.archivedAt(name) !== null)
+      throw new HttpFailure(409, 'model_deleted', `model ${name} was deleted; a deleted model's name is not reused: choose another name`);
+    const current = valid ? this.models.serving(name)?.current() : undefined;
     if (!current) {
       throw new NotFoundException({
         status: 'error',
         error: 'not_found',
-        message: `No model named ${JSON.stringify(name.slice(0, 64))} with a current version; create it with POST /models/{name}/retrain, then import versions of it`,
+        message: `No model named ${JSON.stringify(name.slice(0, 64))} with a current version; create it with POST /models/{name}/retrain, or import its first version with "reference": {"source":"csv","path":…,"label":…} (the dataset it is judged on, now and later)`,
       });
     }
-    const imported = this.check(body, current.model.params.featureNames, current.model.params.classNames, name);
+    if (reference) throw new HttpFailure(400, 'reference_exists', `model ${name} exists: its reference set is its first dataset; import without "reference"`);
+    const imported = this.check(exported, current.model.params.featureNames, current.model.params.classNames, name);
     const jobId = await this.jobs.submit({ model: imported.params, reason: 'manual', model_name: name });
     res.setHeader('Location', `/retrain/${jobId}`);
     return { job_id: jobId, status: 'accepted' };
   }
 
-  private check(body: unknown, features: readonly string[], classes: readonly string[], model: string): ImportedModel {
+  /** The exported model checked; against the model's features and classes when it has them (a new model learns them from its reference CSV). */
+  private check(body: unknown, features: readonly string[] | null, classes: readonly string[] | null, model: string): ImportedModel {
     let imported: ImportedModel;
     try {
       imported = importModel(body);
@@ -83,6 +96,7 @@ export class ModelImportController {
       throw new HttpFailure(400, 'invalid_model', (err as Error).message);
     }
     const { featureNames, classNames } = imported.params;
+    if (features === null || classes === null) return imported;
     if (featureNames.join() !== features.join() || classNames.join() !== classes.join()) {
       throw new HttpFailure(
         400,
@@ -92,4 +106,20 @@ export class ModelImportController {
     }
     return imported;
   }
+}
+
+const referenceSchema = z.strictObject({ source: z.literal('csv'), path: z.string().min(1).max(4096), label: z.string().min(1).max(200) });
+
+/** The export and, for a new named model, the `reference` CSV it comes with (a 400 naming what is wrong with it). */
+function splitReference(body: unknown): { reference?: z.infer<typeof referenceSchema>; exported: unknown } {
+  if (typeof body !== 'object' || body === null || !('reference' in body)) return { exported: body };
+  const { reference, ...exported } = body as { reference: unknown };
+  const parsed = referenceSchema.safeParse(reference);
+  if (!parsed.success)
+    throw new HttpFailure(
+      400,
+      'invalid_reference',
+      `reference must be {"source":"csv","path":…,"label":…}: ${parsed.error.issues[0].path.join('.') || 'reference'} ${parsed.error.issues[0].message}`,
+    );
+  return { reference: parsed.data, exported };
 }

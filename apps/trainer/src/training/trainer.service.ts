@@ -273,10 +273,14 @@ export class TrainerService implements OnApplicationBootstrap {
           : job.model && !job.dataset && first
             ? await loadNamedReference(first.schema.reference, this.config)
             : await loadNamedDataset(namedDatasetSource(job.dataset), this.config);
-    const data = current ? alignDataset(loaded.data, current.model.params, 'the dataset') : loaded.data;
+    // A new model's first version imported: its dataset (the reference) is put in the export's feature order.
+    const creatingByImport = !first && job.model !== undefined;
+    const order = current?.model.params ?? (creatingByImport ? job.model : undefined);
+    const data = order ? alignDataset(loaded.data, order, 'the dataset') : loaded.data;
     const holdout = job.holdout ? (await loadNamedDataset({ ...job.holdout, label: job.holdout.label ?? loaded.schema.label }, this.config)).data : undefined;
     const reference = first ? await loadNamedReference(first.schema.reference, this.config) : null;
-    const schema = first?.schema ?? { label: loaded.schema.label, features: loaded.schema.features, reference: loaded.reference };
+    const features = creatingByImport ? data.featureNames.map((n) => loaded.schema.features.find((f) => f.name === n)!) : loaded.schema.features;
+    const schema = first?.schema ?? { label: loaded.schema.label, features, reference: loaded.reference };
     return {
       data,
       datasetLabel: loaded.label,
