@@ -1,3 +1,4 @@
+import { DEFAULT_MODEL } from '@app/contracts';
 import type { ServiceAppOptions, ServiceContext } from '@app/runtime';
 import { mlflowErrorBody } from './protocols/mlflow/mlflow-error-body';
 import { connectGrpc } from './protocols/oip/grpc/grpc-server';
@@ -26,6 +27,13 @@ export function gatewayAppOptions(ctx: ServiceContext): Omit<ServiceAppOptions, 
       { path: /^\/v2\/models\/[^/]+(\/versions\/[^/]+)?\/infer$/, untypedJson: true },
       { path: '/v2/repository/index', untypedJson: true },
     ],
+    rewrites: defaultModelRoutes(ctx.config.DEFAULT_MODEL),
     connectTransports: (app) => connectGrpc(app, ctx.config, ctx.logger),
   };
+}
+
+/** With DEFAULT_MODEL naming another model, the seed's routes serve that model's routes. */
+export function defaultModelRoutes(model: string): Record<string, string> {
+  if (model === DEFAULT_MODEL) return {};
+  return { '/predict': `/models/${model}/predict`, '/predict/batch': `/models/${model}/predict/batch`, '/invocations': `/models/${model}/invocations` };
 }

@@ -30,6 +30,15 @@ export const HTTP_ENV_SCHEMA = {
   HTTP_DISCARD_MAX_BYTES: int(16 * 1024 * 1024, 0, 1024 * 1024 * 1024),
   /** … and for at most this long. */
   HTTP_DISCARD_TIMEOUT_MS: int(5_000, 0, 600_000),
+  /**
+   * The model POST /predict, /predict/batch and /invocations serve: the built-in iris model, or a
+   * named model (created at runtime; those routes answer 404 until it exists). iris keeps its own
+   * routes (/models/iris/…) either way.
+   */
+  DEFAULT_MODEL: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,62}$/, { message: 'a model name: a lowercase letter, then up to 62 lowercase letters, digits or hyphens' })
+    .default('iris'),
   /** Comma-separated origins allowed to call the API from a browser; empty: CORS off. */
   CORS_ORIGINS: z.string().default(''),
 };

@@ -5,6 +5,7 @@ import { EventBusServer } from '@app/messaging';
 import { Readiness, requestIdMiddleware } from '@app/observability';
 import { ApiKeys, AuthFailures } from '@app/security';
 import { errorStyleMiddleware, type ErrorStyleRoute } from './error-response';
+import { pathRewriteMiddleware } from './path-rewrite.middleware';
 import { ExceptionsFilter } from './exceptions.filter';
 import { HardenedExpressAdapter } from './hardened-express-adapter';
 import { HttpDrain } from './http-drain';
@@ -21,6 +22,8 @@ export interface ServiceAppOptions {
   errorStyles?: ErrorStyleRoute[];
   /** POST routes whose protocol allows bodies other POSTs may not send (CSV; JSON without a Content-Type). */
   bodyRoutes?: BodyRoute[];
+  /** Paths served as others, exactly (DEFAULT_MODEL: `/predict` as `/models/{name}/predict`). */
+  rewrites?: Readonly<Record<string, string>>;
   /** Connects the app's further transports (the gateway's gRPC server) before it starts. */
   connectTransports?: (app: INestApplication) => void;
 }
@@ -48,6 +51,7 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   app.get(Readiness).register('accepting', () => !drain.isDraining);
   app.use(requestIdMiddleware(ctx.logger, { callerTraceContext: ctx.config.TRACE_CALLER_CONTEXT }));
   app.use(errorStyleMiddleware(options.errorStyles ?? []));
+  app.use(pathRewriteMiddleware(options.rewrites ?? {}));
   app.use(drain.middleware());
   applyHttpHardening(app, ctx.config);
   const discard = { maxBytes: ctx.config.HTTP_DISCARD_MAX_BYTES, timeoutMs: ctx.config.HTTP_DISCARD_TIMEOUT_MS };
