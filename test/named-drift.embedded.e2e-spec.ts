@@ -159,3 +159,55 @@ describe('rolling statistics and drift per named model (embedded mode)', () => {
     }
   });
 });
+
+describe('drift retrains a named model from its reference set and labels, with DRIFT_AUTO_RETRAIN (embedded mode)', () => {
+  let platform: EmbeddedPlatform;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'named-drift-retrain-data-'));
+    for (const name of ['wine-train.csv', 'wine-test.csv']) writeFileSync(join(dataDir, name), WINE_CSV(name));
+    ({ platform, http } = await startTestPlatform('named-drift-retrain', {
+      DATA_DIR: dataDir,
+      STATS_WINDOW_SIZE: String(WINDOW),
+      DRIFT_MIN_WINDOW: '100',
+      DRIFT_CHECK_EVERY: '30',
+      DRIFT_AUTO_RETRAIN: 'true',
+    }));
+  }, 30_000);
+  afterAll(() => platform?.close());
+
+  it('asks the trainer for one retrain of wine, from feedback, when its proline drifts', async () => {
+    const accepted = await http
+      .post('/models/wine/retrain')
+      .send({ dataset: { source: 'csv', path: 'wine-train.csv', label: 'class' }, holdout: { source: 'csv', path: 'wine-test.csv', label: 'class' } })
+      .expect(202);
+    await eventually(async () => ((await http.get(accepted.headers.location).expect(200)).body.status === 'promoted' ? true : undefined), 15_000);
+    const rows = [...wineTraffic(WINDOW, 5), ...wineTraffic(2 * WINDOW, 6, 3)];
+    for (let i = 0; i < rows.length; i += 30)
+      await http
+        .post('/models/wine/predict/batch')
+        .send({ instances: rows.slice(i, i + 30) })
+        .expect(200);
+    const run = await eventually(
+      async () => {
+        const runs = (await platform.bus.readToEnd(TOPICS.trainingRun))
+          .map((m) => decodeEvent(TOPICS.trainingRun, m.value))
+          .flatMap((d) => (d.ok ? [d.event.payload] : []))
+          .filter((r) => r.params.reason === 'drift' && ['promoted', 'rejected'].includes(r.status));
+        return runs.length > 0 ? runs : undefined;
+      },
+      20_000,
+      'the drift retrain of wine',
+    );
+    // No labels yet: the reference set alone (wine-train.csv's 133 rows), split 0.25 as scikit-learn's default.
+    expect(run).toHaveLength(1);
+    expect(run[0]).toMatchObject({
+      model_name: 'wine',
+      model_version: 2,
+      params: { dataset: 'feedback:0', reason: 'drift', test_size: 0.25 },
+      dataset: { rows: 133 },
+    });
+    expect(run[0].metrics!.holdout_size).toBeGreaterThanOrEqual(30);
+  });
+});

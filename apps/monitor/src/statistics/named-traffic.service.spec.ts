@@ -147,7 +147,7 @@ describe('NamedTrafficService', () => {
     expect(stats[0].payload).toEqual(JSON.parse(JSON.stringify(w)));
   });
 
-  it('raises drift for the shifted feature of one model only, once per episode, naming the model and requesting no retrain', async () => {
+  it('raises drift for the shifted feature of one model only, once per episode, naming the model and requesting no retrain (DRIFT_AUTO_RETRAIN off)', async () => {
     const { service, models, of } = harness();
     models.apply(record('wine', WINE));
     models.apply(record('churn', CHURN));
@@ -173,6 +173,29 @@ describe('NamedTrafficService', () => {
     expect(psi.churn).toBeLessThan(0.25);
     // No feature label: one series per model.
     expect(gauge.values.every((v) => Object.keys(v.labels).join() === 'model')).toBe(true);
+  });
+
+  it('with DRIFT_AUTO_RETRAIN, retrains the drifted model from its reference set and labels, once per cool-down of that model', async () => {
+    const { service, models, of } = harness({ DRIFT_AUTO_RETRAIN: 'true', DRIFT_RETRAIN_COOLDOWN_SECONDS: '3600' });
+    models.apply(record('wine', WINE));
+    models.apply(record('churn', CHURN));
+    await send(service, 'wine', WINE, gaussianRows(WINE, 100, 21));
+    await send(service, 'wine', WINE, gaussianRows(WINE, 300, 22, { proline: 1400 }));
+    // Back in distribution, then drifting again: a second episode, within the cool-down.
+    await send(service, 'wine', WINE, gaussianRows(WINE, 600, 23));
+    await send(service, 'wine', WINE, gaussianRows(WINE, 600, 24, { proline: 1400 }));
+    await send(service, 'churn', CHURN, gaussianRows(CHURN, 100, 25));
+    await send(service, 'churn', CHURN, gaussianRows(CHURN, 300, 26, { tenure: 40 }));
+    const drift = of<Drift>(TOPICS.driftDetected).map((d) => [d.payload.model_name, d.payload.retrain_requested]);
+    expect(drift).toEqual([
+      ['wine', true],
+      ['wine', false],
+      ['churn', true],
+    ]);
+    expect(of<{ model_name: string; reason: string; dataset: unknown }>(TOPICS.retrainRequested).map((r) => r.payload)).toEqual([
+      expect.objectContaining({ model_name: 'wine', reason: 'drift', dataset: { source: 'feedback' }, test_size: 0.25 }),
+      expect.objectContaining({ model_name: 'churn', reason: 'drift', dataset: { source: 'feedback' }, test_size: 0.25 }),
+    ]);
   });
 
   it('checks drift per version against that version’s baselines', async () => {

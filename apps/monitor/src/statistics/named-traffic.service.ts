@@ -4,7 +4,7 @@ import { TOPICS, type EventEnvelope, type InputStats, type NamedPredictionMade, 
 import type { AppConfig } from '@app/config';
 import { EventPublisher } from '@app/messaging';
 import { DriftDetector } from '@app/model';
-import { TrafficMonitor } from '@app/monitoring';
+import { RetrainCooldown, TrafficMonitor } from '@app/monitoring';
 import { JsonLogger, setNamedDriftPsiMax } from '@app/observability';
 import { NamedModels } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
@@ -55,14 +55,17 @@ const sameNames = (a: readonly string[], b: readonly string[]) => a.length === b
  * Rolling input statistics and drift of the named models, one TrafficMonitor per model with the
  * features and classes of its registry record: nothing of one model reaches another's window.
  * Drift is checked per model and version against that version's training baselines and published
- * with the model's name; it never requests a retrain (a named model is retrained from a dataset
- * the monitor does not have), so its events say `retrain_requested: false`.
+ * with the model's name. With DRIFT_AUTO_RETRAIN it asks the trainer to retrain that model from
+ * its reference set and its labeled live rows (dataset `feedback`), at most once per
+ * DRIFT_RETRAIN_COOLDOWN_SECONDS per model.
  */
 @Injectable()
 export class NamedTrafficService implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Least recently observed first. */
   private readonly monitored = new Map<string, Monitored>();
   private readonly counted = new Set<string>();
+  /** Per model name: a few numbers each, for every model that ever drifted. */
+  private readonly cooldowns = new Map<string, RetrainCooldown>();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -114,11 +117,12 @@ export class NamedTrafficService implements OnApplicationBootstrap, OnApplicatio
     if (latest) setNamedDriftPsiMax(name, Math.max(0, ...Object.values(latest).map((d) => d.psi)));
     if (!report) return;
     const features = Object.fromEntries(Object.entries(report.features).map(([f, d]) => [f, { psi: d.psi, ks: d.ks, p_value: d.pValue, drifted: d.drifted }]));
+    const retrain = this.config.DRIFT_AUTO_RETRAIN && this.cooldownOf(name).tryAcquire(now);
     this.logger.event('warn', 'input drift detected', {
       model: name,
       model_version: version,
       drifted_features: report.driftedFeatures,
-      retrain_requested: false,
+      retrain_requested: retrain,
     });
     await this.publisher.publish(
       TOPICS.driftDetected,
@@ -128,10 +132,28 @@ export class NamedTrafficService implements OnApplicationBootstrap, OnApplicatio
         window_size: m.monitor.windowSize(version, now),
         drifted_features: report.driftedFeatures,
         features,
-        retrain_requested: false,
+        retrain_requested: retrain,
       },
       { requestId: `drift-${randomUUID()}`, key: `${name}/${version}` },
     );
+    // From its reference set and its labeled live rows: what the monitor has is traffic, the labels are what can teach.
+    if (retrain)
+      await this.publisher.publish(
+        TOPICS.retrainRequested,
+        // scikit-learn's default split: a named model's dataset may be small (133 wines hold out 27 at 0.2, under MIN_HOLDOUT_ROWS).
+        { job_id: randomUUID(), model_name: name, reason: 'drift', dataset: { source: 'feedback' }, test_size: 0.25 },
+        { requestId: `drift-retrain-${randomUUID()}` },
+      );
+  }
+
+  /** Each model's own cool-down: one model's drift never holds back another's retrain. */
+  private cooldownOf(name: string): RetrainCooldown {
+    let cooldown = this.cooldowns.get(name);
+    if (!cooldown) {
+      cooldown = new RetrainCooldown(this.config.DRIFT_RETRAIN_COOLDOWN_SECONDS * 1000);
+      this.cooldowns.set(name, cooldown);
+    }
+    return cooldown;
   }
 
   /** One statistics event per monitored model with traffic in its window, of its most recently served version. */
