@@ -19,6 +19,21 @@ const { run, indexPrefix: prefix } = ns;
 const SETOSA = { sepal_length: 5.1, sepal_width: 3.5, petal_length: 1.4, petal_width: 0.2 };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MONITOR_GROUP = EventBusServer.sharedGroup('monitor');
+const WINE = {
+  alcohol: 13.2,
+  malic_acid: 1.78,
+  ash: 2.14,
+  alcalinity_of_ash: 11.2,
+  magnesium: 100,
+  total_phenols: 2.65,
+  flavanoids: 2.76,
+  nonflavanoid_phenols: 0.26,
+  proanthocyanins: 1.28,
+  color_intensity: 4.38,
+  hue: 1.05,
+  od280_od315_of_diluted_wines: 3.4,
+  proline: 1050,
+};
 
 type Flower = { sepal_length: number; sepal_width: number; petal_length: number; petal_width: number };
 
@@ -82,6 +97,34 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
     );
     const aggs = r.aggregations as { duplicated: { buckets: Array<{ key: string; doc_count: number }> }; distinct: { value: number } };
     return { duplicated: aggs.duplicated.buckets, distinct: aggs.distinct.value, documents: (r.hits.total as { value: number }).value };
+  };
+
+  /** Wine trained from its CSV, version 1 served by the gateway: once, for the tests that need it (each passes alone). */
+  let wineTrained: Promise<string> | undefined;
+  const wineModel = () => (wineTrained ??= trainWine());
+  const trainWine = async () => {
+    const name = `wine-${run}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
+    const accepted = await postJson(`${gateway.url}/models/${name}/retrain`, {
+      dataset: { source: 'csv', path: 'wine-train.csv', label: 'class' },
+      holdout: { source: 'csv', path: 'wine-test.csv', label: 'class' },
+    });
+    expect(accepted.status).toBe(202);
+    const job = await eventually(
+      async () => {
+        const r = (await getJson(`${gateway.url}${accepted.headers.get('location')}`)).body;
+        return ['promoted', 'rejected', 'failed'].includes(r.status) ? r : undefined;
+      },
+      60_000,
+      'the wine job',
+    );
+    expect(job).toMatchObject({ model_name: name, status: 'promoted', model_version: 1, dataset: { rows: 133 } });
+    // The gateway's view of the model follows the trainer's records through Kafka.
+    await eventually(
+      async () => ((await getJson(`${gateway.url}/models/${name}`)).body.current_version === 1 ? true : undefined),
+      30_000,
+      'the gateway to serve wine',
+    );
+    return name;
   };
 
   beforeAll(async () => {
@@ -266,51 +309,16 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
   });
 
   it('serves a model trained from its own CSV over Kafka, and indexes its rows by model name with their features', async () => {
-    const name = `wine-${run}`.toLowerCase().replace(/[^a-z0-9-]/g, '-');
-    const accepted = await postJson(`${gateway.url}/models/${name}/retrain`, {
-      dataset: { source: 'csv', path: 'wine-train.csv', label: 'class' },
-      holdout: { source: 'csv', path: 'wine-test.csv', label: 'class' },
-    });
-    expect(accepted.status).toBe(202);
-    const job = await eventually(
-      async () => {
-        const r = (await getJson(`${gateway.url}${accepted.headers.get('location')}`)).body;
-        return ['promoted', 'rejected', 'failed'].includes(r.status) ? r : undefined;
-      },
-      60_000,
-      'the wine job',
-    );
-    expect(job).toMatchObject({ model_name: name, status: 'promoted', model_version: 1, dataset: { rows: 133 } });
-    // The gateway's view of the model follows the trainer's records through Kafka.
-    await eventually(
-      async () => ((await getJson(`${gateway.url}/models/${name}`)).body.current_version === 1 ? true : undefined),
-      30_000,
-      'the gateway to serve wine',
-    );
-    const wine = {
-      alcohol: 13.2,
-      malic_acid: 1.78,
-      ash: 2.14,
-      alcalinity_of_ash: 11.2,
-      magnesium: 100,
-      total_phenols: 2.65,
-      flavanoids: 2.76,
-      nonflavanoid_phenols: 0.26,
-      proanthocyanins: 1.28,
-      color_intensity: 4.38,
-      hue: 1.05,
-      od280_od315_of_diluted_wines: 3.4,
-      proline: 1050,
-    };
+    const name = await wineModel();
     const responses = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        postJson(`${gateway.url}/models/${name}/predict`, { ...wine, proline: 400 + 40 * i }, { 'x-request-id': `wine-${run}-${i}` }),
+        postJson(`${gateway.url}/models/${name}/predict`, { ...WINE, proline: 400 + 40 * i }, { 'x-request-id': `wine-${run}-${i}` }),
       ),
     );
     for (const r of responses) expect(r.status).toBe(200);
     expect(responses[19].body).toMatchObject({ model: name, model_version: 1, prediction: 'class_0', client_request_id: `wine-${run}-19` });
     // Rows of different requests never cross: each answer is its own input's (proline decides class_0 from class_1 here).
-    const single = await postJson(`${gateway.url}/models/${name}/predict/batch`, { instances: responses.map((_, i) => ({ ...wine, proline: 400 + 40 * i })) });
+    const single = await postJson(`${gateway.url}/models/${name}/predict/batch`, { instances: responses.map((_, i) => ({ ...WINE, proline: 400 + 40 * i })) });
     responses.forEach((r, i) => expect(r.body.probabilities).toEqual(single.body.predictions[i].probabilities));
 
     const requestId = responses[19].body.request_id as string;
@@ -391,6 +399,62 @@ describe('monitoring over real Kafka and real Elasticsearch', () => {
     );
     expect(figures).toMatchObject({ model_version: 1, correct: 19 });
     expect(figures.class_recall.map((c: Doc) => c.class).sort()).toEqual(['class_0', 'class_1', 'class_2']);
+  });
+
+  it("joins a named model's labels that reach a restarted monitor from the predictions it indexed before, never another model's", async () => {
+    const name = await wineModel();
+    // One request of four rows, in an order the index must keep: proline decides class_1 (low) from class_0 here.
+    const prolines = [200, 1160, 280, 1040];
+    const batch = await postJson(`${gateway.url}/models/${name}/predict/batch`, { instances: prolines.map((proline) => ({ ...WINE, proline })) });
+    expect(batch.status).toBe(200);
+    expect(batch.body.model_version).toBe(1);
+    const requestId = batch.body.request_id as string;
+    const predicted = (batch.body.predictions as Doc[]).map((p) => p.prediction as string);
+    expect(new Set(predicted).size).toBe(2);
+    const iris = await postJson(`${gateway.url}/predict`, SETOSA);
+    expect(iris.status).toBe(200);
+    await eventually(
+      async () => ((await count('predictions', { terms: { request_id: [requestId, iris.body.request_id] } })) === 5 ? true : undefined),
+      60_000,
+      'the five rows indexed',
+    );
+    // Committed, so the next monitor is not given these replies again: only the index has them.
+    await kafka.caughtUp(MONITOR_GROUP, [TOPICS.namedPredictionMade, TOPICS.predictionBatchMade]);
+    const before = (await getJson(`${gateway.url}/models/${name}/versions/1/live`)).body as { labeled: number; correct: number };
+
+    await monitor.stop();
+    monitor = ServiceProcess.start(`monitor-m2-${run}`, 'monitor', testPort(35), { ...env, STATS_PUBLISH_SECONDS: '2', DRIFT_CHECK_EVERY: '50' });
+    services.push(monitor);
+    await monitor.waitReady();
+    // Each row labeled its own prediction but row 0, labeled class_2 (wrong, as in the test above);
+    // and a wine label for the default model's request, which must never join.
+    const items = [
+      ...predicted.map((p, row) => ({ request_id: requestId, row, label: row === 0 ? 'class_2' : p })),
+      { request_id: iris.body.request_id as string, row: 0, label: 'class_0' },
+    ];
+    expect((await postJson(`${gateway.url}/models/${name}/feedback`, { items })).body).toMatchObject({ accepted: 5, rejected: 0 });
+
+    const rows = await eventually(
+      async () => {
+        const r = await search('feedback', { bool: { filter: [{ term: { model: name } }, { terms: { target_request_id: items.map((i) => i.request_id) } }] } });
+        return r.hits.hits.length === 5 ? r.hits.hits.map((h) => h._source!) : undefined;
+      },
+      60_000,
+      'the five labeled rows',
+    );
+    const mine = rows.filter((d) => d.target_request_id === requestId).sort((a, b) => a.batch_index - b.batch_index);
+    expect(mine.map((d) => [d.joined, d.model_version, d.prediction, d.correct])).toEqual(predicted.map((p, row) => [true, 1, p, row !== 0]));
+    mine.forEach((d, row) => expect(d.features).toContainEqual({ name: 'proline', value: prolines[row] }));
+    expect(rows.find((d) => d.target_request_id === iris.body.request_id)).toMatchObject({ joined: false, label: 'class_0' });
+    const live = await eventually(
+      async () => {
+        const r = (await getJson(`${gateway.url}/models/${name}/versions/1/live`)).body;
+        return r.labeled === before.labeled + 4 ? r : undefined;
+      },
+      60_000,
+      'the live figures with the four rows labeled after the restart',
+    );
+    expect(live.correct).toBe(before.correct + 3);
   });
 
   it('loses and duplicates nothing when Elasticsearch is stopped for 20 s mid-stream', async () => {

@@ -13,7 +13,8 @@ import {
   type RegistryCommand,
 } from '@app/contracts';
 import { loadConfig } from '@app/config';
-import { EventPublisher, InMemoryEventBus } from '@app/messaging';
+import type { IndexedNamedPrediction, PredictionIndex } from '@app/elasticsearch';
+import { EventPublisher, InMemoryEventBus, RetryableError } from '@app/messaging';
 import { compileScorer, fitGaussianNB } from '@app/model';
 import { JsonLogger } from '@app/observability';
 import { NamedModels, NamedRoutings, NamedScorers } from '@app/registry';
@@ -91,12 +92,43 @@ function reply(
   );
 }
 
+/** What the prediction index holds of a reply's request, as the monitor indexed it. */
+function indexed(e: EventEnvelope<NamedPredictionMade>): IndexedNamedPrediction {
+  const r = e.payload.results[0];
+  if (r.outcome !== 'scored') throw new Error('a failed request is not indexed as predictions');
+  return {
+    model: r.model,
+    request_id: r.request_id,
+    occurred_at: e.occurred_at,
+    model_version: r.model_version,
+    instances: r.instances,
+    predictions: r.predictions.map((p) => p.prediction),
+  };
+}
+
+/** The prediction index: a named request is found only under the model that served it, as Elasticsearch's term on `model` does. */
+class FakePredictionIndex implements PredictionIndex {
+  readonly searches: string[] = [];
+  down = false;
+  constructor(private readonly requests: IndexedNamedPrediction[]) {}
+
+  find(): Promise<null> {
+    return Promise.resolve(null);
+  }
+
+  findNamed(model: string, requestId: string): Promise<IndexedNamedPrediction | null> {
+    this.searches.push(`${model}/${requestId}`);
+    if (this.down) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:9200'));
+    return Promise.resolve(this.requests.find((p) => p.model === model && p.request_id === requestId) ?? null);
+  }
+}
+
 const label = (model_name: string, request_id: string, row: number, value: string): EventEnvelope<NamedFeedbackReceived> =>
   createEnvelope('NamedFeedbackReceived', { model_name, request_id, row, label: value }, { requestId: `fb-${request_id}`, producer: 'gateway' });
 
 async function harness(
   bus = new InMemoryEventBus({ compactedTopics: new Set([TOPICS.namedFeedbackLabeled, TOPICS.namedModelLive]) }),
-  setup: { env?: Record<string, string>; records?: NamedModelRegistered[]; routing?: Partial<NamedModelRouting> } = {},
+  setup: { env?: Record<string, string>; records?: NamedModelRegistered[]; routing?: Partial<NamedModelRouting>; index?: PredictionIndex } = {},
 ) {
   const models = new NamedModels();
   for (const r of setup.records ?? [record('wine', 1, RIGHT), record('wine', 2, SWAPPED, 'rejected')]) models.apply(r);
@@ -121,6 +153,7 @@ async function harness(
     new NamedScorers(models),
     new JsonLogger('test', 'error', () => undefined),
     loadConfig({}, { LIVE_PUBLISH_SECONDS: '3600', ...setup.env }),
+    setup.index,
   );
   await service.onApplicationBootstrap();
   const read = async <T>(topic: typeof TOPICS.namedFeedbackLabeled | typeof TOPICS.namedModelLive | typeof TOPICS.registryCommand) =>
@@ -232,6 +265,70 @@ describe('NamedLiveEvaluationService', () => {
     // The label that waited before the restart still joins its prediction.
     await h.service.observePredictions([reply('wine', 'later', 1, RIGHT, [X[5]])]);
     expect(h.service.evaluation('wine', 1)).toMatchObject({ labeled: 3, correct: 2 });
+  });
+
+  describe('labels for predictions older than its memory', () => {
+    // A restarted monitor: the replies were consumed by the one before, only the index has them.
+    const old = reply('wine', 'old', 2, SWAPPED, [X[0], X[3]]);
+
+    it('joins them with the indexed prediction of the version that served, searching once per request', async () => {
+      const index = new FakePredictionIndex([indexed(old)]);
+      h = await harness(undefined, { index });
+      await h.service.observeFeedback([label('wine', 'old', 0, 'no'), label('wine', 'old', 1, 'yes'), label('wine', 'old', 2, 'no')]);
+      await h.service.observeFeedback([label('wine', 'old', 1, 'no')]);
+      // Version 2 learned the classes swapped: it said yes of row 0 and no of row 1, both wrong.
+      expect(h.service.evaluation('wine', 2)).toMatchObject({
+        labeled: 2,
+        correct: 0,
+        confusion_matrix: [
+          [0, 1],
+          [1, 0],
+        ],
+      });
+      expect(h.service.evaluation('wine', 1).labeled).toBe(0);
+      const rows = await h.read<NamedLabeledRow>(TOPICS.namedFeedbackLabeled);
+      expect(rows.map((r) => [r.key, r.payload.joined, r.payload.served_version, r.payload.predicted, r.payload.input])).toEqual([
+        ['wine/old:0', true, 2, 'yes', { a: 0, b: 0 }],
+        ['wine/old:1', true, 2, 'no', { a: 1, b: 1 }],
+      ]);
+      expect(rows[0].payload.predicted_at).toBe('2026-12-03T10:00:00.000Z');
+      // Row 2 is not in the prediction (rejected); the later label of row 1 a duplicate.
+      expect(index.searches).toEqual(['wine/old']);
+    });
+
+    it("never joins them with another model's indexed prediction of the same request id", async () => {
+      const index = new FakePredictionIndex([indexed(reply('churn', 'old', 1, CHURN, [X[0]]))]);
+      h = await harness(undefined, { index });
+      await h.service.observeFeedback([label('wine', 'old', 0, 'no')]);
+      expect(index.searches).toEqual(['wine/old']);
+      expect(h.service.evaluation('wine', 1).labeled).toBe(0);
+      expect(h.service.evaluation('churn', 1).labeled).toBe(0);
+      expect((await h.read<NamedLabeledRow>(TOPICS.namedFeedbackLabeled)).map((r) => [r.key, r.payload.joined])).toEqual([['wine/old:0', false]]);
+    });
+
+    it('keeps one the index does not have waiting, once per batch, and joins it when its prediction comes', async () => {
+      const index = new FakePredictionIndex([]);
+      h = await harness(undefined, { index });
+      await h.service.observeFeedback([label('wine', 'later', 0, 'no'), label('wine', 'later', 1, 'yes')]);
+      expect(index.searches).toEqual(['wine/later']);
+      expect((await h.read<NamedLabeledRow>(TOPICS.namedFeedbackLabeled)).map((r) => r.payload.joined)).toEqual([false, false]);
+      await h.service.observePredictions([reply('wine', 'later', 1, RIGHT, [X[0], X[3]])]);
+      expect(h.service.evaluation('wine', 1)).toMatchObject({ labeled: 2, correct: 2 });
+    });
+
+    it('fails the batch as retryable while the index is down, recording nothing, and joins it on the retry', async () => {
+      const index = new FakePredictionIndex([indexed(old)]);
+      index.down = true;
+      h = await harness(undefined, { index });
+      const batch = [label('wine', 'old', 0, 'no')];
+      const failed = h.service.observeFeedback(batch);
+      await expect(failed).rejects.toBeInstanceOf(RetryableError);
+      await expect(failed).rejects.toThrow('prediction index unavailable: connect ECONNREFUSED 127.0.0.1:9200');
+      expect(await h.read(TOPICS.namedFeedbackLabeled)).toEqual([]);
+      index.down = false;
+      await h.service.observeFeedback(batch);
+      expect(h.service.evaluation('wine', 2)).toMatchObject({ labeled: 1, correct: 0 });
+    });
   });
 
   describe('automatic decisions', () => {

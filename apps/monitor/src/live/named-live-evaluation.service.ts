@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import {
   TOPICS,
   decodeEvent,
@@ -12,8 +12,9 @@ import {
   type NamedShadowPrediction,
 } from '@app/contracts';
 import type { AppConfig } from '@app/config';
+import { PREDICTION_INDEX, type PredictionIndex } from '@app/elasticsearch';
 import { LabeledWindow, LiveStats, comparePaired, decide, type Classify, type LabeledInput, type PairedComparison } from '@app/evaluation';
-import { EVENT_BUS, EventPublisher, SerialLock, type EventBus } from '@app/messaging';
+import { EVENT_BUS, EventPublisher, RetryableError, SerialLock, type EventBus } from '@app/messaging';
 import { JsonLogger, feedbackTotal, setNamedLiveAccuracy } from '@app/observability';
 import { NamedModels, NamedRoutings, NamedScorers } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
@@ -56,7 +57,8 @@ const versionKey = (model: string, version: number) => `${model}/${version}`;
 /**
  * Live accuracy of the named models, as the default model's (LiveEvaluationService) and apart
  * from it: a label names its model, is joined with that model's prediction of the same request
- * (a label for another model's request never joins), and counts for the version that served it.
+ * (a label for another model's request never joins), remembered or, when older than this
+ * monitor's memory, looked up in the prediction index, and counts for the version that served it.
  * Every version of a model is compared with the model's other versions on the same labeled rows,
  * each scoring the rows again (a paired comparison): a LogisticRegression version and a Gaussian
  * NB version of one model are judged on exactly the same live labels. The labeled rows are kept
@@ -91,6 +93,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     private readonly scorers: NamedScorers,
     private readonly logger: JsonLogger,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() @Inject(PREDICTION_INDEX) private readonly index?: PredictionIndex,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -137,6 +140,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     return this.lock.run(async () => {
       const rows: NamedLabeledRow[] = [];
       const inBatch = new Set<string>();
+      const notIndexed = new Set<string>();
       for (const e of events) {
         const f: Waiting = { ...e.payload, labeled_at: e.occurred_at };
         const k = rowKey(f.model_name, f.request_id, f.row);
@@ -144,7 +148,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
           feedbackTotal.inc({ outcome: 'duplicate' });
           continue;
         }
-        const seen = this.recent.get(`${f.model_name}/${f.request_id}`);
+        const seen = this.recent.get(`${f.model_name}/${f.request_id}`) ?? (await this.lookUp(f.model_name, f.request_id, notIndexed));
         if (seen && f.row >= seen.classes.length) {
           feedbackTotal.inc({ outcome: 'rejected' });
           this.logger.event('warn', 'feedback for a row the prediction does not have', {
@@ -372,6 +376,27 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     const left = (this.pendingRequests.get(requestKey) ?? 1) - 1;
     if (left <= 0) this.pendingRequests.delete(requestKey);
     else this.pendingRequests.set(requestKey, left);
+  }
+
+  /**
+   * A prediction older than this monitor's memory (made before a restart): from the index, where
+   * there is one, and then remembered, since the labels of a request's other rows tend to follow.
+   * `notIndexed` spares a batch of labels for one such request a search per label.
+   */
+  private async lookUp(model: string, requestId: string, notIndexed: Set<string>): Promise<SeenPrediction<NamedInstance> | undefined> {
+    const requestKey = `${model}/${requestId}`;
+    if (!this.index || notIndexed.has(requestKey)) return undefined;
+    const found = await this.index.findNamed(model, requestId).catch((err: Error) => {
+      // Waiting out an index outage beats parking a label.
+      throw new RetryableError(`prediction index unavailable: ${err.message}`);
+    });
+    if (!found) {
+      notIndexed.add(requestKey);
+      return undefined;
+    }
+    const seen = { version: found.model_version, instances: found.instances, classes: found.predictions, at: found.occurred_at };
+    this.recent.remember(requestKey, seen);
+    return seen;
   }
 
   /** Publishes the labeled rows, and only then changes state (a retried batch computes the same rows again). */
