@@ -86,6 +86,25 @@ describe('JsonLogger', () => {
       for (const secret of ['k1', 't2', 's3', 'p5', 'k6']) expect(lines[0]).not.toContain(secret);
     });
 
+    it('masks what each pattern needs and no more: a tab or newline after a scheme, one = or @ alone', () => {
+      const { lines, logger } = capture();
+      logger.event('info', 'edge cases', {
+        tab: 'Bearer\tk7',
+        newline: 'ApiKey\nk8',
+        query: '?token=k9',
+        userinfo: '//u:k10@host',
+        untouched: 'Bearer-k11/ApiKey:k12',
+      });
+      const entry = JSON.parse(lines[0]);
+      expect(entry).toMatchObject({
+        tab: 'Bearer\t[REDACTED]',
+        newline: 'ApiKey\n[REDACTED]',
+        query: '?token=[REDACTED]',
+        userinfo: '//u:[REDACTED]@host',
+        untouched: 'Bearer-k11/ApiKey:k12',
+      });
+    });
+
     it("redacts inside Nest's error objects and Errors carried as fields, keeping their message", () => {
       const { lines, logger } = capture();
       logger.error(

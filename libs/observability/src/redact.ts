@@ -20,7 +20,16 @@ const USERINFO_PASSWORD = /(\/\/[^/\s:@"']+:)[^@/\s"']+@/g;
 
 const MAX_DEPTH = 32;
 
+/**
+ * Every pattern above needs one of these: the space after a scheme, the `=` of a query
+ * parameter, the `@` of user info. Most logged strings (ids, paths, methods, messages without
+ * them) skip the three replaces: in a CPU profile of the gateway under load they were the larger
+ * part of writing its access log line.
+ */
+const MAY_HOLD_CREDENTIAL = /[\s=@]/;
+
 export function maskCredentials(text: string): string {
+  if (!MAY_HOLD_CREDENTIAL.test(text)) return text;
   return text.replace(SCHEME_CREDENTIAL, `$1$2${REDACTED}`).replace(QUERY_CREDENTIAL, `$1${REDACTED}`).replace(USERINFO_PASSWORD, `$1${REDACTED}@`);
 }
 

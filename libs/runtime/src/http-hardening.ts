@@ -16,11 +16,7 @@ export function applyHttpHardening(app: INestApplication, config: AppConfig): vo
   express.disable('x-powered-by');
   // Responses are never cached (no-store), so hashing every body for an ETag is work for nothing.
   express.disable('etag');
-  app.use(helmet({ hsts: false }));
-  app.use((_req: Request, res: Response, next: NextFunction) => {
-    res.setHeader('Cache-Control', 'no-store');
-    next();
-  });
+  app.use(securityHeadersMiddleware());
   const origins = parseKeys(config.CORS_ORIGINS);
   if (origins.length > 0) {
     app.enableCors({
@@ -31,6 +27,39 @@ export function applyHttpHardening(app: INestApplication, config: AppConfig): vo
       maxAge: 600,
     });
   }
+}
+
+/**
+ * helmet's headers (HSTS off: TLS ends in front of us) and `Cache-Control: no-store`, computed
+ * once by running helmet on a recording response: with no nonce they are the same for every
+ * response, and helmet's chain of a dozen middlewares, one header each, was 5% of the gateway's
+ * CPU in a profile under load; setting a fixed list is a fraction of that.
+ */
+export function securityHeadersMiddleware() {
+  const headers = securityHeaders();
+  return (_req: Request, res: Response, next: NextFunction): void => {
+    for (const [name, value] of headers) res.setHeader(name, value);
+    next();
+  };
+}
+
+function securityHeaders(): ReadonlyArray<readonly [string, string]> {
+  const headers = new Map<string, string>();
+  const recorder = {
+    setHeader: (name: string, value: string | number) => headers.set(name, String(value)),
+    removeHeader: (name: string) => headers.delete(name),
+    getHeader: (name: string) => headers.get(name),
+    locals: {},
+  };
+  let done = false;
+  helmet({ hsts: false })({} as never, recorder as never, (err?: unknown) => {
+    if (err) throw err instanceof Error ? err : new Error(String(err));
+    done = true;
+  });
+  // helmet calls back at once with static options; a chain that did not would leave headers out.
+  if (!done) throw new Error('helmet did not finish synchronously: its headers cannot be precomputed');
+  headers.set('Cache-Control', 'no-store');
+  return [...headers];
 }
 
 /** The OpenAPI UI and document are Express routes, outside Nest's guards: the same rule as prediction routes. */
