@@ -12,9 +12,9 @@ const swc = [
 ];
 const moduleNameMapper = {
   '^@apps/([a-z-]+)/(.*)$': '<rootDir>/apps/$1/src/$2',
-  '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation|mlflow)$':
+  '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation|mlflow|collections)$':
     '<rootDir>/libs/$1/src',
-  '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation|mlflow)/(.*)$':
+  '^@app/(contracts|messaging|model|observability|registry|config|runtime|training|monitoring|elasticsearch|security|evaluation|mlflow|collections)/(.*)$':
     '<rootDir>/libs/$1/src/$2',
 };
 // .tools holds the compose smoke's image cache (npm run compose:smoke), whole package trees included.

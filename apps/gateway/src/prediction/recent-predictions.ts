@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { OldestFirst } from '@app/collections';
 import { REPLY_BYTES_PER_ROW, type EventEnvelope, type PredictionMade } from '@app/contracts';
 
 /** Bounds that hold under sustained 1000-row batches: about 8 MB of replies at most. */
@@ -12,7 +13,7 @@ const MAX_BYTES = 8 * 1024 * 1024;
  */
 @Injectable()
 export class RecentPredictions {
-  private readonly byRequest = new Map<string, { event: EventEnvelope<PredictionMade>; bytes: number }>();
+  private readonly byRequest = new OldestFirst<string, { event: EventEnvelope<PredictionMade>; bytes: number }>();
   private bytes = 0;
 
   remember(event: EventEnvelope<PredictionMade>): void {
@@ -20,7 +21,7 @@ export class RecentPredictions {
     this.forget(event.request_id);
     this.byRequest.set(event.request_id, { event, bytes });
     this.bytes += bytes;
-    while (this.byRequest.size > MAX_ENTRIES || this.bytes > MAX_BYTES) this.forget(this.byRequest.keys().next().value!);
+    while (this.byRequest.size > MAX_ENTRIES || this.bytes > MAX_BYTES) this.forget(this.byRequest.oldest()![0]);
   }
 
   find(requestId: string): EventEnvelope<PredictionMade> | undefined {

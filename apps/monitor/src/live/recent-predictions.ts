@@ -1,3 +1,4 @@
+import { OldestFirst } from '@app/collections';
 import type { Features } from '@app/contracts';
 
 export interface SeenPrediction<I = Features> {
@@ -14,7 +15,7 @@ export interface SeenPrediction<I = Features> {
  * rows may have 1,000 features each, so theirs weigh rows × features.
  */
 export class RecentPredictions<I = Features> {
-  private readonly byRequest = new Map<string, SeenPrediction<I>>();
+  private readonly byRequest = new OldestFirst<string, SeenPrediction<I>>();
   private total = 0;
 
   constructor(
@@ -27,7 +28,7 @@ export class RecentPredictions<I = Features> {
     this.forget(requestId);
     this.byRequest.set(requestId, seen);
     this.total += this.weigh(seen);
-    while (this.byRequest.size > this.maxRequests || this.total > this.maxWeight) this.forget(this.byRequest.keys().next().value!);
+    while (this.byRequest.size > this.maxRequests || this.total > this.maxWeight) this.forget(this.byRequest.oldest()![0]);
   }
 
   get(requestId: string): SeenPrediction<I> | undefined {
