@@ -1,4 +1,5 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { OldestFirst } from '@app/collections';
 
 /** What the throttler guard reads back for one counted request (its `ThrottlerStorageRecord`). */
 export interface RateLimitDecision {
@@ -31,7 +32,11 @@ export interface RateLimitStoreOptions {
  * keeps retrying gets in again as its window slides, never later than `Retry-After` says.
  */
 export class SlidingWindowRateLimitStore implements ThrottlerStorage {
-  private readonly counters = new Map<string, Counter>();
+  /**
+   * Least recently seen first. Not a plain Map evicted by keys().next(): callers rotating
+   * addresses would make every request walk the slots of the callers deleted before it.
+   */
+  private readonly counters = new OldestFirst<string, Counter>();
   private readonly maxKeys: number;
   private readonly now: () => number;
 
@@ -66,7 +71,6 @@ export class SlidingWindowRateLimitStore implements ThrottlerStorage {
   private counterFor(key: string, now: number, ttl: number): Counter {
     let counter = this.counters.get(key);
     if (counter) {
-      this.counters.delete(key);
       const windows = Math.floor((now - counter.windowStart) / ttl);
       if (windows >= 1) {
         counter.previous = windows === 1 ? counter.current : 0;
@@ -74,7 +78,7 @@ export class SlidingWindowRateLimitStore implements ThrottlerStorage {
         counter.windowStart += windows * ttl;
       }
     } else {
-      if (this.counters.size >= this.maxKeys) this.counters.delete(this.counters.keys().next().value as string);
+      if (this.counters.size >= this.maxKeys) this.counters.shift();
       counter = { windowStart: now - (now % ttl), current: 0, previous: 0 };
     }
     this.counters.set(key, counter);
