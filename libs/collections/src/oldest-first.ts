@@ -27,10 +27,6 @@ export class OldestFirst<K, V> {
     return this.entries.get(key)?.value;
   }
 
-  has(key: K): boolean {
-    return this.entries.has(key);
-  }
-
   /** Adds the entry as the newest, replacing (and renewing) one under the same key. */
   set(key: K, value: V): void {
     const seq = ++this.seq;
