@@ -43,7 +43,7 @@ export function summarizeProfile(profile: CpuProfile): { busy_samples: number; i
       continue;
     }
     busy++;
-    const category = CATEGORIES.find(([, test]) => test(frame.url, frame.functionName))?.[0] ?? 'other';
+    const category = categoryOf(frame);
     counts.set(category, (counts.get(category) ?? 0) + 1);
   }
   const categories = [...counts]
@@ -51,4 +51,9 @@ export function summarizeProfile(profile: CpuProfile): { busy_samples: number; i
     .sort((a, b) => b.share - a.share || a.category.localeCompare(b.category));
   const total = busy + idle;
   return { busy_samples: busy, idle_share: total > 0 ? idle / total : 0, categories };
+}
+
+/** The category a frame's code belongs to ('other' when none matches). */
+export function categoryOf(frame: { functionName: string; url: string }): string {
+  return CATEGORIES.find(([, test]) => test(frame.url, frame.functionName))?.[0] ?? 'other';
 }

@@ -1,5 +1,5 @@
 import { EVENTS, HEADERS, createEnvelope, type EventEnvelope, type PayloadOf, type Topic } from '@app/contracts';
-import { activeTraceparent, currentClientRequestId, currentRequestId } from '@app/observability';
+import { activeTraceparent, currentClientRequestId, currentRequestId, eventBytesPublished, eventsPublished } from '@app/observability';
 import type { EventBus } from './event-bus';
 
 export interface PublishOptions {
@@ -42,21 +42,31 @@ export class EventPublisher {
       });
       return { key: options.key, partition: options.partition, envelope };
     });
-    await this.bus.send(
-      topic,
-      envelopes.map(({ key, partition, envelope }) => ({
-        key,
-        partition,
-        value: JSON.stringify(envelope),
-        headers: {
-          [HEADERS.requestId]: envelope.request_id,
-          ...(envelope.client_request_id ? { [HEADERS.clientRequestId]: envelope.client_request_id } : {}),
-          [HEADERS.eventType]: envelope.event_type,
-          [HEADERS.producer]: this.producer,
-          ...(envelope.traceparent ? { [HEADERS.traceparent]: envelope.traceparent } : {}),
-        },
-      })),
+    const records = envelopes.map(({ key, partition, envelope }) => ({
+      key,
+      partition,
+      value: JSON.stringify(envelope),
+      headers: {
+        [HEADERS.requestId]: envelope.request_id,
+        ...(envelope.client_request_id ? { [HEADERS.clientRequestId]: envelope.client_request_id } : {}),
+        [HEADERS.eventType]: envelope.event_type,
+        [HEADERS.producer]: this.producer,
+        ...(envelope.traceparent ? { [HEADERS.traceparent]: envelope.traceparent } : {}),
+      } as Record<string, string>,
+    }));
+    await this.bus.send(topic, records);
+    eventsPublished.inc({ topic }, records.length);
+    eventBytesPublished.inc(
+      { topic },
+      records.reduce((n, r) => n + recordBytes(r), 0),
     );
     return envelopes.map((e) => e.envelope);
   }
+}
+
+/** What a record weighs before the client frames it: what "bytes per prediction" counts on each hop. */
+function recordBytes(r: { key?: string; value: string; headers: Record<string, string> }): number {
+  let n = Buffer.byteLength(r.value) + (r.key ? Buffer.byteLength(r.key) : 0);
+  for (const name in r.headers) n += name.length + Buffer.byteLength(r.headers[name]);
+  return n;
 }

@@ -32,6 +32,20 @@ export const eventsConsumed = new Counter({
   registers: [metricsRegistry],
 });
 
+export const eventsPublished = new Counter({
+  name: 'events_published_total',
+  help: 'Records published by topic (a batch record counts once, however many requests it carries)',
+  labelNames: ['topic'] as const,
+  registers: [metricsRegistry],
+});
+
+export const eventBytesPublished = new Counter({
+  name: 'event_published_bytes_total',
+  help: 'Bytes of the records published by topic: the JSON value and the header names and values, as handed to the client (before Kafka batching and compression)',
+  labelNames: ['topic'] as const,
+  registers: [metricsRegistry],
+});
+
 export const consumerLag = new Gauge({
   name: 'kafka_consumer_lag',
   help: 'Messages behind the partition high watermark, per topic, partition and group',
