@@ -20,8 +20,9 @@ import { BENCH_STATE, startInfra, startStack } from './processes';
  * sampling heap profiler) by the same kinds; the bytes and records per prediction each Kafka
  * topic carried in the measured rounds (the services' event_published_bytes_total); each
  * process's peak RSS in the rounds, and what each service's memory is made of (heap spaces,
- * external, the rest) half-way through the last round. The figures go to bench/results/profile.json, the profiles
- * themselves (.cpuprofile, .heapprofile: Chrome DevTools opens both) to .infra/bench/profiles.
+ * external, the rest) half-way through the last round. The figures go to
+ * bench/results/profile.json, the profiles themselves (.cpuprofile, .heapprofile: Chrome
+ * DevTools opens both) to .infra/bench/profiles.
  * Kafka and Elasticsearch left running from an earlier run are reused (their JIT warm).
  */
 const log = (msg: string) => console.log(`[profile] ${msg}`);
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
       connections,
       workers: cfg.workers,
       rounds,
+      memory_under_load_mb: memoryUnderLoad,
       kafka_bytes_per_prediction: kafkaBytes,
       profiles,
     };

@@ -41,7 +41,7 @@ export const eventsPublished = new Counter({
 
 export const eventBytesPublished = new Counter({
   name: 'event_published_bytes_total',
-  help: 'Bytes of the records published by topic: the JSON value and the header names and values, as handed to the client (before Kafka batching and compression)',
+  help: 'Bytes of the records published by topic: the JSON value, the key and the header names and values, as handed to the client (before Kafka batching and compression)',
   labelNames: ['topic'] as const,
   registers: [metricsRegistry],
 });
