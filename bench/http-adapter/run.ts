@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nodeFlags } from '../../scripts/lib/node-flags';
 import { REPO_ROOT } from '../../scripts/lib/service-process';
 import { referenceAnswers } from '../answers';
 import { loadBenchConfig } from '../config';
@@ -12,12 +13,12 @@ import { VARIANTS, type Variant } from './variants';
 
 /**
  * `npm run bench:http`: the cost of the HTTP layer alone, Express against Fastify under Nest, bare
- * and with the gateway's security chain (bench/http-adapter/server.ts). Each variant is its own
- * server process on one core, the load generator on the other; BENCH_ROUNDS rounds, the order of
- * the variants rotated each round, each run warmed up for BENCH_WARMUP_S and measured for
- * BENCH_DURATION_S at 16 connections with every answer checked against its own flower. The
- * figure that matters is the server's CPU per request (req/s is capped by the load generator's
- * core): the medians go to bench/results/http-adapter.json.
+ * and with the gateway's security chain (bench/http-adapter/servers.ts). Each variant is its own
+ * server process (the gateway's V8 flags) on one core, the load generator on the other;
+ * BENCH_ROUNDS rounds, the order of the variants rotated each round, each run warmed up for
+ * BENCH_WARMUP_S and measured for BENCH_DURATION_S at 16 connections with every answer checked
+ * against its own flower. The figure that matters is the server's CPU per request (req/s is
+ * capped by the load generator's core): the medians go to bench/results/http-adapter.json.
  */
 const log = (msg: string) => console.log(`[bench:http] ${msg}`);
 const CONNECTIONS = 16;
@@ -39,15 +40,11 @@ interface Run {
 function startServer(variant: Variant): ChildProcess {
   mkdirSync(BENCH_LOGS, { recursive: true });
   const out = openSync(join(BENCH_LOGS, `http-${variant}.log`), 'w');
-  return spawn(
-    process.execPath,
-    ['--max-semi-space-size=16', '--max-old-space-size=128', join(REPO_ROOT, 'dist/bench/http-adapter/server.js'), variant, String(PORT)],
-    {
-      cwd: REPO_ROOT,
-      stdio: ['ignore', out, out],
-      env: { ...process.env, LOG_LEVEL: 'info' },
-    },
-  );
+  return spawn(process.execPath, [...nodeFlags('gateway'), join(REPO_ROOT, 'dist/bench/http-adapter/server.js'), variant, String(PORT)], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', out, out],
+    env: { ...process.env, LOG_LEVEL: 'info' },
+  });
 }
 
 async function untilServing(url: string, child: ChildProcess): Promise<void> {
