@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Cleanup } from './cleanup';
 import { loadBenchConfig } from './config';
+import { gitCommit } from './git-commit';
 import { summarizeProfile } from './cpu-profile';
 import { summarizeAllocations } from './heap-profile';
 import { profileWhile } from './inspector-profile';
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
         `${name} (busy ${(100 * (1 - summary.idle_share)).toFixed(0)}% of its samples): ${summary.categories.map((c) => `${c.category} ${(100 * c.share).toFixed(1)}%`).join(', ')}`,
       );
     }
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
+    const commit = gitCommit();
     const results = {
       at: new Date().toISOString(),
       git_commit: commit,

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
@@ -8,6 +7,7 @@ import { referenceAnswers, type Reference } from './answers';
 import { startBaseline, ensureVenv } from './baseline';
 import { Cleanup } from './cleanup';
 import { loadBenchConfig, type BenchConfig } from './config';
+import { gitCommit } from './git-commit';
 import { clientRequestIdField, countIndexed } from './es-count';
 import { MonitorLagReader } from './kafka-lag';
 import { closedLoop, openLoop, type LoadOutcome } from './load';
@@ -23,16 +23,6 @@ import { startEmbedded, startInfra, startStack } from './processes';
  */
 const log = (msg: string) => console.log(`[bench] ${msg}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function gitCommit(): string {
-  try {
-    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: REPO_ROOT }).toString().trim() !== '';
-    return dirty ? `${sha}+changes` : sha;
-  } catch {
-    return 'unknown';
-  }
-}
 
 const describe = (o: LoadOutcome) =>
   `${o.result.rps.toFixed(0)} req/s, p50 ${o.result.p50_ms.toFixed(2)} ms, p99 ${o.result.p99_ms.toFixed(2)} ms, max ${o.result.max_ms.toFixed(1)} ms, ` +

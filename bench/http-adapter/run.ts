@@ -1,10 +1,11 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeFlags } from '../../scripts/lib/node-flags';
 import { REPO_ROOT } from '../../scripts/lib/service-process';
 import { referenceAnswers } from '../answers';
 import { loadBenchConfig } from '../config';
+import { gitCommit } from '../git-commit';
 import { closedLoop } from '../load';
 import { BENCH_LOGS } from '../processes';
 import { ProcessSampler, round } from '../proc-sampler';
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
   };
   const failures = runs.reduce((n, x) => n + x.errors + x.non_2xx + x.wrong_answers, 0);
   const out = {
-    git_commit: execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).toString().trim(),
+    git_commit: gitCommit(),
     node: process.version,
     connections: CONNECTIONS,
     rounds: cfg.rounds,

@@ -8,7 +8,7 @@ async function ask(variant: Variant): Promise<{ status: number; body: string; he
   const app: INestApplication = await createBenchServer(variant, { LOG_LEVEL: 'warn' });
   try {
     await app.listen(0, '127.0.0.1');
-    const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+    const url = await app.getUrl();
     const res = await fetch(`${url}/predict`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'bench-1' }, body: FLOWER });
     return { status: res.status, body: await res.text(), headers: res.headers };
   } finally {
