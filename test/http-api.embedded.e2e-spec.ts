@@ -143,6 +143,10 @@ describe('HTTP API (embedded mode, in-process bus)', () => {
     expect(metrics.text).toMatch(/http_request_duration_seconds_bucket/);
     const docs = await http.get('/docs-json').expect(200);
     expect(Object.keys(docs.body.paths)).toEqual(expect.arrayContaining(['/predict', '/predict/batch', '/models/current']));
+    // Every service serves the health routes; the gateway alone describes them (health.openapi.ts).
+    expect(docs.body.paths['/health'].get).toMatchObject({ summary: 'Liveness', tags: ['health'] });
+    expect(Object.keys(docs.body.paths['/ready'].get.responses)).toEqual(['200', '503']);
+    expect(docs.body.paths['/metrics'].get.responses['200'].content).toHaveProperty('text/plain');
   });
 
   it('exposes the current model parameters', async () => {

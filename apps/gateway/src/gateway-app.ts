@@ -1,5 +1,6 @@
 import { DEFAULT_MODEL } from '@app/contracts';
 import type { ServiceAppOptions, ServiceContext } from '@app/runtime';
+import { publishOpenApi } from '@app/runtime/openapi-document';
 import { mlflowErrorBody } from './protocols/mlflow/mlflow-error-body';
 import { connectGrpc } from './protocols/oip/grpc/grpc-server';
 import { oipErrorBody } from './protocols/oip/oip-error-body';
@@ -15,7 +16,7 @@ export const DEFAULT_GRPC_PORT = '8081';
  */
 export function gatewayAppOptions(ctx: ServiceContext): Omit<ServiceAppOptions, 'listen'> {
   return {
-    openApiTitle: 'Iris inference gateway',
+    openApi: publishOpenApi('Iris inference gateway'),
     errorStyles: [
       { path: '/v2', style: oipErrorBody },
       { path: '/invocations', style: mlflowErrorBody },

@@ -1,23 +1,25 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { EventBusServer } from '@app/messaging';
 import { Readiness, requestIdMiddleware } from '@app/observability';
-import { ApiKeys, AuthFailures } from '@app/security';
+import { ApiKeys } from '@app/security';
 import { errorStyleMiddleware, type ErrorStyleRoute } from './error-response';
 import { pathRewriteMiddleware } from './path-rewrite.middleware';
 import { ExceptionsFilter } from './exceptions.filter';
 import { HardenedExpressAdapter } from './hardened-express-adapter';
 import { HttpDrain } from './http-drain';
-import { applyHttpHardening, docsAccessMiddleware } from './http-hardening';
+import { applyHttpHardening } from './http-hardening';
 import { jsonBodyMiddleware, type BodyRoute } from './json-body.middleware';
 import type { ServiceContext } from './service-context';
 
 export interface ServiceAppOptions {
   /** Serve HTTP (health, metrics, and the app's routes). The embedded mode serves only the gateway. */
   listen: boolean;
-  /** Publish OpenAPI at /docs (the UI), /docs-json and /docs-yaml. */
-  openApiTitle?: string;
+  /**
+   * Publishes the OpenAPI document (`publishOpenApi` from `@app/runtime/openapi-document`).
+   * Passed in rather than imported so that a service which publishes none never loads @nestjs/swagger.
+   */
+  openApi?: (app: INestApplication) => void;
   /** Routes whose protocol prescribes its own error body (the gateway's /v2 and /invocations). */
   errorStyles?: ErrorStyleRoute[];
   /** POST routes whose protocol allows bodies other POSTs may not send (CSV; JSON without a Content-Type). */
@@ -34,9 +36,6 @@ export interface ServiceAppOptions {
  * @EventPattern handlers.
  */
 const EVENT_BUS_TRANSPORT = Symbol('event-bus');
-
-/** Where the OpenAPI UI and document are served: each behind the prediction routes' key check. */
-const DOCS_PATHS = { ui: '/docs', json: '/docs-json', yaml: '/docs-yaml' } as const;
 
 /** The one shape every service takes: an HTTP app with our event transport connected to it. */
 export async function createServiceApp(ctx: ServiceContext, module: Type<unknown> | DynamicModule, options: ServiceAppOptions): Promise<INestApplication> {
@@ -57,22 +56,7 @@ export async function createServiceApp(ctx: ServiceContext, module: Type<unknown
   const discard = { maxBytes: ctx.config.HTTP_DISCARD_MAX_BYTES, timeoutMs: ctx.config.HTTP_DISCARD_TIMEOUT_MS };
   app.use(...jsonBodyMiddleware(ctx.config.BODY_LIMIT, discard, options.bodyRoutes));
   app.useGlobalFilters(new ExceptionsFilter(ctx.logger));
-  if (options.openApiTitle) {
-    // One list for what is served and what is guarded, so no form of the document escapes the key check.
-    app.use(Object.values(DOCS_PATHS), docsAccessMiddleware(keys, app.get(AuthFailures)));
-    // 3.1: its schemas are JSON Schema 2020-12, exactly what the zod schemas generate.
-    const doc = new DocumentBuilder()
-      .setOpenAPIVersion('3.1.0')
-      .setTitle(options.openApiTitle)
-      .setVersion('1')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' })
-      .build();
-    SwaggerModule.setup(DOCS_PATHS.ui.slice(1), app, () => SwaggerModule.createDocument(app, doc), {
-      jsonDocumentUrl: DOCS_PATHS.json,
-      yamlDocumentUrl: DOCS_PATHS.yaml,
-    });
-  }
+  options.openApi?.(app);
   const events = new EventBusServer(ctx.bus, ctx.publisher, ctx.logger, ctx.service, ctx.config.INSTANCE_ID, ctx.replyPartition);
   events.setTransportId(EVENT_BUS_TRANSPORT);
   // inheritAppConfig hands the exception filter to event handlers too; it passes their errors through unchanged.

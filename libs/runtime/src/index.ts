@@ -10,7 +10,6 @@ export * from './run-service';
 export * from './process-guards';
 export * from './http-drain';
 export * from './validate-body';
-export * from './openapi';
 export * from './connection-share';
 export * from './http2-preface';
 export * from './service-tracing';

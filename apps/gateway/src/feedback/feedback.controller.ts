@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { TOPICS, feedbackBodySchema, type FeedbackItem, type FeedbackReceived } from '@app/contracts';
 import { EventPublisher } from '@app/messaging';
 import { CLASS_NAMES } from '@app/model';
-import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, apiErrorBodySchema, validateBody } from '@app/runtime';
+import { apiErrorBodySchema, validateBody } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse } from '@app/runtime/openapi';
 import { Access } from '@app/security';
 import { checkLabels } from './feedback-labels';
 

@@ -12,7 +12,8 @@ import {
 } from '@app/contracts';
 import { CLASS_NAMES } from '@app/model';
 import { ModelRegistry, NamedModels, NamedRoutings, RoutingState } from '@app/registry';
-import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
+import { HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse } from '@app/runtime/openapi';
 import { Access } from '@app/security';
 import { LiveEvaluations, NamedLiveEvaluations } from './live-evaluations';
 import { ModelDecisions } from './model-decisions';

@@ -16,7 +16,8 @@ import {
   type RegistryAction,
 } from '@app/contracts';
 import { NamedModels } from '@app/registry';
-import { APP_CONFIG, ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema, validateBody, type ApiErrorBody } from '@app/runtime';
+import { APP_CONFIG, HttpFailure, apiErrorBodySchema, validateBody, type ApiErrorBody } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse } from '@app/runtime/openapi';
 import { Access } from '@app/security';
 import { NamedPredictionService } from '../prediction/named-prediction.service';
 import { PredictionService } from '../prediction/prediction.service';

@@ -6,7 +6,8 @@ import type { AppConfig } from '@app/config';
 import { retrainParamsSchema, trainingRunSchema, type RetrainParams } from '@app/contracts';
 import { CLASS_NAMES, holdoutRows } from '@app/model';
 import { TrainingRuns } from '@app/registry';
-import { APP_CONFIG, ApiErrorResponses, ApiJsonBody, ApiJsonResponse, HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
+import { APP_CONFIG, HttpFailure, apiErrorBodySchema, validateBody } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse } from '@app/runtime/openapi';
 import { Access } from '@app/security';
 import { RetrainJobs } from './retrain-jobs';
 

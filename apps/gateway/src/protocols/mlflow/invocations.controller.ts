@@ -18,7 +18,8 @@ import {
 } from '@app/contracts';
 import { Readiness } from '@app/observability';
 import { NamedModels } from '@app/registry';
-import { ApiErrorResponses, ApiJsonResponse, HttpFailure, jsonSchemaOf } from '@app/runtime';
+import { HttpFailure } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonResponse, jsonSchemaOf } from '@app/runtime/openapi';
 import { Access } from '@app/security';
 import { NamedPredictionService } from '../../prediction/named-prediction.service';
 import { PredictionService } from '../../prediction/prediction.service';

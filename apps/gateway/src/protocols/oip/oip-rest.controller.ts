@@ -17,7 +17,8 @@ import {
   type OipRepositoryIndex,
   type OipServerMetadata,
 } from '@app/contracts';
-import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse, validateBody } from '@app/runtime';
+import { validateBody } from '@app/runtime';
+import { ApiErrorResponses, ApiJsonBody, ApiJsonResponse } from '@app/runtime/openapi';
 import { Access } from '@app/security';
 import { idsOf } from '../../prediction/request-ids';
 import { OIP_MODEL_NAME, OipModel } from './oip-model';
