@@ -193,6 +193,35 @@ describe('InMemoryEventBus retention', () => {
     await bus.close();
   });
 
+  it('keeps no more than retainReadBytes of records every group has read, whatever room the budget leaves', async () => {
+    const bus = new InMemoryEventBus({ retainBytes: 200_000, retainReadBytes: 20_000 });
+    await bus.connect();
+    const { seen } = await collect(bus, 'g', 't', true);
+    for (let round = 0; round < 50; round++) {
+      await send(bus, round * 10, 10);
+      await until(() => seen.length === (round + 1) * 10);
+    }
+    // Each send trims what the group had read before it: the last send's ten records may be read by now.
+    const kept = await bus.readToEnd('t');
+    expect(kept.length).toBeLessThanOrEqual(30);
+    expect(kept[kept.length - 1].value!.toString()).toBe(value(499));
+    // A late group from the beginning still finds the newest read records.
+    const late = await collect(bus, 'late', 't', true);
+    await until(() => late.seen.length === kept.length);
+    await bus.close();
+  });
+
+  it('still lets a stalled group leave twice retainBytes unread before dropping any, with a small retainReadBytes', async () => {
+    const dropped: number[] = [];
+    const bus = new InMemoryEventBus({ retainBytes: 50_000, retainReadBytes: 5_000, backpressureMs: 20, onDrop: (_t, n) => dropped.push(n) });
+    await bus.connect();
+    await bus.subscribe({ groupId: 'stalled', topics: [{ topic: 't', fromBeginning: true }], commitOffsets: true, handleBatch: () => new Promise(() => undefined) });
+    await send(bus, 0, 90);
+    expect(dropped).toEqual([]);
+    expect((await bus.readToEnd('t')).length).toBe(90);
+    await bus.close();
+  });
+
   it('keeps unread records up to twice the budget, then drops the oldest and reports how many', async () => {
     const dropped: Array<[string, number]> = [];
     const bus = new InMemoryEventBus({ retainBytes: 20_000, backpressureMs: 20, onDrop: (topic, n) => dropped.push([topic, n]) });

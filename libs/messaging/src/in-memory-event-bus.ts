@@ -21,6 +21,13 @@ export interface InMemoryBusOptions {
    */
   retainBytes?: number;
   /**
+   * Of those, the bytes of records every group of the topic has read that stay, for a group that
+   * joins later from the beginning (a service starting after its producers). Default: `retainBytes`
+   * or 1 MiB, whichever is less; read records are otherwise memory nobody will ask for. A topic no
+   * group reads yet keeps `retainBytes`.
+   */
+  retainReadBytes?: number;
+  /**
    * How long a send waits for a slow group to make room before the topic drops records anyway
    * (twice `retainBytes` unread). The wait is the backpressure that slows producers to their
    * consumers' pace; the limit keeps a stalled consumer from stopping the producers.
@@ -55,6 +62,7 @@ const BATCH = 100;
 /** A batch also stops at this many bytes (at least one record), as a Kafka fetch does: 100 batch replies of 1,000 rows each decode to hundreds of MB. */
 const BATCH_BYTES = 1024 * 1024;
 const DEFAULT_RETAIN_BYTES = 32 * 1024 * 1024;
+const DEFAULT_RETAIN_READ_BYTES = 1024 * 1024;
 const DEFAULT_BACKPRESSURE_MS = 2_000;
 
 /**
@@ -69,6 +77,7 @@ export class InMemoryEventBus implements EventBus {
   private readonly groups = new Map<string, Group>();
   private readonly compactedTopics: ReadonlySet<string>;
   private readonly retainBytes: number;
+  private readonly retainReadBytes: number;
   private readonly backpressureMs: number;
   /** Sends waiting for room; woken whenever a group moves on. */
   private waiting: Array<() => void> = [];
@@ -77,6 +86,7 @@ export class InMemoryEventBus implements EventBus {
   constructor(private readonly options: InMemoryBusOptions = {}) {
     this.compactedTopics = options.compactedTopics ?? new Set();
     this.retainBytes = options.retainBytes ?? DEFAULT_RETAIN_BYTES;
+    this.retainReadBytes = Math.min(options.retainReadBytes ?? DEFAULT_RETAIN_READ_BYTES, this.retainBytes);
     this.backpressureMs = options.backpressureMs ?? DEFAULT_BACKPRESSURE_MS;
     this.maxMessageBytes = options.maxMessageBytes ?? 1024 * 1024;
   }
@@ -215,12 +225,16 @@ export class InMemoryEventBus implements EventBus {
 
   private enforceRetention(topic: string): void {
     const log = this.log(topic);
-    if (log.compacted || log.totalBytes <= this.retainBytes) return;
-    const slowest = Math.min(...[...this.groups.values()].filter((g) => g.topic === topic).map((g) => g.cursor));
+    if (log.compacted || log.totalBytes <= this.retainReadBytes) return;
+    const cursors = [...this.groups.values()].filter((g) => g.topic === topic).map((g) => g.cursor);
+    // Records no group has subscribed to yet are kept as any record would be: for the first group to come.
+    const keepRead = cursors.length > 0 ? this.retainReadBytes : this.retainBytes;
+    const slowest = Math.min(...cursors);
     let drop = 0;
     let freed = 0;
     let forced = 0;
-    while (drop < log.records.length && log.totalBytes - freed > this.retainBytes) {
+    // Read records go while the topic holds more than keepRead, so at most that much of them stays.
+    while (drop < log.records.length && log.totalBytes - freed > keepRead) {
       const read = Number(log.records[drop].offset) < slowest;
       if (!read && log.totalBytes - freed <= 2 * this.retainBytes) break;
       if (!read) forced++;
