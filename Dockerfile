@@ -44,4 +44,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 # shutdown; compose adds `init: true` so zombies are reaped and signals forwarded. The heap
 # limits are each app's (scripts/lib/node-flags.ts; compose and the chart give them too).
 CMD case "$APP" in trainer) heap=256;; embedded) heap=160;; *) heap=128;; esac; \
-  exec node --max-semi-space-size=16 --max-old-space-size=$heap dist/apps/${APP}/src/main.js
+  case "$APP" in inference-worker) young=8;; *) young=16;; esac; \
+  exec node --max-semi-space-size=$young --max-old-space-size=$heap dist/apps/${APP}/src/main.js

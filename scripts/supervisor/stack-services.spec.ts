@@ -13,7 +13,7 @@ describe('stackServices', () => {
     expect(stack.services[1]).toEqual({
       name: 'inference-worker-1',
       entry: 'dist/apps/inference-worker/src/main.js',
-      nodeArgs: ['--max-semi-space-size=16', '--max-old-space-size=128'],
+      nodeArgs: ['--max-semi-space-size=8', '--max-old-space-size=128'],
       port: 3011,
       env: { KAFKA_BROKERS: 'localhost:9092', ELASTICSEARCH_URL: 'http://localhost:9200', PORT: '3011', INSTANCE_ID: 'inference-worker-1' },
       waitReady: false,

@@ -42,14 +42,18 @@ describe("the apps' heap limits (scripts/lib/node-flags.ts)", () => {
   });
 
   it("are the image's default command's, per APP", () => {
-    const cmd = read('Dockerfile').match(/^CMD case "\$APP" in (.*)\\\n\s+exec node (.*) dist\/apps\/\$\{APP\}\/src\/main\.js$/m);
+    // CMD case "$APP" in trainer) heap=256;; *) heap=128;; esac; \ (one case per variable) … exec node <flags> dist/apps/${APP}/src/main.js
+    const cmd = /^CMD ((?:case "\$APP" in .* esac; \\\n\s+)+)exec node (.*) dist\/apps\/\$\{APP\}\/src\/main\.js$/m.exec(read('Dockerfile'));
     expect(cmd).not.toBeNull();
-    const heap = (app: string) => {
-      const own = new RegExp(`${app}\\) heap=(\\d+);;`).exec(cmd![1]);
-      return own ? own[1] : /\*\) heap=(\d+);;/.exec(cmd![1])![1];
+    const cases = [...cmd![1].matchAll(/case "\$APP" in (.*?) esac;/g)].map((c) => c[1]);
+    const valueFor = (app: string, variable: string): string => {
+      const options = cases.find((c) => c.includes(`) ${variable}=`)) ?? '';
+      const own = new RegExp(`(?:^|;; )${app}\\) ${variable}=(\\d+);;`).exec(options);
+      return own ? own[1] : new RegExp(`\\*\\) ${variable}=(\\d+);;`).exec(options)![1];
     };
     for (const app of [...APPS, 'embedded'] as const) {
-      expect([app, cmd![2].replace('$heap', heap(app)).split(' ')]).toEqual([app, NODE_FLAGS[app]]);
+      const flags = cmd![2].replace(/\$(\w+)/g, (_whole, variable: string) => valueFor(app, variable)).split(' ');
+      expect([app, flags]).toEqual([app, NODE_FLAGS[app]]);
     }
   });
 });
