@@ -19,12 +19,13 @@ import { JsonLogger, feedbackTotal, setNamedLiveAccuracy } from '@app/observabil
 import { NamedModels, NamedRoutings, NamedScorers } from '@app/registry';
 import { APP_CONFIG } from '@app/runtime';
 import { autoCommand, decisionPolicy } from './auto-decision';
+import { PackedRows } from './packed-rows';
 import { RecentPredictions, type SeenPrediction } from './recent-predictions';
 
 /**
  * Named models' predictions remembered for labels that come soon after: requests, and feature
- * values (a row of 200 features weighs 200). Two million values are about 16 MB of numbers in
- * the decoded rows (more with their property names), the monitor's share for this.
+ * values (a row of 200 features weighs 200). Packed (PackedRows), two million values are 16 MB,
+ * the monitor's share for this; as decoded row objects they were about 100 MB.
  */
 const RECENT_REQUESTS_KEPT = 20_000;
 const RECENT_VALUES_KEPT = 2_000_000;
@@ -70,9 +71,7 @@ const versionKey = (model: string, version: number) => `${model}/${version}`;
 export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Per model; windows least recently labeled first. */
   private readonly live = new Map<string, ModelLive>();
-  private readonly recent = new RecentPredictions<NamedInstance>(RECENT_REQUESTS_KEPT, RECENT_VALUES_KEPT, (seen) =>
-    seen.instances.reduce((n, row) => n + Object.keys(row).length, 0),
-  );
+  private readonly recent = new RecentPredictions<PackedRows>(RECENT_REQUESTS_KEPT, RECENT_VALUES_KEPT, (seen) => seen.instances.valueCount);
   private readonly pending = new Map<string, Waiting>();
   private readonly pendingRequests = new Map<string, number>();
   private readonly joined = new Set<string>();
@@ -122,7 +121,12 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
       for (const batch of batches) {
         for (const r of batch.payload.results) {
           if (r.outcome !== 'scored') continue;
-          const seen = { version: r.model_version, instances: r.instances, classes: r.predictions.map((p) => p.prediction), at: batch.occurred_at };
+          const seen = {
+            version: r.model_version,
+            instances: PackedRows.of(r.instances),
+            classes: r.predictions.map((p) => p.prediction),
+            at: batch.occurred_at,
+          };
           const requestKey = `${r.model}/${r.request_id}`;
           this.recent.remember(requestKey, seen);
           if (!this.pendingRequests.has(requestKey)) continue;
@@ -383,7 +387,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
    * there is one, and then remembered, since the labels of a request's other rows tend to follow.
    * `notIndexed` spares a batch of labels for one such request a search per label.
    */
-  private async lookUp(model: string, requestId: string, notIndexed: Set<string>): Promise<SeenPrediction<NamedInstance> | undefined> {
+  private async lookUp(model: string, requestId: string, notIndexed: Set<string>): Promise<SeenPrediction<PackedRows> | undefined> {
     const requestKey = `${model}/${requestId}`;
     if (!this.index || notIndexed.has(requestKey)) return undefined;
     const found = await this.index.findNamed(model, requestId).catch((err: Error) => {
@@ -394,7 +398,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
       notIndexed.add(requestKey);
       return undefined;
     }
-    const seen = { version: found.model_version, instances: found.instances, classes: found.predictions, at: found.occurred_at };
+    const seen = { version: found.model_version, instances: PackedRows.of(found.instances), classes: found.predictions, at: found.occurred_at };
     this.recent.remember(requestKey, seen);
     return seen;
   }
@@ -419,6 +423,6 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
   }
 }
 
-function joined(f: Waiting, seen: SeenPrediction<NamedInstance>): NamedLabeledRow {
-  return { ...f, joined: true, served_version: seen.version, predicted: seen.classes[f.row], input: seen.instances[f.row], predicted_at: seen.at };
+function joined(f: Waiting, seen: SeenPrediction<PackedRows>): NamedLabeledRow {
+  return { ...f, joined: true, served_version: seen.version, predicted: seen.classes[f.row], input: seen.instances.row(f.row) ?? null, predicted_at: seen.at };
 }

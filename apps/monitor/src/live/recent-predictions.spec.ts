@@ -33,7 +33,7 @@ describe('RecentPredictions (monitor)', () => {
   });
 
   it("bounds by the weight it is given: a named model's rows weigh their features", () => {
-    const recent = new RecentPredictions<Record<string, number>>(100, 1_000, (x) => x.classes.length * Object.keys(x.instances[0]).length);
+    const recent = new RecentPredictions<Array<Record<string, number>>>(100, 1_000, (x) => x.classes.length * Object.keys(x.instances[0]).length);
     const wide = {
       version: 1,
       instances: [Object.fromEntries(Array.from({ length: 200 }, (_, j) => [`f${j}`, j]))],

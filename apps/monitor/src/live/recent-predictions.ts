@@ -1,9 +1,10 @@
 import { OldestFirst } from '@app/collections';
 import type { Features } from '@app/contracts';
 
-export interface SeenPrediction<I = Features> {
+/** `R`: the request's rows, as decoded (the default model's) or packed (a named model's, PackedRows). */
+export interface SeenPrediction<R = Features[]> {
   version: number;
-  instances: I[];
+  instances: R;
   classes: string[];
   at: string;
 }
@@ -14,24 +15,24 @@ export interface SeenPrediction<I = Features> {
  * 1,000 rows, so a cap on requests alone let 1000-row batches hold gigabytes. A named model's
  * rows may have 1,000 features each, so theirs weigh rows × features.
  */
-export class RecentPredictions<I = Features> {
-  private readonly byRequest = new OldestFirst<string, SeenPrediction<I>>();
+export class RecentPredictions<R = Features[]> {
+  private readonly byRequest = new OldestFirst<string, SeenPrediction<R>>();
   private total = 0;
 
   constructor(
     private readonly maxRequests: number,
     private readonly maxWeight: number,
-    private readonly weigh: (seen: SeenPrediction<I>) => number = (seen) => seen.classes.length,
+    private readonly weigh: (seen: SeenPrediction<R>) => number = (seen) => seen.classes.length,
   ) {}
 
-  remember(requestId: string, seen: SeenPrediction<I>): void {
+  remember(requestId: string, seen: SeenPrediction<R>): void {
     this.forget(requestId);
     this.byRequest.set(requestId, seen);
     this.total += this.weigh(seen);
     while (this.byRequest.size > this.maxRequests || this.total > this.maxWeight) this.forget(this.byRequest.oldest()![0]);
   }
 
-  get(requestId: string): SeenPrediction<I> | undefined {
+  get(requestId: string): SeenPrediction<R> | undefined {
     return this.byRequest.get(requestId);
   }
 
