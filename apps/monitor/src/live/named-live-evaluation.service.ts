@@ -34,14 +34,14 @@ const PENDING_KEPT = 50_000;
 const JOINED_KEPT = 200_000;
 /**
  * Feature values a model's labeled window may hold: its last LIVE_WINDOW rows, fewer when they
- * are wide (1 M values is 8 MB as numbers). Windows of this many models at most are kept, least
+ * are wide (1 M values is 8 MB packed; as decoded row objects it was about 50 MB). Windows of this many models at most are kept, least
  * recently labeled dropped first: the paired comparisons of the others restart from new labels.
  */
 const WINDOW_VALUES_PER_MODEL = 1_000_000;
 export const NAMED_LIVE_WINDOWS = 20;
 
 type Waiting = NamedFeedbackReceived & { labeled_at: string };
-type Row = LabeledInput<NamedInstance> & { version: number };
+type Row = LabeledInput<PackedRows> & { version: number };
 interface ModelClassifier {
   classify: Classify<NamedInstance>;
   accepts: (row: NamedInstance) => boolean;
@@ -50,6 +50,8 @@ interface ModelClassifier {
 interface ModelLive {
   stats: LiveStats;
   window?: LabeledWindow<Row>;
+  /** The feature names the window's rows share. */
+  names?: readonly string[];
 }
 
 const rowKey = (model: string, requestId: string, row: number) => `${model}/${requestId}:${row}`;
@@ -123,7 +125,7 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
           if (r.outcome !== 'scored') continue;
           const seen = {
             version: r.model_version,
-            instances: PackedRows.of(r.instances),
+            instances: PackedRows.of(r.instances, this.featureNames(r.model, r.model_version)),
             classes: r.predictions.map((p) => p.prediction),
             at: batch.occurred_at,
           };
@@ -314,11 +316,17 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
 
   /** Two versions on the same labeled rows, those both can score (a version trained on other columns cannot). */
   private compare(rows: readonly Row[], incumbent: ModelClassifier, challenger: ModelClassifier): PairedComparison {
+    const unpacked = rows.map((r) => ({ features: r.features.row(0)!, label: r.label }));
     return comparePaired(
-      rows.filter((r) => incumbent.accepts(r.features) && challenger.accepts(r.features)),
+      unpacked.filter((r) => incumbent.accepts(r.features) && challenger.accepts(r.features)),
       incumbent.classify,
       challenger.classify,
     );
+  }
+
+  /** The version's feature names as the registry holds them: packed rows in that order share the array. */
+  private featureNames(model: string, version: number): readonly string[] | undefined {
+    return this.models.registry(model)?.get(version)?.model.params.featureNames;
   }
 
   private classifier(model: string, version: number): ModelClassifier | undefined {
@@ -339,7 +347,9 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
     const m = this.modelLive(r.model_name, version);
     m.stats.add(version, r.label, predicted);
     m.window ??= this.newWindow(r.model_name, input);
-    m.window.push({ features: input, label: r.label, version });
+    const packed = PackedRows.of([input], m.names);
+    m.names = packed.featureNames;
+    m.window.push({ features: packed, label: r.label, version });
     this.dirty.add(versionKey(r.model_name, version));
     const f = m.stats.figures(version);
     if (f.accuracy !== null) setNamedLiveAccuracy(r.model_name, version, f.accuracy);
@@ -398,7 +408,12 @@ export class NamedLiveEvaluationService implements OnApplicationBootstrap, OnApp
       notIndexed.add(requestKey);
       return undefined;
     }
-    const seen = { version: found.model_version, instances: PackedRows.of(found.instances), classes: found.predictions, at: found.occurred_at };
+    const seen = {
+      version: found.model_version,
+      instances: PackedRows.of(found.instances, this.featureNames(model, found.model_version)),
+      classes: found.predictions,
+      at: found.occurred_at,
+    };
     this.recent.remember(requestKey, seen);
     return seen;
   }

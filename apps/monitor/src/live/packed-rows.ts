@@ -4,7 +4,8 @@ import type { NamedInstance } from '@app/contracts';
  * A request's named rows kept as numbers: one Float64Array and the feature names once. A decoded
  * row of 200 features is an object whose properties hold about 10 KB of heap (a heap snapshot of
  * the embedded process after `npm run bench:models`: 2,000 remembered rows, 21 MB); packed, the
- * same row is 1.6 KB. Rows whose names differ from the first row's are kept as they came.
+ * same row is 1.6 KB. Rows whose names differ from the first row's are kept as they came. The
+ * labeled windows keep one packed row per label, sharing their names.
  */
 export class PackedRows {
   private constructor(
@@ -14,16 +15,20 @@ export class PackedRows {
     readonly length: number,
   ) {}
 
-  static of(rows: readonly NamedInstance[]): PackedRows {
-    const names = rows.length > 0 ? Object.keys(rows[0]) : [];
-    const same = rows.every((row) => {
-      const keys = Object.keys(row);
-      return keys.length === names.length && keys.every((k, j) => k === names[j]);
-    });
+  /** `shared`: names other packed rows hold (a window's), reused when these rows have exactly them. */
+  static of(rows: readonly NamedInstance[], shared?: readonly string[]): PackedRows {
+    const first = rows.length > 0 ? Object.keys(rows[0]) : [];
+    const names = shared && sameNames(first, shared) ? shared : first;
+    const same = rows.every((row) => sameNames(Object.keys(row), names));
     if (!same) return new PackedRows([], new Float64Array(0), rows, rows.length);
     const values = new Float64Array(rows.length * names.length);
     rows.forEach((row, i) => names.forEach((name, j) => (values[i * names.length + j] = row[name])));
     return new PackedRows(names, values, undefined, rows.length);
+  }
+
+  /** The names every packed row has, in order (none when the rows were kept as they came). */
+  get featureNames(): readonly string[] {
+    return this.names;
   }
 
   /** Feature values held: what the recent-predictions bound weighs. */
@@ -40,4 +45,8 @@ export class PackedRows {
     for (let j = 0; j < n; j++) row[this.names[j]] = this.values[i * n + j];
     return row;
   }
+}
+
+function sameNames(keys: readonly string[], names: readonly string[]): boolean {
+  return keys.length === names.length && keys.every((k, j) => k === names[j]);
 }
