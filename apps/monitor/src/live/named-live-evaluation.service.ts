@@ -34,8 +34,9 @@ const PENDING_KEPT = 50_000;
 const JOINED_KEPT = 200_000;
 /**
  * Feature values a model's labeled window may hold: its last LIVE_WINDOW rows, fewer when they
- * are wide (1 M values is 8 MB packed; as decoded row objects it was about 50 MB). Windows of this many models at most are kept, least
- * recently labeled dropped first: the paired comparisons of the others restart from new labels.
+ * are wide (1 M values is 8 MB packed; as decoded row objects it was about 50 MB). Windows of
+ * this many models at most are kept, least recently labeled dropped first: the paired
+ * comparisons of the others restart from new labels.
  */
 const WINDOW_VALUES_PER_MODEL = 1_000_000;
 export const NAMED_LIVE_WINDOWS = 20;
