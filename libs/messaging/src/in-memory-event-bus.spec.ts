@@ -177,6 +177,9 @@ describe('InMemoryEventBus retention', () => {
   const send = async (bus: InMemoryEventBus, from: number, n: number) => {
     for (let i = from; i < from + n; i++) await bus.send('t', [{ value: value(i), headers: {} }]);
   };
+  /** A group that joined and never finishes a batch. */
+  const subscribeStalled = (bus: InMemoryEventBus) =>
+    bus.subscribe({ groupId: 'stalled', topics: [{ topic: 't', fromBeginning: true }], commitOffsets: true, handleBatch: () => new Promise(() => undefined) });
   /** 500 records in sends of ten, each read by group g before the next: what the topic keeps after. */
   const sendAllRead = async (bus: InMemoryEventBus) => {
     await bus.connect();
@@ -213,12 +216,7 @@ describe('InMemoryEventBus retention', () => {
     const dropped: number[] = [];
     const bus = new InMemoryEventBus({ retainBytes: 50_000, retainReadBytes: 5_000, backpressureMs: 20, onDrop: (_t, n) => dropped.push(n) });
     await bus.connect();
-    await bus.subscribe({
-      groupId: 'stalled',
-      topics: [{ topic: 't', fromBeginning: true }],
-      commitOffsets: true,
-      handleBatch: () => new Promise(() => undefined),
-    });
+    await subscribeStalled(bus);
     await send(bus, 0, 90);
     expect(dropped).toEqual([]);
     expect((await bus.readToEnd('t')).length).toBe(90);
@@ -230,12 +228,7 @@ describe('InMemoryEventBus retention', () => {
     const bus = new InMemoryEventBus({ retainBytes: 20_000, backpressureMs: 20, onDrop: (topic, n) => dropped.push([topic, n]) });
     await bus.connect();
     // A group that joined and stalled: nothing it has not read may go until the hard limit.
-    await bus.subscribe({
-      groupId: 'stalled',
-      topics: [{ topic: 't', fromBeginning: true }],
-      commitOffsets: true,
-      handleBatch: () => new Promise(() => undefined),
-    });
+    await subscribeStalled(bus);
     await send(bus, 0, 30);
     expect(dropped).toEqual([]);
     expect((await bus.readToEnd('t')).length).toBe(30);
