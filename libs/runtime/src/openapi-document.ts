@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { documentHealthRoutes } from '@app/observability/health.openapi';
 import { ApiKeys, AuthFailures } from '@app/security';
+import { documentHealthRoutes } from './health-openapi';
 import { docsAccessMiddleware } from './http-hardening';
 
 /** Where the OpenAPI UI and document are served: each behind the prediction routes' key check. */

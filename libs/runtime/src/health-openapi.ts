@@ -1,12 +1,13 @@
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { apiErrorBodySchema } from '@app/contracts';
-import { HealthController } from './health.controller';
+import { HealthController } from '@app/observability';
+import { ApiJsonResponse } from './openapi';
 
 /*
- * The health routes' OpenAPI description, apart from the controller: every service serves these
+ * The health routes' OpenAPI description, apart from their controller: every service serves these
  * routes, only the gateway publishes a document, and @nestjs/swagger costs a process about 15 MB
- * of RSS. So the decorators are applied here, by the one service that builds the document.
+ * of RSS. So the decorators are applied here, by publishOpenApi, in the one service that builds it.
  */
 
 const healthSchema = z.strictObject({ status: z.literal('ok') });
@@ -16,25 +17,20 @@ const readySchema = z.strictObject({
   /** Optional dependencies (the trainer's MLflow mirror): their state, never a reason for 503. */
   details: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
 });
-const schema = (s: z.ZodType): Record<string, unknown> => {
-  const { $schema: _dialect, ...json } = z.toJSONSchema(s, { target: 'draft-2020-12' });
-  return json;
-};
 
-type Decorate = MethodDecorator;
-const ROUTES: Record<'health' | 'ready' | 'metrics', Decorate[]> = {
-  health: [ApiOperation({ summary: 'Liveness' }), ApiResponse({ status: 200, description: 'The process answers', schema: schema(healthSchema) })],
+const ROUTES: Record<'health' | 'ready' | 'metrics', MethodDecorator[]> = {
+  health: [ApiOperation({ summary: 'Liveness' }), ApiJsonResponse(200, 'The process answers', healthSchema)],
   ready: [
     ApiOperation({ summary: 'Readiness, with each check' }),
-    ApiResponse({ status: 200, description: 'Ready', schema: schema(readySchema) }),
-    ApiResponse({ status: 503, description: 'Not ready: the checks that fail are false', schema: schema(readySchema) }),
+    ApiJsonResponse(200, 'Ready', readySchema),
+    ApiJsonResponse(503, 'Not ready: the checks that fail are false', readySchema),
   ],
   metrics: [
     ApiOperation({ summary: 'Prometheus metrics' }),
     ApiResponse({ status: 200, description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } }),
-    ApiResponse({ status: 401, description: 'No valid API key (API_KEYS is set)', schema: schema(apiErrorBodySchema) }),
-    ApiResponse({ status: 403, description: 'The key is not enough for this route', schema: schema(apiErrorBodySchema) }),
-    ApiResponse({ status: 429, description: 'Rate limit exceeded (RATE_LIMIT)', schema: schema(apiErrorBodySchema) }),
+    ApiJsonResponse(401, 'No valid API key (API_KEYS is set)', apiErrorBodySchema),
+    ApiJsonResponse(403, 'The key is not enough for this route', apiErrorBodySchema),
+    ApiJsonResponse(429, 'Rate limit exceeded (RATE_LIMIT)', apiErrorBodySchema),
   ],
 };
 
